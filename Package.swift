@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "triaged",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "triaged", targets: ["triaged"])
+    ],
+    dependencies: [
+        // Command-line parsing for the executable only.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Logger API passed through every layer; the daemon bootstraps the JSON backend.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // YAML for the configuration file (with line numbers for errors).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "CCurlOpenSSL",
+            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]
+        ),
+        .target(name: "AWSSigning", dependencies: ["CCurlOpenSSL"]),
+        .target(
+            name: "AWSCore",
+            dependencies: ["AWSSigning", "CCurlOpenSSL", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "AWSServices",
+            dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "TriageDaemon",
+            dependencies: [
+                "AWSCore", "AWSServices",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "triaged",
+            dependencies: [
+                "TriageDaemon", "AWSCore", "AWSServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSSigning"]),
+        .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["AWSCore", "AWSServices", "AWSSigning"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The SigV4 timestamp `yyyyMMdd'T'HHmmss'Z'` in UTC, computed arithmetically so no locale,
+/// calendar or time-zone setting can change the digits.
+public struct AMZDate: Sendable, Equatable {
+    /// The full timestamp, e.g. `20150830T123600Z`.
+    public let timestamp: String
+    /// The date part used in the credential scope, e.g. `20150830`.
+    public let dateStamp: String
+
+    /// Formats `date` in UTC (seconds are truncated).
+    public init(_ date: Date) {
+        let c = UTCComponents(date)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        dateStamp = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
+        timestamp = dateStamp + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z"
+    }
+}
+
+/// Calendar fields of an instant in UTC (proleptic Gregorian), from days-since-epoch arithmetic
+/// (H. Hinnant, "chrono-compatible low-level date algorithms").
+public struct UTCComponents: Sendable, Equatable {
+    public let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    /// Splits `date` into UTC calendar fields; sub-second parts are dropped.
+    public init(_ date: Date) {
+        let total = Int(floor(date.timeIntervalSince1970))
+        var days = total / 86_400
+        var secondsOfDay = total % 86_400
+        if secondsOfDay < 0 {
+            secondsOfDay += 86_400
+            days -= 1
+        }
+        hour = secondsOfDay / 3600
+        minute = secondsOfDay % 3600 / 60
+        second = secondsOfDay % 60
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+}
