@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+
+/// Everything resolved once at start-up that every AWS client shares: region, credentials chain,
+/// endpoints and the HTTP transport. Built from the configuration's `aws` section and the process
+/// environment (passed in; nothing deeper reads it).
+public struct AWSContext: Sendable {
+    /// The signing region and where it came from.
+    public let region: String
+    public let regionSource: String
+    /// The profile in use and whether it was named explicitly.
+    public let profile: String
+    /// The credential chain (cached and refreshed).
+    public let credentials: any CredentialProvider
+    /// Endpoint resolution for every service.
+    public let endpoints: EndpointResolver
+    /// The shared HTTP transport.
+    public let transport: any HTTPTransport
+    public let clock: any WallClock
+    public let logger: Logger
+
+    /// A configuration problem that stops start-up (no region, bad endpoint, unreadable files).
+    public struct ResolutionError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Resolves region, profile, endpoints and the default credential chain: environment keys →
+    /// environment web identity → shared-file profile → container endpoint → instance metadata.
+    public static func resolve(
+        settings: AWSSettings, environment: [String: String], transport: any HTTPTransport = CurlTransport(),
+        clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "triaged.aws")
+    ) throws -> AWSContext {
+        let files: SharedConfigFiles
+        do {
+            files = try SharedConfigFiles.load(environment: environment)
+        } catch {
+            throw ResolutionError(description: "\(error)")
+        }
+        let explicitProfile = settings.profile ?? environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"]
+        let profile = explicitProfile.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let metadata = InstanceMetadataClient(environment: environment, transport: transport, clock: clock)
+
+        let (region, regionSource) = try resolveRegion(
+            settings: settings, environment: environment, profileSettings: files.configSection(profile),
+            metadata: metadata)
+        let endpoints = EndpointResolver(
+            region: region, configEndpointURL: settings.endpointURL, configEndpoints: settings.endpoints,
+            environment: environment, allowHTTP: settings.allowHTTP)
+
+        // STS for web identity is called unsigned, so it needs no credentials of its own.
+        let stsEndpoint = try endpoints.resolveOrExplain(.sts)
+        let sts = AWSClient(
+            service: .sts, region: region, endpoint: stsEndpoint, authentication: .none, transport: transport,
+            clock: clock, logger: logger)
+        var providers: [any CredentialProvider] = [EnvironmentCredentialProvider(environment: environment)]
+        providers.append(LazyProvider(name: "web-identity") {
+            try WebIdentityCredentialProvider.fromEnvironment(environment, sts: sts, clock: clock)
+        })
+        providers.append(
+            ProfileCredentialProvider(profile: profile, explicit: explicitProfile != nil, files: files) {
+                tokenFile, roleArn, sessionName in
+                WebIdentityCredentialProvider(
+                    tokenFile: tokenFile, roleArn: roleArn, sessionName: sessionName, sts: sts, clock: clock)
+            })
+        providers.append(LazyProvider(name: "ecs-container") {
+            try ContainerCredentialProvider(environment: environment, transport: transport)
+        })
+        providers.append(InstanceMetadataCredentialProvider(client: metadata))
+        let chain = RefreshingCredentialProvider(CredentialChain(providers), clock: clock)
+        return AWSContext(
+            region: region, regionSource: regionSource, profile: profile, credentials: chain, endpoints: endpoints,
+            transport: transport, clock: clock, logger: logger)
+    }
+
+    /// Region precedence: configuration, `AWS_REGION`, `AWS_DEFAULT_REGION`, profile `region`,
+    /// instance metadata `placement/region`.
+    static func resolveRegion(
+        settings: AWSSettings, environment: [String: String], profileSettings: [String: String]?,
+        metadata: InstanceMetadataClient
+    ) throws -> (String, String) {
+        if let region = settings.region, !region.isEmpty { return (region, "configuration aws.region") }
+        if let region = environment["AWS_REGION"], !region.isEmpty { return (region, "AWS_REGION") }
+        if let region = environment["AWS_DEFAULT_REGION"], !region.isEmpty { return (region, "AWS_DEFAULT_REGION") }
+        if let region = profileSettings?["region"], !region.isEmpty { return (region, "profile region") }
+        if !metadata.isDisabled, let region = try? metadata.get("/latest/meta-data/placement/region").trimmingWhitespace(),
+            !region.isEmpty
+        {
+            return (region, "instance metadata")
+        }
+        throw ResolutionError(
+            description:
+                "no AWS region: set aws.region in the configuration, AWS_REGION, or a region in the profile")
+    }
+
+    /// A client for `service` signed with this context's credentials.
+    public func client(
+        for service: AWSService, region: String? = nil, timeout: TimeInterval = 30, logger: Logger? = nil
+    ) throws -> AWSClient {
+        let endpoint = try endpoints.resolveOrExplain(service)
+        return AWSClient(
+            service: service, region: region ?? self.region, endpoint: endpoint, authentication: .sigV4(credentials),
+            transport: transport, timeout: timeout, clock: clock, logger: logger ?? self.logger)
+    }
+}
+
+extension EndpointResolver {
+    func resolveOrExplain(_ service: AWSService) throws -> AWSEndpoint {
+        do {
+            return try resolve(service).endpoint
+        } catch {
+            throw AWSContext.ResolutionError(description: "\(error)")
+        }
+    }
+}
+
+/// Builds a provider on first use, so a provider whose settings are absent reports `notConfigured`
+/// at credential time like the rest of the chain.
+struct LazyProvider: CredentialProvider {
+    let name: String
+    let make: @Sendable () throws -> any CredentialProvider
+
+    func credentials(forceRefresh: Bool) throws -> AWSCredentials {
+        try make().credentials(forceRefresh: forceRefresh)
+    }
+}

@@ -1,0 +1,168 @@
+import AWSSigning
+import Foundation
+import Logging
+import Synchronization
+
+/// Sends signed requests to one AWS service in one region: signs every attempt afresh, retries as
+/// the standard retry mode says, refreshes credentials once on an expired-token answer, and turns
+/// error responses into `AWSError`. The protocol helpers (`query`, `json`, `rest`) build on `send`.
+public final class AWSClient: Sendable {
+    /// How requests are authenticated.
+    public enum Authentication: Sendable {
+        /// SigV4 with credentials from this provider.
+        case sigV4(any CredentialProvider)
+        /// No signature (STS `AssumeRoleWithWebIdentity`).
+        case none
+    }
+
+    /// The service this client calls.
+    public let service: AWSService
+    /// The signing region.
+    public let region: String
+    /// Where requests go.
+    public let endpoint: AWSEndpoint
+    /// Total time allowed per attempt.
+    public let timeout: TimeInterval
+
+    private let authentication: Authentication
+    private let transport: any HTTPTransport
+    private let policy: RetryPolicy
+    private let quota = Mutex(RetryQuota())
+    private let clock: any WallClock
+    private let sleep: @Sendable (TimeInterval) -> Void
+    private let random: @Sendable () -> Double
+    private let logger: Logger
+
+    public init(
+        service: AWSService, region: String, endpoint: AWSEndpoint, authentication: Authentication,
+        transport: any HTTPTransport, policy: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 30,
+        clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "triaged.aws"),
+        sleep: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.service = service
+        self.region = region
+        self.endpoint = endpoint
+        self.authentication = authentication
+        self.transport = transport
+        self.policy = policy
+        self.timeout = timeout
+        self.clock = clock
+        self.logger = logger
+        self.sleep = sleep
+        self.random = random
+    }
+
+    /// The retry tokens left (for tests and metrics).
+    public var retryTokensAvailable: Int { quota.withLock { $0.available } }
+
+    /// Sends one operation and returns its successful (2xx) response, or throws `AWSError`,
+    /// `TransportError` or `CredentialsError`.
+    public func send(
+        operation: String, method: String, path: String, query: String = "", headers: HTTPHeaders = [:],
+        body: [UInt8] = [], payload: SigV4Request.Payload? = nil, timeout: TimeInterval? = nil,
+        acceptStatus: (Int) -> Bool = { (200..<300).contains($0) }
+    ) throws -> HTTPResponse {
+        var attempt = 1
+        var refreshedCredentials = false
+        var forceRefresh = false
+        var lastRetryCost: Int?
+        while true {
+            let started = clock.now()
+            let request = try signedRequest(
+                method: method, path: path, query: query, headers: headers, body: body, payload: payload,
+                timeout: timeout ?? self.timeout, forceRefresh: forceRefresh)
+            forceRefresh = false
+            let failure: RetryFailure
+            let thrown: any Error
+            do {
+                let response = try transport.send(request)
+                let requestId = response.headers["x-amzn-RequestId"] ?? response.headers["x-amz-request-id"]
+                if acceptStatus(response.status) {
+                    quota.withLock { $0.recordSuccess(lastRetryCost: lastRetryCost) }
+                    logger.debug(
+                        "aws call succeeded",
+                        metadata: callMetadata(operation, attempt, started, status: response.status, requestId: requestId))
+                    return response
+                }
+                let error = AWSErrorDecoder.decode(
+                    response, protocol: service.wireProtocol, service: service.signingName, operation: operation)
+                if error.isExpiredCredentials, !refreshedCredentials, case .sigV4 = authentication {
+                    // Expired credentials are the provider's business: fetch new ones and try once more.
+                    refreshedCredentials = true
+                    forceRefresh = true
+                    logger.debug("aws credentials expired; refreshing", metadata: callMetadata(operation, attempt, started))
+                    continue
+                }
+                failure = .service(code: error.code, httpStatus: error.httpStatus)
+                thrown = error
+            } catch let error as TransportError {
+                failure = .transport(error.kind)
+                thrown = error
+            }
+            let decision = quota.withLock { quota in
+                policy.decide(after: failure, attempt: attempt, quota: &quota, random: random())
+            }
+            switch decision {
+            case .retry(let delay, let cost):
+                var metadata = callMetadata(operation, attempt, started)
+                metadata["aws.error"] = "\(thrown)"
+                metadata["retry.delay_ms"] = "\(Int(delay * 1000))"
+                logger.debug("aws call failed; retrying", metadata: metadata)
+                lastRetryCost = cost
+                sleep(delay)
+                attempt += 1
+            case .giveUp(let reason):
+                var metadata = callMetadata(operation, attempt, started)
+                metadata["aws.error"] = "\(thrown)"
+                metadata["retry.outcome"] = "\(reason)"
+                logger.debug("aws call failed", metadata: metadata)
+                throw thrown
+            }
+        }
+    }
+
+    private func signedRequest(
+        method: String, path: String, query: String, headers: HTTPHeaders, body: [UInt8],
+        payload: SigV4Request.Payload?, timeout: TimeInterval, forceRefresh: Bool
+    ) throws -> HTTPRequest {
+        var headers = headers
+        headers.set("Host", endpoint.hostHeader)
+        // libcurl sets Content-Length from the body size; like botocore, it is not signed.
+        let fullPath = endpoint.basePath + path
+        switch authentication {
+        case .none:
+            break
+        case .sigV4(let provider):
+            let credentials = try provider.credentials(forceRefresh: forceRefresh)
+            let signer = SigV4Signer(credentials: credentials, region: region, signingName: service.signingName)
+            let signature = try signer.sign(
+                SigV4Request(
+                    method: method, path: fullPath, query: query, headers: headers,
+                    payload: payload ?? .bytes(body)),
+                at: clock.now())
+            headers = signature.headers
+        }
+        headers.set("User-Agent", "triaged/\(TriagedVersion.current)")
+        return HTTPRequest(
+            method: method, url: "\(endpoint.scheme)://\(endpoint.hostHeader)\(fullPath)" + (query.isEmpty ? "" : "?\(query)"),
+            headers: headers, body: body, timeout: timeout)
+    }
+
+    private func callMetadata(
+        _ operation: String, _ attempt: Int, _ started: Date, status: Int? = nil, requestId: String? = nil
+    ) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "aws.service": "\(service.id)", "aws.operation": "\(operation)", "aws.attempt": "\(attempt)",
+            "duration_ms": "\(Int(clock.now().timeIntervalSince(started) * 1000))",
+        ]
+        if let status { metadata["http.status"] = "\(status)" }
+        if let requestId { metadata["aws.request_id"] = "\(requestId)" }
+        return metadata
+    }
+}
+
+/// The product version, reported by `triaged version` and sent in `User-Agent`.
+public enum TriagedVersion {
+    public static let current = "0.1.0"
+}

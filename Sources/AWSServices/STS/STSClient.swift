@@ -1,0 +1,31 @@
+import AWSCore
+
+/// Who the credentials belong to, as STS `GetCallerIdentity` reports it.
+public struct CallerIdentity: Sendable, Equatable {
+    /// The 12-digit account id.
+    public let account: String
+    /// The principal's ARN, e.g. `arn:aws:sts::123456789012:assumed-role/app/i-0abc`.
+    public let arn: String
+    /// The unique id of the principal.
+    public let userId: String
+}
+
+/// AWS Security Token Service (awsQuery, API version 2011-06-15).
+public struct STSClient: Sendable {
+    private let client: AWSClient
+
+    /// `client` must be an STS client.
+    public init(client: AWSClient) {
+        precondition(client.service == .sts, "STSClient needs an STS AWSClient")
+        self.client = client
+    }
+
+    /// `sts:GetCallerIdentity`: needs no IAM permission, so it proves credentials and signing work.
+    public func getCallerIdentity() throws -> CallerIdentity {
+        let result = try client.query("GetCallerIdentity")
+        guard let account = result.string("Account"), let arn = result.string("Arn") else {
+            throw AWSResponseError(service: "sts", operation: "GetCallerIdentity", reason: "no Account or Arn element")
+        }
+        return CallerIdentity(account: account, arn: arn, userId: result.string("UserId") ?? "")
+    }
+}
