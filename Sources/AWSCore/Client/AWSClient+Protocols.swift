@@ -6,6 +6,13 @@ public struct AWSResponseError: Error, Sendable, Equatable, CustomStringConverti
     public let service: String
     public let operation: String
     public let reason: String
+
+    public init(service: String, operation: String, reason: String) {
+        self.service = service
+        self.operation = operation
+        self.reason = reason
+    }
+
     public var description: String { "unreadable \(service) \(operation) response: \(reason)" }
 }
 
