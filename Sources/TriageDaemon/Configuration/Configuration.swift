@@ -1,0 +1,113 @@
+import AWSCore
+import Foundation
+
+/// triaged's configuration (DESIGN.md section 4): one typed tree, decoded and validated once at
+/// start-up, then passed down. Defaults are those documented in `config/triaged.example.yaml`.
+public struct Configuration: Sendable, Equatable {
+    public var aws = AWSSettings()
+    public var intake = Intake()
+    public var collect = Collect()
+    public var analysis = Analysis()
+    public var report = Report()
+    public var state = State()
+    /// Incidents investigated at once.
+    public var workers = 4
+    public var log = Log()
+
+    public init() {}
+
+    public struct Intake: Sendable, Equatable {
+        /// Exact alarm names to watch.
+        public var alarmNames: [String] = []
+        /// Alarm name prefixes to watch.
+        public var alarmPrefixes: [String] = []
+        /// DescribeAlarms interval; zero turns polling off.
+        public var pollInterval: TimeInterval = 60
+        /// SQS queue subscribed to the alarm topic; `nil` turns the queue off.
+        public var queueURL: String?
+        /// Alarms on the same load balancer or cluster within this window join one incident.
+        public var correlationWindow: TimeInterval = 300
+    }
+
+    public struct Collect: Sendable, Equatable {
+        public var windowBefore: TimeInterval = 1800
+        public var windowAfter: TimeInterval = 300
+        /// e.g. `app/prodapp-alb/50abc123def`; else from the alarm's dimensions.
+        public var loadBalancer: String?
+        public var ecs = ECS()
+        public var logs = Logs()
+        public var traces = Traces()
+
+        public struct ECS: Sendable, Equatable {
+            public var cluster: String?
+            /// Empty: every service behind the load balancer's target groups, else all in the cluster.
+            public var services: [String] = []
+        }
+
+        public struct Logs: Sendable, Equatable {
+            /// Empty: from the task definitions' awslogs options.
+            public var groups: [String] = []
+            public var filterPattern = "?ERROR ?Error ?error ?Exception ?exception ?FATAL ?Timeout ?timeout"
+            public var maxEvents = 20_000
+        }
+
+        public struct Traces: Sendable, Equatable {
+            public var enabled = true
+            public var maxTraces = 25
+        }
+    }
+
+    public struct Analysis: Sendable, Equatable {
+        /// Hard ceiling for the model input.
+        public var promptBudgetTokens = 12_000
+        public var redact = true
+        public var bedrock = Bedrock()
+
+        public struct Bedrock: Sendable, Equatable {
+            public enum API: String, Sendable, CaseIterable { case converse, invoke }
+            public var enabled = true
+            /// Model id or inference profile id.
+            public var modelId = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+            public var api = API.converse
+            public var maxOutputTokens = 1500
+            public var temperature = 0.2
+            public var timeout: TimeInterval = 60
+            /// No model call once the day's estimated spend would pass this.
+            public var dailyBudgetUSD = 20.0
+        }
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var s3 = S3()
+        public var sns = SNS()
+        /// Also write every report here.
+        public var localDir: String?
+
+        public struct S3: Sendable, Equatable {
+            public var bucket: String?
+            public var prefix = "incidents/"
+            /// Lifetime of the link in the notification; at most 7 days.
+            public var presignExpiry: TimeInterval = 86_400
+        }
+
+        public struct SNS: Sendable, Equatable {
+            public enum Format: String, Sendable, CaseIterable { case text, chatbot }
+            public var topicArn: String?
+            public var format = Format.text
+        }
+    }
+
+    public struct State: Sendable, Equatable {
+        public enum Claims: String, Sendable, CaseIterable { case local, s3 }
+        /// Else `$STATE_DIRECTORY` (systemd), else `./state`.
+        public var dir: String?
+        public var claims = Claims.local
+    }
+
+    public struct Log: Sendable, Equatable {
+        public enum Level: String, Sendable, CaseIterable { case trace, debug, info, notice, warning, error }
+        public enum Format: String, Sendable, CaseIterable { case json, text }
+        public var level = Level.info
+        public var format = Format.json
+    }
+}

@@ -1,0 +1,63 @@
+import AWSCore
+import ArgumentParser
+import Foundation
+import Logging
+import TriageDaemon
+
+/// The `triaged` command line: parses arguments and wires the modules together, nothing else.
+@main
+struct Triaged: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triaged",
+        abstract: "First-line incident triage for CloudWatch alarms on AWS.",
+        subcommands: [Check.self, Version.self]
+    )
+}
+
+/// Options shared by commands that read the configuration file.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $TRIAGED_CONFIG, then /etc/triaged/config.yaml).")
+    var config: String?
+
+    func resolvedPath(environment: [String: String]) -> String {
+        config ?? environment["TRIAGED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/triaged/config.yaml"
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+    func run() {
+        print("triaged \(TriagedVersion.current)")
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate the configuration and AWS access; exit 0 only if every check passes.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let path = options.resolvedPath(environment: environment)
+        let configuration: Configuration
+        do {
+            configuration = try ConfigurationLoader.load(path: path)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        let check = AccessCheck(
+            configuration: configuration, configurationPath: path, environment: environment, logger: logger)
+        let results = check.run { print($0.line) }
+        let failed = results.filter { !$0.passed }.count
+        if failed == 0 {
+            print("triaged check: all \(results.count) checks passed")
+        } else {
+            print("triaged check: \(failed) of \(results.count) checks failed")
+            throw ExitCode(1)
+        }
+    }
+}
