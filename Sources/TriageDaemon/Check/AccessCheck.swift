@@ -56,17 +56,28 @@ public struct AccessCheck {
         }
         record(Result(name: "region", passed: true, detail: "\(context.region) (from \(context.regionSource))"))
 
+        // One line per distinct endpoint, naming the services that use it.
         var endpointsOK = true
+        var groups: [(endpoint: String, source: String, services: [String])] = []
         for service in AWSService.all {
             do {
                 let resolution = try context.endpoints.resolve(service)
-                if resolution.source != "regional default" || service == .sts {
-                    record(Result(name: "endpoint", passed: true, detail: "\(service.id) → \(resolution.endpoint) (\(resolution.source))"))
+                let endpoint = "\(resolution.endpoint)"
+                let source = resolution.source == "regional default" ? "regional defaults" : resolution.source
+                let key = source == "regional defaults" ? "https://<service>.\(context.region).amazonaws.com/" : endpoint
+                if let index = groups.firstIndex(where: { $0.endpoint == key && $0.source == source }) {
+                    groups[index].services.append(service.id)
+                } else {
+                    groups.append((key, source, [service.id]))
                 }
             } catch {
                 endpointsOK = false
                 record(Result(name: "endpoint", passed: false, detail: "\(service.id): \(error)"))
             }
+        }
+        for group in groups {
+            let services = group.services.count == AWSService.all.count ? "all services" : group.services.joined(separator: ", ")
+            record(Result(name: "endpoint", passed: true, detail: "\(group.endpoint) for \(services) (\(group.source))"))
         }
         guard endpointsOK else { return results }
 

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The local AWS world for tests and the demo, bound to 127.0.0.1 on free ports.
+
+Starts, in this one process (so a test stops everything by this PID):
+  * a moto server (moto[server]==5.2.1) with SigV4 signature verification switched on, an IAM user
+    "triaged" holding an allow-all policy and an access key, and a role "triaged-role";
+  * a credential-endpoint stand-in that serves what real AWS serves to a workload:
+      - EC2 instance metadata (IMDSv2: PUT /latest/api/token first, GETs need the token, else 401),
+      - the ECS container credentials endpoint (GET /ecs/credentials, Authorization token checked),
+      - STS AssumeRoleWithWebIdentity (POST /, must be unsigned, token checked); every other STS
+        request is passed through to moto unchanged, so signatures still verify there.
+    The credentials it hands out are real temporary credentials issued by moto's sts:AssumeRole.
+
+Prints one JSON line describing the world on stdout, then runs until SIGTERM/SIGINT or stdin closes.
+"""
+import datetime
+import http.server
+import json
+import os
+import secrets
+import signal
+import sys
+import threading
+import urllib.parse
+import urllib.request
+
+import boto3
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+REGION = "us-east-1"
+
+
+def start_moto():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return server, f"http://{host}:{port}"
+
+
+def bootstrap_identity(endpoint):
+    """Creates the user, its key and a role before authentication is switched on."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=REGION,
+                       aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    iam.create_user(UserName="triaged")
+    policy = iam.create_policy(PolicyName="triaged-all", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    iam.attach_user_policy(UserName="triaged", PolicyArn=policy["Policy"]["Arn"])
+    key = iam.create_access_key(UserName="triaged")["AccessKey"]
+    role = iam.create_role(RoleName="triaged-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))
+    iam.attach_role_policy(RoleName="triaged-role", PolicyArn=policy["Policy"]["Arn"])
+    # From here on moto verifies every signature (body "0": no unauthenticated actions left).
+    request = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0", method="POST",
+                                     headers={"Content-Type": "text/plain"})
+    urllib.request.urlopen(request).read()
+    return key["AccessKeyId"], key["SecretAccessKey"], role["Role"]["Arn"]
+
+
+class CredentialStandIn(http.server.BaseHTTPRequestHandler):
+    world = None  # set before serving
+
+    def log_message(self, *args):
+        pass
+
+    def count(self, name):
+        with self.world["lock"]:
+            self.world["counts"][name] = self.world["counts"].get(name, 0) + 1
+
+    def reply(self, status, body, content_type="text/plain"):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def temporary_credentials(self):
+        sts = boto3.client("sts", endpoint_url=self.world["moto"], region_name=REGION,
+                           aws_access_key_id=self.world["key_id"], aws_secret_access_key=self.world["secret"])
+        creds = sts.assume_role(RoleArn=self.world["role_arn"], RoleSessionName="standin")["Credentials"]
+        expiration = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+        return {"AccessKeyId": creds["AccessKeyId"], "SecretAccessKey": creds["SecretAccessKey"],
+                "Token": creds["SessionToken"], "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    def imds_token_ok(self):
+        return self.headers.get("X-aws-ec2-metadata-token") in self.world["imds_tokens"]
+
+    def do_PUT(self):
+        if self.path == "/latest/api/token":
+            ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")
+            if not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+                return self.reply(400, "bad ttl")
+            token = "imds-" + secrets.token_hex(16)
+            self.world["imds_tokens"].add(token)
+            self.count("imds_token")
+            return self.reply(200, token)
+        self.reply(404, "not found")
+
+    def do_GET(self):
+        if self.path == "/_stats":
+            with self.world["lock"]:
+                return self.reply(200, json.dumps(self.world["counts"]), "application/json")
+        if self.path.startswith("/latest/meta-data/"):
+            if not self.imds_token_ok():
+                self.count("imds_unauthorized")
+                return self.reply(401, "")
+            if self.path == "/latest/meta-data/placement/region":
+                return self.reply(200, REGION)
+            if self.path == "/latest/meta-data/iam/security-credentials/":
+                return self.reply(200, "triaged-role")
+            if self.path == "/latest/meta-data/iam/security-credentials/triaged-role":
+                self.count("imds_credentials")
+                document = dict(self.temporary_credentials(), Code="Success", Type="AWS-HMAC",
+                                LastUpdated=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                return self.reply(200, json.dumps(document), "application/json")
+            return self.reply(404, "")
+        if self.path == "/ecs/credentials":
+            if self.headers.get("Authorization") != self.world["ecs_token"]:
+                self.count("ecs_unauthorized")
+                return self.reply(401, json.dumps({"message": "bad token"}), "application/json")
+            self.count("ecs_credentials")
+            document = dict(self.temporary_credentials(), RoleArn=self.world["role_arn"])
+            return self.reply(200, json.dumps(document), "application/json")
+        self.reply(404, "not found")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        form = urllib.parse.parse_qs(body.decode(errors="replace"))
+        if form.get("Action") == ["AssumeRoleWithWebIdentity"]:
+            if "Authorization" in self.headers:
+                return self.reply(400, "AssumeRoleWithWebIdentity must be unsigned")
+            if form.get("WebIdentityToken") != [self.world["web_identity_token"]] or \
+                    form.get("RoleArn") != [self.world["role_arn"]]:
+                return self.reply(403, error_xml("InvalidIdentityToken", "token or role rejected"), "text/xml")
+            self.count("web_identity")
+            c = self.temporary_credentials()
+            return self.reply(200, web_identity_xml(c, form.get("RoleSessionName", ["s"])[0]), "text/xml")
+        # Everything else goes to moto as it came, headers included, so its signature check still applies.
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
+        request = urllib.request.Request(self.world["moto"] + self.path, data=body, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request) as response:
+                status, data, content_type = response.status, response.read(), response.headers.get("Content-Type", "text/xml")
+        except urllib.error.HTTPError as error:
+            status, data, content_type = error.code, error.read(), error.headers.get("Content-Type", "text/xml")
+        self.reply(status, data, content_type)
+
+
+def error_xml(code, message):
+    return (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f'<Code>{code}</Code><Message>{message}</Message></Error><RequestId>standin-1</RequestId></ErrorResponse>')
+
+
+def web_identity_xml(c, session):
+    return ('<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+            '<AssumeRoleWithWebIdentityResult>'
+            f'<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/triaged-role/{session}</Arn>'
+            f'<AssumedRoleId>AROA:{session}</AssumedRoleId></AssumedRoleUser>'
+            f'<Credentials><SessionToken>{c["Token"]}</SessionToken><SecretAccessKey>{c["SecretAccessKey"]}</SecretAccessKey>'
+            f'<Expiration>{c["Expiration"]}</Expiration><AccessKeyId>{c["AccessKeyId"]}</AccessKeyId></Credentials>'
+            '</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>standin-2</RequestId></ResponseMetadata>'
+            '</AssumeRoleWithWebIdentityResponse>')
+
+
+def main():
+    moto, moto_endpoint = start_moto()
+    key_id, secret, role_arn = bootstrap_identity(moto_endpoint)
+    world = {"moto": moto_endpoint, "key_id": key_id, "secret": secret, "role_arn": role_arn,
+             "ecs_token": "ecs-" + secrets.token_hex(12), "web_identity_token": "eyJ" + secrets.token_hex(24),
+             "imds_tokens": set(), "counts": {}, "lock": threading.Lock()}
+    CredentialStandIn.world = world
+    standin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CredentialStandIn)
+    threading.Thread(target=standin.serve_forever, daemon=True).start()
+    description = {k: world[k] for k in ("moto", "key_id", "secret", "role_arn", "ecs_token", "web_identity_token")}
+    description["standin"] = f"http://127.0.0.1:{standin.server_address[1]}"
+    description["pid"] = os.getpid()
+    print(json.dumps(description), flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    stop.wait()
+    standin.shutdown()
+    moto.stop()
+
+
+if __name__ == "__main__":
+    main()
