@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AWSCore", "AWSServices", "AWSSigning"]
+            dependencies: ["AWSCore", "AWSServices", "AWSSigning", "triaged"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,100 @@
+import AWSCore
+import Foundation
+
+/// The local AWS world of `scripts/emulator/aws_world.py`, started for one test and stopped by PID.
+final class LocalAWSWorld: @unchecked Sendable {
+    struct Description: Decodable {
+        let moto: String
+        let standin: String
+        let key_id: String
+        let secret: String
+        let role_arn: String
+        let ecs_token: String
+        let web_identity_token: String
+        let pid: Int32
+    }
+
+    let description: Description
+    private let process: Process
+    private let stdin: Pipe
+    let logFile: URL
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Whether python3 with moto is available; the Makefile installs it.
+    static let isAvailable: Bool = {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import moto, boto3, flask"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        do {
+            try probe.run()
+            probe.waitUntilExit()
+            return probe.terminationStatus == 0
+        } catch {
+            return false
+        }
+    }()
+
+    init() throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/aws_world.py").path]
+        let stdout = Pipe()
+        stdin = Pipe()
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("aws-world-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.standardOutput = stdout
+        process.standardInput = stdin
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        try process.run()
+        // The first line is the world's description; read byte by byte up to the newline.
+        var line = Data()
+        let reader = stdout.fileHandleForReading
+        while true {
+            let byte = reader.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        guard let parsed = try? JSONDecoder().decode(Description.self, from: line) else {
+            process.terminate()
+            process.waitUntilExit()
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            throw WorldError(message: "aws_world.py did not start: \(String(decoding: line, as: UTF8.self)) \(log.suffix(2000))")
+        }
+        description = parsed
+    }
+
+    struct WorldError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// Stops the world by its PID and waits for it; SIGKILL if it lingers.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: logFile)
+    }
+
+    deinit { stop() }
+
+    /// Request counters of the credential stand-in.
+    func standinStats() throws -> [String: Int] {
+        let response = try CurlTransport().send(HTTPRequest(method: "GET", url: description.standin + "/_stats"))
+        return try JSONDecoder().decode([String: Int].self, from: Data(response.body))
+    }
+
+    /// Runs `body` with a fresh world and always stops it.
+    static func with<T>(_ body: (LocalAWSWorld) throws -> T) throws -> T {
+        let world = try LocalAWSWorld()
+        defer { world.stop() }
+        return try body(world)
+    }
+}
