@@ -39,6 +39,8 @@ struct Check: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
+        // A peer that hangs up must surface as an error on the socket, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let path = options.resolvedPath(environment: environment)
         let configuration: Configuration
