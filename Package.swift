@@ -1,5 +1,8 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
+
+// Our own targets build warning-free; a new warning fails the build (dependencies are exempt).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "triaged",
@@ -20,14 +23,16 @@ let package = Package(
             name: "CCurlOpenSSL",
             linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]
         ),
-        .target(name: "AWSSigning", dependencies: ["CCurlOpenSSL"]),
+        .target(name: "AWSSigning", dependencies: ["CCurlOpenSSL"], swiftSettings: strict),
         .target(
             name: "AWSCore",
-            dependencies: ["AWSSigning", "CCurlOpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AWSSigning", "CCurlOpenSSL", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
         ),
         .target(
             name: "AWSServices",
-            dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
         ),
         .target(
             name: "TriageDaemon",
@@ -35,7 +40,8 @@ let package = Package(
                 "AWSCore", "AWSServices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "triaged",
@@ -43,7 +49,8 @@ let package = Package(
                 "TriageDaemon", "AWSCore", "AWSServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSSigning"]),

@@ -1,0 +1,29 @@
+# The front door: thin targets over `swift` and scripts/.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: all deps build test lint format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build:
+	@scripts/install-deps.sh --system-only
+	$(SWIFT) build
+
+# Installs what is missing, builds everything (the executable too: integration tests run it),
+# then runs the whole suite. The local AWS world must be available here, so its absence fails.
+test: deps
+	$(SWIFT) build --build-tests
+	TRIAGED_REQUIRE_EMULATOR=1 $(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+
+clean:
+	rm -rf .build

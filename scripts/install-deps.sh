@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing triaged needs on a fresh Debian machine, and nothing that is
+# already there: libcurl with OpenSSL (headers), OpenSSL headers, and moto[server]==5.2.1 for the
+# local AWS emulator. Run as root (or with sudo available) for the apt step.
+set -euo pipefail
+
+MOTO_VERSION="5.2.1"
+
+need_apt=()
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_apt+=(libcurl4-openssl-dev)
+dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
+if ((${#need_apt[@]})); then
+    echo "install-deps: installing ${need_apt[*]} with apt-get"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--system-only" ]; then exit 0; fi
+
+if ! python3 - "$MOTO_VERSION" <<'PY' >/dev/null 2>&1
+import sys
+import moto, flask, flask_cors, boto3  # moto[server] brings flask and flask-cors
+assert moto.__version__ == sys.argv[1]
+PY
+then
+    echo "install-deps: installing moto[server]==${MOTO_VERSION} with pip"
+    python3 -m pip install --quiet --disable-pip-version-check "moto[server]==${MOTO_VERSION}"
+fi
