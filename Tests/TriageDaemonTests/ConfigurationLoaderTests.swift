@@ -97,7 +97,7 @@ struct ConfigurationLoaderTests {
         ("intake:\n  alarms:\n    names: prod\n", "c.yaml:3: intake.alarms.names: must be a list of strings"),
         ("aws: [1, 2]\n", "c.yaml:1: aws: must be a mapping"),
         ("- a\n- b\n", "c.yaml:1: the file must be a YAML mapping of sections"),
-        ("aws:\n  region: a\n  region: b\n", "c.yaml:3: aws.region: key appears twice"),
+        ("aws:\n  region: a\n  region: b\n", "c.yaml:2: key 'region' appears twice"),
         ("aws:\n  region: [unclosed\n", "c.yaml:"),
         ("intake:\n  queue_url: http://127.0.0.1:1/q\n", "c.yaml:2: intake.queue_url: plain-http queue URL refused"),
         ("analysis:\n  bedrock:\n    temperature: 1.5\n", "c.yaml:3: analysis.bedrock.temperature: 1.5 is outside"),

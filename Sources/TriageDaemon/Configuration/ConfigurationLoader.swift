@@ -25,6 +25,10 @@ public enum ConfigurationLoader {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            throw ConfigurationError(
+                file: file, line: context.mark.line, key: "",
+                reason: "key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in the mapping starting here")
         } catch let error as YamlError {
             throw ConfigurationError(file: file, line: yamlErrorLine(error), key: "", reason: "not valid YAML: \(yamlErrorText(error))")
         } catch {
