@@ -53,18 +53,20 @@ public struct AWSContext: Sendable {
             service: .sts, region: region, endpoint: stsEndpoint, authentication: .none, transport: transport,
             clock: clock, logger: logger)
         var providers: [any CredentialProvider] = [EnvironmentCredentialProvider(environment: environment)]
-        providers.append(LazyProvider(name: "web-identity") {
-            try WebIdentityCredentialProvider.fromEnvironment(environment, sts: sts, clock: clock)
-        })
+        providers.append(
+            LazyProvider(name: "web-identity") {
+                try WebIdentityCredentialProvider.fromEnvironment(environment, sts: sts, clock: clock)
+            })
         providers.append(
             ProfileCredentialProvider(profile: profile, explicit: explicitProfile != nil, files: files) {
                 tokenFile, roleArn, sessionName in
                 WebIdentityCredentialProvider(
                     tokenFile: tokenFile, roleArn: roleArn, sessionName: sessionName, sts: sts, clock: clock)
             })
-        providers.append(LazyProvider(name: "ecs-container") {
-            try ContainerCredentialProvider(environment: environment, transport: transport)
-        })
+        providers.append(
+            LazyProvider(name: "ecs-container") {
+                try ContainerCredentialProvider(environment: environment, transport: transport)
+            })
         providers.append(InstanceMetadataCredentialProvider(client: metadata))
         let chain = RefreshingCredentialProvider(CredentialChain(providers), clock: clock)
         return AWSContext(
@@ -82,7 +84,8 @@ public struct AWSContext: Sendable {
         if let region = environment["AWS_REGION"], !region.isEmpty { return (region, "AWS_REGION") }
         if let region = environment["AWS_DEFAULT_REGION"], !region.isEmpty { return (region, "AWS_DEFAULT_REGION") }
         if let region = profileSettings?["region"], !region.isEmpty { return (region, "profile region") }
-        if !metadata.isDisabled, let region = try? metadata.get("/latest/meta-data/placement/region").trimmingWhitespace(),
+        if !metadata.isDisabled,
+            let region = try? metadata.get("/latest/meta-data/placement/region").trimmingWhitespace(),
             !region.isEmpty
         {
             return (region, "instance metadata")

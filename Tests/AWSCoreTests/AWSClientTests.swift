@@ -1,7 +1,8 @@
-@testable import AWSCore
 import Foundation
 import Synchronization
 import Testing
+
+@testable import AWSCore
 
 @Suite("AWS client: signing, retries, credential refresh")
 struct AWSClientTests {
@@ -13,16 +14,22 @@ struct AWSClientTests {
     ) -> AWSClient {
         AWSClient(
             service: service, region: "us-east-1",
-            endpoint: try! AWSEndpoint(parsing: "https://\(service.endpointPrefix).us-east-1.amazonaws.com"),
+            endpoint: AWSEndpoint(scheme: "https", host: "\(service.endpointPrefix).us-east-1.amazonaws.com"),
             authentication: .sigV4(provider ?? StaticCredentialProvider(credentials)), transport: transport,
-            clock: clock, sleep: { delay in sleeps.record(delay); clock.advance(delay) },
+            clock: clock,
+            sleep: { delay in
+                sleeps.record(delay); clock.advance(delay)
+            },
             random: { 0.5 })
     }
 
     @Test("query requests: form body, signed headers, result element")
     func queryRequest() throws {
         let transport = FakeTransport { _, _ in
-            response(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")
+            response(
+                200,
+                "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+            )
         }
         let result = try client(.sts, transport).query("GetCallerIdentity")
         #expect(result.string("Account") == "123")
@@ -32,7 +39,10 @@ struct AWSClientTests {
         #expect(String(decoding: request.body, as: UTF8.self) == "Action=GetCallerIdentity&Version=2011-06-15")
         #expect(request.headers["Host"] == "sts.us-east-1.amazonaws.com")
         #expect(request.headers["X-Amz-Date"] == "20250115T120000Z")
-        #expect(request.headers["Authorization"]?.contains("Credential=AKIDEXAMPLE/20250115/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date,") == true)
+        #expect(
+            request.headers["Authorization"]?.contains(
+                "Credential=AKIDEXAMPLE/20250115/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date,"
+            ) == true)
         #expect(request.headers["User-Agent"]?.hasPrefix("triaged/") == true)
     }
 
@@ -73,7 +83,9 @@ struct AWSClientTests {
     @Test("non-retryable errors surface at once with code, message and request id")
     func validationError() {
         let transport = FakeTransport { _, _ in
-            response(400, #"{"__type":"InvalidParameterException","message":"bad cluster"}"#, headers: ["x-amzn-RequestId": "r-9"])
+            response(
+                400, #"{"__type":"InvalidParameterException","message":"bad cluster"}"#,
+                headers: ["x-amzn-RequestId": "r-9"])
         }
         #expect {
             try client(.ecs, transport).json("DescribeServices", body: Data("{}".utf8))
@@ -86,7 +98,9 @@ struct AWSClientTests {
 
     @Test("503s are tried three times in all, then the last error is thrown")
     func attemptsExhausted() {
-        let transport = FakeTransport { _, _ in response(503, "<Error><Code>SlowDown</Code><Message>Reduce</Message></Error>") }
+        let transport = FakeTransport { _, _ in
+            response(503, "<Error><Code>SlowDown</Code><Message>Reduce</Message></Error>")
+        }
         #expect { try client(.s3, transport).rest("GetObject", method: "GET", path: "/b/k") } throws: { error in
             (error as? AWSError)?.code == "SlowDown"
         }
@@ -114,7 +128,9 @@ struct AWSClientTests {
         let provider = SequenceProvider([first, second])
         let transport = FakeTransport { request, _ in
             request.headers["X-Amz-Security-Token"] == "t1"
-                ? response(400, "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired</Message></Error></ErrorResponse>")
+                ? response(
+                    400,
+                    "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired</Message></Error></ErrorResponse>")
                 : response(200, "<R><GetCallerIdentityResult><Account>1</Account></GetCallerIdentityResult></R>")
         }
         let result = try client(.sts, transport, provider: provider).query("GetCallerIdentity")
@@ -127,7 +143,8 @@ struct AWSClientTests {
     func unsigned() throws {
         let transport = FakeTransport { _, _ in response(200, "<R/>") }
         let sts = AWSClient(
-            service: .sts, region: "us-east-1", endpoint: try AWSEndpoint(parsing: "https://sts.us-east-1.amazonaws.com"),
+            service: .sts, region: "us-east-1",
+            endpoint: try AWSEndpoint(parsing: "https://sts.us-east-1.amazonaws.com"),
             authentication: .none, transport: transport)
         _ = try sts.query("AssumeRoleWithWebIdentity")
         #expect(transport.requests.first?.headers["Authorization"] == nil)

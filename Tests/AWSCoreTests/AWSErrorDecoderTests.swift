@@ -1,5 +1,6 @@
-@testable import AWSCore
 import Testing
+
+@testable import AWSCore
 
 /// Error shapes of each protocol family, from the reference's captured examples.
 @Suite("AWS error decoding")
@@ -16,7 +17,9 @@ struct AWSErrorDecoderTests {
         #expect(error.message == "Invalid parameter: Subject")
         #expect(error.requestId == "d74b8436-ae13")
         #expect(error.httpStatus == 400)
-        #expect(error.description == "InvalidParameter: Invalid parameter: Subject (HTTP 400, sns:Publish, request id d74b8436-ae13)")
+        #expect(
+            error.description
+                == "InvalidParameter: Invalid parameter: Subject (HTTP 400, sns:Publish, request id d74b8436-ae13)")
     }
 
     @Test("awsJson with a namespaced __type and x-amzn-RequestId (Logs, ECS)")
@@ -24,7 +27,9 @@ struct AWSErrorDecoderTests {
         let error = AWSErrorDecoder.decode(
             HTTPResponse(
                 status: 400, headers: ["x-amzn-RequestId": "req-1"],
-                body: Array(#"{"__type":"com.amazonaws.logs#ResourceNotFoundException","message":"The specified log group does not exist."}"#.utf8)),
+                body: Array(
+                    #"{"__type":"com.amazonaws.logs#ResourceNotFoundException","message":"The specified log group does not exist."}"#
+                        .utf8)),
             protocol: .json(version: "1.1", targetPrefix: "Logs_20140328", queryCompatible: false))
         #expect(error.code == "ResourceNotFoundException")
         #expect(error.message == "The specified log group does not exist.")
@@ -36,7 +41,9 @@ struct AWSErrorDecoderTests {
         let error = AWSErrorDecoder.decode(
             HTTPResponse(
                 status: 400, headers: ["x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender"],
-                body: Array(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#.utf8)),
+                body: Array(
+                    #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#
+                        .utf8)),
             protocol: .json(version: "1.0", targetPrefix: "AmazonSQS", queryCompatible: true))
         #expect(error.code == "AWS.SimpleQueueService.NonExistentQueue")
         #expect(error.message == "The specified queue does not exist.")
@@ -47,13 +54,17 @@ struct AWSErrorDecoderTests {
         let error = AWSErrorDecoder.decode(
             HTTPResponse(
                 status: 429,
-                headers: ["X-Amzn-ErrorType": "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"],
+                headers: [
+                    "X-Amzn-ErrorType": "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"
+                ],
                 body: Array(#"{"message":"Too many requests, please wait before trying again."}"#.utf8)),
             protocol: .restJSON)
         #expect(error.code == "ThrottlingException")
         #expect(error.message == "Too many requests, please wait before trying again.")
         let xray = AWSErrorDecoder.decode(
-            HTTPResponse(status: 429, headers: ["X-Amzn-ErrorType": "ThrottledException"], body: Array(#"{"Message":"Rate exceeded"}"#.utf8)),
+            HTTPResponse(
+                status: 429, headers: ["X-Amzn-ErrorType": "ThrottledException"],
+                body: Array(#"{"Message":"Rate exceeded"}"#.utf8)),
             protocol: .restJSON)
         #expect(xray.code == "ThrottledException")
         #expect(xray.message == "Rate exceeded")
@@ -81,7 +92,8 @@ struct AWSErrorDecoderTests {
 
     @Test("emulators that answer JSON services with XML are still understood")
     func xmlFallbackForJSONService() {
-        let body = "<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>x1</RequestId></ErrorResponse>"
+        let body =
+            "<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>x1</RequestId></ErrorResponse>"
         let error = AWSErrorDecoder.decode(
             HTTPResponse(status: 403, body: Array(body.utf8)),
             protocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerServiceV20141113", queryCompatible: false))
@@ -92,16 +104,19 @@ struct AWSErrorDecoderTests {
     @Test("garbage bodies still produce an error named after the status")
     func garbage() {
         let error = AWSErrorDecoder.decode(
-            HTTPResponse(status: 503, body: Array("<html><body>Service Unavailable".utf8)), protocol: .query(apiVersion: "x"))
+            HTTPResponse(status: 503, body: Array("<html><body>Service Unavailable".utf8)),
+            protocol: .query(apiVersion: "x"))
         #expect(error.code == "ServiceUnavailable")
     }
 
-    @Test("code sanitising", arguments: [
-        ("com.amazonaws.sqs#QueueDoesNotExist", "QueueDoesNotExist"),
-        ("ThrottlingException:http://internal.amazon.com/coral/", "ThrottlingException"),
-        ("aws.protocoltests.restjson#FooError:http://internal.amazon.com/", "FooError"),
-        ("  ValidationException ", "ValidationException"),
-    ])
+    @Test(
+        "code sanitising",
+        arguments: [
+            ("com.amazonaws.sqs#QueueDoesNotExist", "QueueDoesNotExist"),
+            ("ThrottlingException:http://internal.amazon.com/coral/", "ThrottlingException"),
+            ("aws.protocoltests.restjson#FooError:http://internal.amazon.com/", "FooError"),
+            ("  ValidationException ", "ValidationException"),
+        ])
     func sanitize(_ raw: String, _ expected: String) {
         #expect(AWSErrorDecoder.sanitize(raw) == expected)
     }

@@ -1,6 +1,7 @@
-@testable import AWSCore
 import Foundation
 import Testing
+
+@testable import AWSCore
 
 @Suite("credential providers")
 struct CredentialProviderTests {
@@ -15,7 +16,10 @@ struct CredentialProviderTests {
         #expect { try EnvironmentCredentialProvider(environment: [:]).credentials(forceRefresh: false) } throws: {
             ($0 as? CredentialsError)?.isNotConfigured == true
         }
-        #expect { try EnvironmentCredentialProvider(environment: ["AWS_ACCESS_KEY_ID": "AKID"]).credentials(forceRefresh: false) } throws: {
+        #expect {
+            try EnvironmentCredentialProvider(environment: ["AWS_ACCESS_KEY_ID": "AKID"]).credentials(
+                forceRefresh: false)
+        } throws: {
             let error = $0 as? CredentialsError
             return error?.isNotConfigured == false && error?.reason.contains("AWS_SECRET_ACCESS_KEY") == true
         }
@@ -23,7 +27,8 @@ struct CredentialProviderTests {
 
     @Test("shared files: sections, [profile x] rules, comments, nested keys")
     func sharedFileParsing() {
-        let sections = SharedConfigFiles.parse("""
+        let sections = SharedConfigFiles.parse(
+            """
             # comment
             [default]
             region = eu-west-1
@@ -49,7 +54,9 @@ struct CredentialProviderTests {
     func profileProvider() throws {
         let files = SharedConfigFiles(
             credentialsPath: "/c", configPath: "/f",
-            credentials: ["ops": ["aws_access_key_id": "AKIACRED", "aws_secret_access_key": "s1", "aws_session_token": "t"]],
+            credentials: [
+                "ops": ["aws_access_key_id": "AKIACRED", "aws_secret_access_key": "s1", "aws_session_token": "t"]
+            ],
             config: [
                 "profile ops": ["aws_access_key_id": "AKIACONF", "aws_secret_access_key": "s2"],
                 "profile chained": ["role_arn": "arn:aws:iam::1:role/r", "source_profile": "ops"],
@@ -59,24 +66,44 @@ struct CredentialProviderTests {
         let unusedWebIdentity: @Sendable (String, String, String?) -> any CredentialProvider = { _, _, _ in
             StaticCredentialProvider(AWSCredentials(accessKeyId: "WEB", secretAccessKey: "w"))
         }
-        let ops = try ProfileCredentialProvider(profile: "ops", explicit: true, files: files, webIdentity: unusedWebIdentity)
-            .credentials(forceRefresh: false)
+        let ops = try ProfileCredentialProvider(
+            profile: "ops", explicit: true, files: files, webIdentity: unusedWebIdentity
+        )
+        .credentials(forceRefresh: false)
         #expect(ops.accessKeyId == "AKIACRED")
         #expect(ops.sessionToken == "t")
-        #expect { try ProfileCredentialProvider(profile: "chained", explicit: true, files: files, webIdentity: unusedWebIdentity).credentials(forceRefresh: false) } throws: {
+        #expect {
+            try ProfileCredentialProvider(
+                profile: "chained", explicit: true, files: files, webIdentity: unusedWebIdentity
+            ).credentials(forceRefresh: false)
+        } throws: {
             ($0 as? CredentialsError)?.reason.contains("not supported") == true
         }
-        #expect { try ProfileCredentialProvider(profile: "proc", explicit: true, files: files, webIdentity: unusedWebIdentity).credentials(forceRefresh: false) } throws: {
+        #expect {
+            try ProfileCredentialProvider(profile: "proc", explicit: true, files: files, webIdentity: unusedWebIdentity)
+                .credentials(forceRefresh: false)
+        } throws: {
             ($0 as? CredentialsError)?.reason.contains("credential_process") == true
         }
-        #expect { try ProfileCredentialProvider(profile: "empty", explicit: false, files: files, webIdentity: unusedWebIdentity).credentials(forceRefresh: false) } throws: {
+        #expect {
+            try ProfileCredentialProvider(
+                profile: "empty", explicit: false, files: files, webIdentity: unusedWebIdentity
+            ).credentials(forceRefresh: false)
+        } throws: {
             ($0 as? CredentialsError)?.isNotConfigured == true
         }
-        #expect { try ProfileCredentialProvider(profile: "nope", explicit: true, files: files, webIdentity: unusedWebIdentity).credentials(forceRefresh: false) } throws: {
+        #expect {
+            try ProfileCredentialProvider(profile: "nope", explicit: true, files: files, webIdentity: unusedWebIdentity)
+                .credentials(forceRefresh: false)
+        } throws: {
             let error = $0 as? CredentialsError
             return error?.isNotConfigured == false && error?.reason.contains("neither /c nor /f") == true
         }
-        #expect { try ProfileCredentialProvider(profile: "nope", explicit: false, files: files, webIdentity: unusedWebIdentity).credentials(forceRefresh: false) } throws: {
+        #expect {
+            try ProfileCredentialProvider(
+                profile: "nope", explicit: false, files: files, webIdentity: unusedWebIdentity
+            ).credentials(forceRefresh: false)
+        } throws: {
             ($0 as? CredentialsError)?.isNotConfigured == true
         }
     }
@@ -85,9 +112,15 @@ struct CredentialProviderTests {
     func profileWebIdentity() throws {
         let files = SharedConfigFiles(
             credentialsPath: "/c", configPath: "/f", credentials: [:],
-            config: ["default": ["role_arn": "arn:aws:iam::1:role/r", "web_identity_token_file": "/tok", "role_session_name": "n"]])
-        let provider = ProfileCredentialProvider(profile: "default", explicit: false, files: files) { file, role, session in
-            StaticCredentialProvider(AWSCredentials(accessKeyId: "\(file)|\(role)|\(session ?? "")", secretAccessKey: "x"))
+            config: [
+                "default": [
+                    "role_arn": "arn:aws:iam::1:role/r", "web_identity_token_file": "/tok", "role_session_name": "n",
+                ]
+            ])
+        let provider = ProfileCredentialProvider(profile: "default", explicit: false, files: files) {
+            file, role, session in
+            StaticCredentialProvider(
+                AWSCredentials(accessKeyId: "\(file)|\(role)|\(session ?? "")", secretAccessKey: "x"))
         }
         #expect(try provider.credentials(forceRefresh: false).accessKeyId == "/tok|arn:aws:iam::1:role/r|n")
     }
@@ -95,31 +128,46 @@ struct CredentialProviderTests {
     @Test("container: relative URI goes to 169.254.170.2; full URI must be https or a known/loopback host")
     func containerValidation() throws {
         let transport = FakeTransport { request, _ in
-            response(200, #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z","RoleArn":"r"}"#)
+            response(
+                200,
+                #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z","RoleArn":"r"}"#
+            )
         }
         let relative = try ContainerCredentialProvider(
-            environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"], transport: transport, sleep: { _ in })
+            environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"], transport: transport,
+            sleep: { _ in })
         #expect(try relative.credentials(forceRefresh: false).sessionToken == "t")
         #expect(transport.requests[0].url == "http://169.254.170.2/v2/credentials/abc")
         #expect(transport.requests[0].headers["Authorization"] == nil)
 
-        for allowed in ["https://creds.example.com/x", "http://127.0.0.1:8080/c", "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1", "http://localhost/c"] {
+        for allowed in [
+            "https://creds.example.com/x", "http://127.0.0.1:8080/c", "http://169.254.170.23/v1/credentials",
+            "http://[fd00:ec2::23]/v1", "http://localhost/c",
+        ] {
             #expect(throws: Never.self) {
-                try ContainerCredentialProvider(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": allowed], transport: transport)
+                try ContainerCredentialProvider(
+                    environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": allowed], transport: transport)
             }
         }
         for refused in ["http://10.0.0.5/creds", "http://evil.example.com/c", "ftp://127.0.0.1/c"] {
             #expect(throws: CredentialsError.self) {
-                try ContainerCredentialProvider(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": refused], transport: transport)
+                try ContainerCredentialProvider(
+                    environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": refused], transport: transport)
             }
         }
         let withToken = try ContainerCredentialProvider(
-            environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok"],
+            environment: [
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok",
+            ],
             transport: transport)
         _ = try withToken.credentials(forceRefresh: false)
         #expect(transport.requests.last?.headers["Authorization"] == "tok")
         let badToken = try ContainerCredentialProvider(
-            environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "a\r\nX-Injected: 1"],
+            environment: [
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN": "a\r\nX-Injected: 1",
+            ],
             transport: transport)
         #expect(throws: CredentialsError.self) { try badToken.credentials(forceRefresh: false) }
     }
@@ -129,7 +177,8 @@ struct CredentialProviderTests {
         let transport = FakeTransport { request, index in
             if index == 0 { throw TransportError(kind: .connection, curlCode: 7, message: "refused", url: request.url) }
             if index == 1 { return response(503, "busy") }
-            return response(200, #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"}"#)
+            return response(
+                200, #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"}"#)
         }
         let provider = try ContainerCredentialProvider(
             environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c"], transport: transport, sleep: { _ in })
@@ -147,7 +196,10 @@ struct CredentialProviderTests {
             case ("GET", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"):
                 return request.headers["X-aws-ec2-metadata-token"] == "tok" ? response(200, "role-a\n") : response(401)
             case ("GET", "http://169.254.169.254/latest/meta-data/iam/security-credentials/role-a"):
-                return response(200, #"{"Code":"Success","AccessKeyId":"ASIAI","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"}"#)
+                return response(
+                    200,
+                    #"{"Code":"Success","AccessKeyId":"ASIAI","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"}"#
+                )
             default:
                 return response(404)
             }
@@ -160,18 +212,26 @@ struct CredentialProviderTests {
         let v1Only = FakeTransport { request, _ in
             request.method == "PUT" ? response(403) : response(200, "us-west-2")
         }
-        #expect(try InstanceMetadataClient(environment: [:], transport: v1Only).get("/latest/meta-data/placement/region") == "us-west-2")
+        #expect(
+            try InstanceMetadataClient(environment: [:], transport: v1Only).get("/latest/meta-data/placement/region")
+                == "us-west-2")
         #expect(v1Only.requests.last?.headers["X-aws-ec2-metadata-token"] == nil)
         #expect(throws: InstanceMetadataClient.MetadataError.self) {
-            try InstanceMetadataClient(environment: ["AWS_EC2_METADATA_V1_DISABLED": "true"], transport: v1Only).get("/latest/meta-data/placement/region")
+            try InstanceMetadataClient(environment: ["AWS_EC2_METADATA_V1_DISABLED": "true"], transport: v1Only).get(
+                "/latest/meta-data/placement/region")
         }
 
-        let endpoint = InstanceMetadataClient(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9/"], transport: v1Only)
+        let endpoint = InstanceMetadataClient(
+            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9/"], transport: v1Only)
         #expect(endpoint.endpoint == "http://127.0.0.1:9")
-        #expect(InstanceMetadataClient(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"], transport: v1Only).endpoint == "http://[fd00:ec2::254]")
+        #expect(
+            InstanceMetadataClient(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"], transport: v1Only)
+                .endpoint == "http://[fd00:ec2::254]")
         #expect(throws: CredentialsError.self) {
-            try InstanceMetadataCredentialProvider(client: InstanceMetadataClient(environment: ["AWS_EC2_METADATA_DISABLED": "true"], transport: v1Only))
-                .credentials(forceRefresh: false)
+            try InstanceMetadataCredentialProvider(
+                client: InstanceMetadataClient(environment: ["AWS_EC2_METADATA_DISABLED": "true"], transport: v1Only)
+            )
+            .credentials(forceRefresh: false)
         }
     }
 
@@ -179,7 +239,9 @@ struct CredentialProviderTests {
     func chain() throws {
         let unconfigured = LazyProvider(name: "a") { throw CredentialsError.notConfigured("a", "not set") }
         let winner = SequenceProvider([AWSCredentials(accessKeyId: "WIN", secretAccessKey: "s")])
-        let chain = CredentialChain([unconfigured, winner, LazyProvider(name: "never") { fatalError("must not be reached") }])
+        let chain = CredentialChain([
+            unconfigured, winner, LazyProvider(name: "never") { fatalError("must not be reached") },
+        ])
         #expect(try chain.credentials(forceRefresh: false).accessKeyId == "WIN")
         #expect(chain.name == "sequence")
         _ = try chain.credentials(forceRefresh: false)
@@ -198,8 +260,10 @@ struct CredentialProviderTests {
     func refreshing() throws {
         let clock = ManualClock()
         let start = clock.now()
-        let first = AWSCredentials(accessKeyId: "ONE", secretAccessKey: "s", sessionToken: "t", expiration: start + 3600)
-        let second = AWSCredentials(accessKeyId: "TWO", secretAccessKey: "s", sessionToken: "t", expiration: start + 7200)
+        let first = AWSCredentials(
+            accessKeyId: "ONE", secretAccessKey: "s", sessionToken: "t", expiration: start + 3600)
+        let second = AWSCredentials(
+            accessKeyId: "TWO", secretAccessKey: "s", sessionToken: "t", expiration: start + 7200)
         let base = SequenceProvider([first, second])
         let provider = RefreshingCredentialProvider(base, clock: clock)
         #expect(try provider.credentials(forceRefresh: false).accessKeyId == "ONE")
@@ -225,7 +289,9 @@ struct CredentialProviderTests {
     @Test("refreshing: concurrent callers share one refresh")
     func oneRefreshAtATime() throws {
         let clock = ManualClock()
-        let base = SequenceProvider([AWSCredentials(accessKeyId: "ONE", secretAccessKey: "s", sessionToken: "t", expiration: clock.now() + 3600)])
+        let base = SequenceProvider([
+            AWSCredentials(accessKeyId: "ONE", secretAccessKey: "s", sessionToken: "t", expiration: clock.now() + 3600)
+        ])
         let provider = RefreshingCredentialProvider(base, clock: clock)
         DispatchQueue.concurrentPerform(iterations: 64) { _ in
             _ = try? provider.credentials(forceRefresh: false)

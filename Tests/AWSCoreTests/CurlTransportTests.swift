@@ -1,6 +1,7 @@
-@testable import AWSCore
 import Foundation
 import Testing
+
+@testable import AWSCore
 
 @Suite("curl transport on loopback")
 struct CurlTransportTests {
@@ -42,7 +43,9 @@ struct CurlTransportTests {
         defer { server.stop() }
         let transport = CurlTransport()
         for _ in 0..<5 {
-            #expect(try transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/", body: Array("x".utf8))).text == "ok")
+            #expect(
+                try transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/", body: Array("x".utf8))).text
+                    == "ok")
         }
         #expect(server.connectionCount == 1)
     }
@@ -66,7 +69,9 @@ struct CurlTransportTests {
 
         let big = try LoopbackHTTPServer { _ in LoopbackHTTPServer.Reply(body: [UInt8](repeating: 65, count: 100_000)) }
         defer { big.stop() }
-        #expect { try transport.send(HTTPRequest(method: "GET", url: big.baseURL + "/", maxResponseBytes: 1000)) } throws: {
+        #expect {
+            try transport.send(HTTPRequest(method: "GET", url: big.baseURL + "/", maxResponseBytes: 1000))
+        } throws: {
             ($0 as? TransportError)?.kind == .responseTooLarge
         }
 

@@ -1,13 +1,16 @@
-@testable import AWSCore
 import Foundation
 import Testing
+
+@testable import AWSCore
 
 @Suite("endpoints, regions and timestamps")
 struct EndpointAndTimestampTests {
     @Test("regional defaults use the host prefix, not the signing name")
     func defaults() throws {
         let resolver = EndpointResolver(region: "ap-southeast-1")
-        #expect(try resolver.resolve(.cloudWatch).endpoint.description == "https://monitoring.ap-southeast-1.amazonaws.com/")
+        #expect(
+            try resolver.resolve(.cloudWatch).endpoint.description == "https://monitoring.ap-southeast-1.amazonaws.com/"
+        )
         #expect(try resolver.resolve(.bedrockRuntime).endpoint.host == "bedrock-runtime.ap-southeast-1.amazonaws.com")
         #expect(AWSService.bedrockRuntime.signingName == "bedrock")
         #expect(AWSService.cloudWatch.signingName == "monitoring")
@@ -30,10 +33,12 @@ struct EndpointAndTimestampTests {
         #expect(try resolver.resolve(.logs).endpoint.host == "env-logs.example")
         #expect(try resolver.resolve(.sqs).source == "AWS_ENDPOINT_URL_SQS")
         #expect(try resolver.resolve(.ecs).endpoint.host == "file-generic.example")
-        let envOnly = EndpointResolver(region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "https://env-generic.example"])
+        let envOnly = EndpointResolver(
+            region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "https://env-generic.example"])
         #expect(try envOnly.resolve(.ecs).source == "AWS_ENDPOINT_URL")
         let ignoring = EndpointResolver(
-            region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "https://x.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"])
+            region: "us-east-1",
+            environment: ["AWS_ENDPOINT_URL": "https://x.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"])
         #expect(try ignoring.resolve(.ecs).source == "regional default")
     }
 
@@ -41,13 +46,16 @@ struct EndpointAndTimestampTests {
     func httpPolicy() throws {
         let refused = EndpointResolver(region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:4566"])
         #expect(throws: EndpointResolver.ResolutionError.self) { try refused.resolve(.sqs) }
-        let allowed = EndpointResolver(region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:4566"], allowHTTP: true)
+        let allowed = EndpointResolver(
+            region: "us-east-1", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:4566"], allowHTTP: true)
         #expect(try allowed.resolve(.sqs).endpoint.hostHeader == "127.0.0.1:4566")
     }
 
     @Test("endpoint URL parsing and Host headers")
     func endpointParsing() throws {
-        #expect(try AWSEndpoint(parsing: "https://vpce-1.sqs.us-east-1.vpce.amazonaws.com/").hostHeader == "vpce-1.sqs.us-east-1.vpce.amazonaws.com")
+        #expect(
+            try AWSEndpoint(parsing: "https://vpce-1.sqs.us-east-1.vpce.amazonaws.com/").hostHeader
+                == "vpce-1.sqs.us-east-1.vpce.amazonaws.com")
         #expect(try AWSEndpoint(parsing: "https://h:443").hostHeader == "h")
         #expect(try AWSEndpoint(parsing: "http://[::1]:8080/base/").url(path: "/x") == "http://[::1]:8080/base/x")
         for bad in ["ftp://h", "h:80", "https://", "https://h:99999", "https://user@h", "https://h/?q=1"] {
@@ -66,7 +74,9 @@ struct EndpointAndTimestampTests {
         }
         let metadata = InstanceMetadataClient(environment: [:], transport: imds)
         func region(_ settings: AWSSettings, _ env: [String: String], _ profile: [String: String]?) throws -> String {
-            try AWSContext.resolveRegion(settings: settings, environment: env, profileSettings: profile, metadata: metadata).0
+            try AWSContext.resolveRegion(
+                settings: settings, environment: env, profileSettings: profile, metadata: metadata
+            ).0
         }
         let env = ["AWS_REGION": "us-west-1", "AWS_DEFAULT_REGION": "us-west-2"]
         #expect(try region(AWSSettings(region: "eu-west-1"), env, ["region": "p"]) == "eu-west-1")
@@ -76,21 +86,28 @@ struct EndpointAndTimestampTests {
         #expect(try region(AWSSettings(), [:], nil) == "eu-north-1")
         let disabled = InstanceMetadataClient(environment: ["AWS_EC2_METADATA_DISABLED": "true"], transport: imds)
         #expect(throws: AWSContext.ResolutionError.self) {
-            try AWSContext.resolveRegion(settings: AWSSettings(), environment: [:], profileSettings: nil, metadata: disabled)
+            try AWSContext.resolveRegion(
+                settings: AWSSettings(), environment: [:], profileSettings: nil, metadata: disabled)
         }
     }
 
-    @Test("AWS timestamp forms", arguments: [
-        ("2025-01-15T13:00:00Z", 1_736_946_000.0), ("2025-01-15T13:00:00.500Z", 1_736_946_000.5),
-        ("2024-07-05T15:20:44.959+0000", 1_720_192_844.959), ("2025-01-15T14:00:00+01:00", 1_736_946_000.0),
-        ("2025-01-15T08:00:00-0500", 1_736_946_000.0), ("2025-01-15T13:00:00", 1_736_946_000.0),
-    ])
+    @Test(
+        "AWS timestamp forms",
+        arguments: [
+            ("2025-01-15T13:00:00Z", 1_736_946_000.0), ("2025-01-15T13:00:00.500Z", 1_736_946_000.5),
+            ("2024-07-05T15:20:44.959+0000", 1_720_192_844.959), ("2025-01-15T14:00:00+01:00", 1_736_946_000.0),
+            ("2025-01-15T08:00:00-0500", 1_736_946_000.0), ("2025-01-15T13:00:00", 1_736_946_000.0),
+        ])
     func timestamps(_ text: String, _ epoch: Double) throws {
         let date = try #require(AWSTimestamp.parse(text))
         #expect(abs(date.timeIntervalSince1970 - epoch) < 0.001)
     }
 
-    @Test("malformed timestamps are rejected", arguments: ["", "2025-13-01T00:00:00Z", "2025-01-15", "2025-01-15T13:00:00Q", "yesterday", "2025-01-15T13:00:00+1"])
+    @Test(
+        "malformed timestamps are rejected",
+        arguments: [
+            "", "2025-13-01T00:00:00Z", "2025-01-15", "2025-01-15T13:00:00Q", "yesterday", "2025-01-15T13:00:00+1",
+        ])
     func badTimestamps(_ text: String) {
         #expect(AWSTimestamp.parse(text) == nil)
     }

@@ -1,6 +1,7 @@
-@testable import AWSCore
 import Foundation
 import Synchronization
+
+@testable import AWSCore
 
 /// A transport answering from a closure, recording every request.
 final class FakeTransport: HTTPTransport {

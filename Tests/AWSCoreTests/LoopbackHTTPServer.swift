@@ -42,7 +42,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(listener, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -108,7 +110,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             while buffer.count < length { if !fill() { return } }
             let body = Array(buffer[0..<length])
             buffer.removeFirst(length)
-            let request = Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
+            let request = Request(
+                method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
             state.withLock { $0.requests.append(request) }
             let reply = handler(request)
             if reply.delay > 0 { Thread.sleep(forTimeInterval: reply.delay) }

@@ -1,16 +1,21 @@
-@testable import AWSCore
 import Testing
+
+@testable import AWSCore
 
 @Suite("standard retry policy")
 struct RetryPolicyTests {
     let policy = RetryPolicy()
 
-    @Test("throttling codes of every protocol family are retried", arguments: [
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
-        "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
-        "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-        "EC2ThrottledException",
-    ])
+    @Test(
+        "throttling codes of every protocol family are retried",
+        arguments: [
+            "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+            "TooManyRequestsException",
+            "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+            "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
+            "PriorRequestNotComplete",
+            "EC2ThrottledException",
+        ])
     func throttlingRetried(_ code: String) {
         #expect(policy.retryCost(of: .service(code: code, httpStatus: 400)) == 5)
     }
@@ -20,19 +25,23 @@ struct RetryPolicyTests {
         #expect(policy.retryCost(of: .service(code: "Whatever", httpStatus: status)) == 5)
     }
 
-    @Test("modeled retryable and transient codes are retried", arguments: [
-        "RequestTimeout", "RequestTimeoutException", "ModelNotReadyException", "IDPCommunicationError",
-    ])
+    @Test(
+        "modeled retryable and transient codes are retried",
+        arguments: [
+            "RequestTimeout", "RequestTimeoutException", "ModelNotReadyException", "IDPCommunicationError",
+        ])
     func modeledRetryable(_ code: String) {
         #expect(policy.retryCost(of: .service(code: code, httpStatus: 400)) == 5)
     }
 
-    @Test("client errors and auth failures are not retried", arguments: [
-        ("ValidationException", 400), ("AccessDeniedException", 403), ("SignatureDoesNotMatch", 403),
-        ("PreconditionFailed", 412), ("ModelTimeoutException", 408), ("KmsThrottled", 400), ("KMSThrottling", 400),
-        ("Throttled", 429), ("TooManyRequests", 429), ("ExpiredToken", 400), ("ConditionalRequestConflict", 409),
-        ("ModelErrorException", 424), ("ResourceNotFoundException", 404),
-    ])
+    @Test(
+        "client errors and auth failures are not retried",
+        arguments: [
+            ("ValidationException", 400), ("AccessDeniedException", 403), ("SignatureDoesNotMatch", 403),
+            ("PreconditionFailed", 412), ("ModelTimeoutException", 408), ("KmsThrottled", 400), ("KMSThrottling", 400),
+            ("Throttled", 429), ("TooManyRequests", 429), ("ExpiredToken", 400), ("ConditionalRequestConflict", 409),
+            ("ModelErrorException", 424), ("ResourceNotFoundException", 404),
+        ])
     func notRetried(_ code: String, _ status: Int) {
         #expect(policy.retryCost(of: .service(code: code, httpStatus: status)) == nil)
     }
@@ -81,7 +90,10 @@ struct RetryPolicyTests {
         full.recordSuccess(lastRetryCost: 10)
         #expect(full.available == 500)
         var quota2 = RetryQuota()
-        #expect(policy.decide(after: .service(code: "ValidationException", httpStatus: 400), attempt: 1, quota: &quota2, random: 0) == .giveUp(.notRetryable))
+        #expect(
+            policy.decide(
+                after: .service(code: "ValidationException", httpStatus: 400), attempt: 1, quota: &quota2, random: 0)
+                == .giveUp(.notRetryable))
         #expect(quota2.available == 500)
     }
 }

@@ -1,5 +1,6 @@
-@testable import AWSCore
 import Testing
+
+@testable import AWSCore
 
 @Suite("XML parser")
 struct XMLDocumentParserTests {
@@ -35,7 +36,8 @@ struct XMLDocumentParserTests {
     @Test("entities, character references, CDATA, comments and prefixed names")
     func textForms() throws {
         let root = try XMLDocumentParser.parse(
-            "<a:Root xmlns:a='x'><!-- c --><V>1 &lt; 2 &amp;&amp; &quot;q&quot; &#65;&#x42; &apos;</V><C><![CDATA[<raw> & stuff]]></C></a:Root>")
+            "<a:Root xmlns:a='x'><!-- c --><V>1 &lt; 2 &amp;&amp; &quot;q&quot; &#65;&#x42; &apos;</V><C><![CDATA[<raw> & stuff]]></C></a:Root>"
+        )
         #expect(root.name == "Root")
         #expect(root.string("V") == "1 < 2 && \"q\" AB '")
         #expect(root.string("C") == "<raw> & stuff")
@@ -45,12 +47,17 @@ struct XMLDocumentParserTests {
     func noEntityExpansion() throws {
         let xml = "<!DOCTYPE r [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;\">]><r>&lt;ok&gt;</r>"
         #expect(try XMLDocumentParser.parse(xml).text == "<ok>")
-        #expect(throws: XMLDocumentParser.ParseError.self) { try XMLDocumentParser.parse("<!DOCTYPE r [<!ENTITY a \"x\">]><r>&a;</r>") }
+        #expect(throws: XMLDocumentParser.ParseError.self) {
+            try XMLDocumentParser.parse("<!DOCTYPE r [<!ENTITY a \"x\">]><r>&a;</r>")
+        }
     }
 
-    @Test("malformed documents are errors with an offset", arguments: [
-        "", "plain text", "<a>", "<a></b>", "<a><b></a>", "<a x=1/>", "<a>&bogus;</a>", "<a></a><b/>", "<a>&#xFFFFFFFF;</a>",
-    ])
+    @Test(
+        "malformed documents are errors with an offset",
+        arguments: [
+            "", "plain text", "<a>", "<a></b>", "<a><b></a>", "<a x=1/>", "<a>&bogus;</a>", "<a></a><b/>",
+            "<a>&#xFFFFFFFF;</a>",
+        ])
     func malformed(_ xml: String) {
         #expect(throws: XMLDocumentParser.ParseError.self) { try XMLDocumentParser.parse(xml) }
     }

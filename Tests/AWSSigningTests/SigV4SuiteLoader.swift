@@ -72,7 +72,8 @@ enum SigV4Suite {
         }
         var body = bodyLines.joined(separator: "\n")
         while body.hasSuffix("\n") { body.removeLast() }
-        return RawRequest(method: method, path: path, query: query, headers: HTTPHeaders(fields), body: Array(body.utf8))
+        return RawRequest(
+            method: method, path: path, query: query, headers: HTTPHeaders(fields), body: Array(body.utf8))
     }
 
     static func splitTarget(_ target: String) -> (String, String) {

@@ -8,9 +8,10 @@ import Testing
 struct SigV4SuiteTests {
     // MARK: botocore's copy of the classic AWS suite (NAME.req / .creq / .sts / .authz)
 
-    static let botocoreCases: [URL] = SigV4Suite.root.map {
-        SigV4Suite.files(under: $0.appendingPathComponent("boto-botocore"), suffix: ".req")
-    } ?? []
+    static let botocoreCases: [URL] =
+        SigV4Suite.root.map {
+            SigV4Suite.files(under: $0.appendingPathComponent("boto-botocore"), suffix: ".req")
+        } ?? []
 
     @Test("botocore classic suite case", arguments: botocoreCases)
     func botocoreCase(_ requestFile: URL) throws {
@@ -33,11 +34,12 @@ struct SigV4SuiteTests {
 
     // MARK: aws-c-auth suite (context.json, request.txt, header-* and query-* expectations)
 
-    static let cAuthCases: [URL] = SigV4Suite.root.map { root in
-        let dir = root.appendingPathComponent("awslabs-aws-c-auth/tests/aws-signing-test-suite/v4")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.sorted().map { dir.appendingPathComponent($0) }
-    } ?? []
+    static let cAuthCases: [URL] =
+        SigV4Suite.root.map { root in
+            let dir = root.appendingPathComponent("awslabs-aws-c-auth/tests/aws-signing-test-suite/v4")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.sorted().map { dir.appendingPathComponent($0) }
+        } ?? []
 
     struct CAuthContext: Decodable {
         struct Credentials: Decodable {
@@ -87,12 +89,13 @@ struct SigV4SuiteTests {
 
     // MARK: real-service vectors generated with botocore 1.43.11
 
-    static let extraCases: [URL] = SigV4Suite.root.map { root in
-        let dir = root.appendingPathComponent("extra-vectors-generated-with-botocore-1.43.11")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.sorted().map { dir.appendingPathComponent($0) }
-            .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("input.txt").path) }
-    } ?? []
+    static let extraCases: [URL] =
+        SigV4Suite.root.map { root in
+            let dir = root.appendingPathComponent("extra-vectors-generated-with-botocore-1.43.11")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.sorted().map { dir.appendingPathComponent($0) }
+                .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("input.txt").path) }
+        } ?? []
 
     @Test("botocore real-service vector", arguments: extraCases)
     func extraCase(_ directory: URL) throws {
@@ -138,8 +141,14 @@ struct SigV4SuiteTests {
         }
         let signed = SigV4Suite.read(directory.appendingPathComponent("signed-request.txt"))
         let expectedSignature = signed.range(of: "Signature=").map { String(signed[$0.upperBound...].prefix(64)) }
-        #expect(result.canonicalRequest == SigV4Suite.trimmed(SigV4Suite.read(directory.appendingPathComponent("canonical-request.txt"))), "\(name)")
-        #expect(result.stringToSign == SigV4Suite.trimmed(SigV4Suite.read(directory.appendingPathComponent("string-to-sign.txt"))), "\(name)")
+        #expect(
+            result.canonicalRequest
+                == SigV4Suite.trimmed(SigV4Suite.read(directory.appendingPathComponent("canonical-request.txt"))),
+            "\(name)")
+        #expect(
+            result.stringToSign
+                == SigV4Suite.trimmed(SigV4Suite.read(directory.appendingPathComponent("string-to-sign.txt"))),
+            "\(name)")
         #expect(result.signature == expectedSignature, "\(name)")
     }
 

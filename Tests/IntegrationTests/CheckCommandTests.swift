@@ -146,7 +146,8 @@ struct CheckCommandTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triaged-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("bad.yaml")
-        try "aws:\n  region: us-east-1\n  endpoint_url: http://127.0.0.1:1\n".write(to: config, atomically: true, encoding: .utf8)
+        try "aws:\n  region: us-east-1\n  endpoint_url: http://127.0.0.1:1\n".write(
+            to: config, atomically: true, encoding: .utf8)
         let outcome = try TriagedBinary.run(["check", "--config", config.path], environment: [:])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("bad.yaml:3: aws.endpoint_url: plain-http endpoint refused"))

@@ -41,7 +41,9 @@ final class LocalAWSWorld: @unchecked Sendable {
     init() throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/aws_world.py").path]
+        process.arguments = [
+            "python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/aws_world.py").path,
+        ]
         let stdout = Pipe()
         stdin = Pipe()
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("aws-world-\(UUID().uuidString).log")
@@ -62,7 +64,8 @@ final class LocalAWSWorld: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            throw WorldError(message: "aws_world.py did not start: \(String(decoding: line, as: UTF8.self)) \(log.suffix(2000))")
+            throw WorldError(
+                message: "aws_world.py did not start: \(String(decoding: line, as: UTF8.self)) \(log.suffix(2000))")
         }
         description = parsed
     }

@@ -67,7 +67,11 @@ struct ConfigurationLoaderTests {
             """
         let c = try ConfigurationLoader.parse(text, file: "full.yaml")
         #expect(c.aws.profile == "ops")
-        #expect(c.aws.endpoints == ["bedrock-runtime": "https://vpce-1.bedrock-runtime.us-west-2.vpce.amazonaws.com", "logs": "http://127.0.0.1:5001"])
+        #expect(
+            c.aws.endpoints == [
+                "bedrock-runtime": "https://vpce-1.bedrock-runtime.us-west-2.vpce.amazonaws.com",
+                "logs": "http://127.0.0.1:5001",
+            ])
         #expect(c.intake.alarmNames == ["a", "b"])
         #expect(c.intake.pollInterval == 0)
         #expect(c.intake.correlationWindow == 5400)
@@ -84,24 +88,35 @@ struct ConfigurationLoaderTests {
         #expect(c.log.level == .debug)
     }
 
-    @Test("errors name the file, the line and the key", arguments: [
-        ("aws:\n  region: x\n  regoin: y\n", "c.yaml:3: aws.regoin: unknown key"),
-        ("intake:\n  poll_interval: 5x\n", "c.yaml:2: intake.poll_interval: '5x' is not a duration"),
-        ("intake:\n  poll_interval: 60\n", "c.yaml:2: intake.poll_interval: '60' is not a duration"),
-        ("workers: many\n", "c.yaml:1: workers: must be a whole number"),
-        ("workers: 0\n", "c.yaml:1: workers: 0 is outside 1…256"),
-        ("log:\n  format: xml\n", "c.yaml:2: log.format: 'xml' is not one of json, text"),
-        ("aws:\n  endpoint_url: http://localhost:4566\n", "c.yaml:2: aws.endpoint_url: plain-http endpoint refused"),
-        ("aws:\n  endpoints:\n    dynamodb: https://x\n", "c.yaml:3: aws.endpoints.dynamodb: unknown service"),
-        ("report:\n  s3:\n    presign_expiry: 8d\n", "c.yaml:3: report.s3.presign_expiry: must be between 1s and 7 days"),
-        ("intake:\n  alarms:\n    names: prod\n", "c.yaml:3: intake.alarms.names: must be a list of strings"),
-        ("aws: [1, 2]\n", "c.yaml:1: aws: must be a mapping"),
-        ("- a\n- b\n", "c.yaml:1: the file must be a YAML mapping of sections"),
-        ("aws:\n  region: a\n  region: b\n", "c.yaml:2: key 'region' appears twice"),
-        ("aws:\n  region: [unclosed\n", "c.yaml:"),
-        ("intake:\n  queue_url: http://127.0.0.1:1/q\n", "c.yaml:2: intake.queue_url: plain-http queue URL refused"),
-        ("analysis:\n  bedrock:\n    temperature: 1.5\n", "c.yaml:3: analysis.bedrock.temperature: 1.5 is outside"),
-    ])
+    @Test(
+        "errors name the file, the line and the key",
+        arguments: [
+            ("aws:\n  region: x\n  regoin: y\n", "c.yaml:3: aws.regoin: unknown key"),
+            ("intake:\n  poll_interval: 5x\n", "c.yaml:2: intake.poll_interval: '5x' is not a duration"),
+            ("intake:\n  poll_interval: 60\n", "c.yaml:2: intake.poll_interval: '60' is not a duration"),
+            ("workers: many\n", "c.yaml:1: workers: must be a whole number"),
+            ("workers: 0\n", "c.yaml:1: workers: 0 is outside 1…256"),
+            ("log:\n  format: xml\n", "c.yaml:2: log.format: 'xml' is not one of json, text"),
+            (
+                "aws:\n  endpoint_url: http://localhost:4566\n",
+                "c.yaml:2: aws.endpoint_url: plain-http endpoint refused"
+            ),
+            ("aws:\n  endpoints:\n    dynamodb: https://x\n", "c.yaml:3: aws.endpoints.dynamodb: unknown service"),
+            (
+                "report:\n  s3:\n    presign_expiry: 8d\n",
+                "c.yaml:3: report.s3.presign_expiry: must be between 1s and 7 days"
+            ),
+            ("intake:\n  alarms:\n    names: prod\n", "c.yaml:3: intake.alarms.names: must be a list of strings"),
+            ("aws: [1, 2]\n", "c.yaml:1: aws: must be a mapping"),
+            ("- a\n- b\n", "c.yaml:1: the file must be a YAML mapping of sections"),
+            ("aws:\n  region: a\n  region: b\n", "c.yaml:2: key 'region' appears twice"),
+            ("aws:\n  region: [unclosed\n", "c.yaml:"),
+            (
+                "intake:\n  queue_url: http://127.0.0.1:1/q\n",
+                "c.yaml:2: intake.queue_url: plain-http queue URL refused"
+            ),
+            ("analysis:\n  bedrock:\n    temperature: 1.5\n", "c.yaml:3: analysis.bedrock.temperature: 1.5 is outside"),
+        ])
     func errors(_ text: String, _ expected: String) {
         #expect {
             try ConfigurationLoader.parse(text, file: "c.yaml")
@@ -117,7 +132,11 @@ struct ConfigurationLoaderTests {
         }
     }
 
-    @Test("durations", arguments: [("30s", 30.0), ("15m", 900), ("2h", 7200), ("1h30m", 5400), ("500ms", 0.5), ("0s", 0), ("1d", 86_400)])
+    @Test(
+        "durations",
+        arguments: [
+            ("30s", 30.0), ("15m", 900), ("2h", 7200), ("1h30m", 5400), ("500ms", 0.5), ("0s", 0), ("1d", 86_400),
+        ])
     func durations(_ text: String, _ seconds: Double) {
         #expect(DurationParser.parse(text) == seconds)
     }

@@ -70,7 +70,8 @@ extension AWSClient {
     }
 
     /// Decodes a JSON response body, naming the operation when the shape is wrong.
-    public func decodeJSON<Output: Decodable>(_ type: Output.Type, from data: Data, operation: String) throws -> Output {
+    public func decodeJSON<Output: Decodable>(_ type: Output.Type, from data: Data, operation: String) throws -> Output
+    {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         do {

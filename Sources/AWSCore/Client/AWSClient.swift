@@ -82,7 +82,8 @@ public final class AWSClient: Sendable {
                     quota.withLock { $0.recordSuccess(lastRetryCost: lastRetryCost) }
                     logger.debug(
                         "aws call succeeded",
-                        metadata: callMetadata(operation, attempt, started, status: response.status, requestId: requestId))
+                        metadata: callMetadata(
+                            operation, attempt, started, status: response.status, requestId: requestId))
                     return response
                 }
                 let error = AWSErrorDecoder.decode(
@@ -91,7 +92,8 @@ public final class AWSClient: Sendable {
                     // Expired credentials are the provider's business: fetch new ones and try once more.
                     refreshedCredentials = true
                     forceRefresh = true
-                    logger.debug("aws credentials expired; refreshing", metadata: callMetadata(operation, attempt, started))
+                    logger.debug(
+                        "aws credentials expired; refreshing", metadata: callMetadata(operation, attempt, started))
                     continue
                 }
                 failure = .service(code: error.code, httpStatus: error.httpStatus)
@@ -145,7 +147,8 @@ public final class AWSClient: Sendable {
         }
         headers.set("User-Agent", "triaged/\(TriagedVersion.current)")
         return HTTPRequest(
-            method: method, url: "\(endpoint.scheme)://\(endpoint.hostHeader)\(fullPath)" + (query.isEmpty ? "" : "?\(query)"),
+            method: method,
+            url: "\(endpoint.scheme)://\(endpoint.hostHeader)\(fullPath)" + (query.isEmpty ? "" : "?\(query)"),
             headers: headers, body: body, timeout: timeout)
     }
 

@@ -34,7 +34,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
             guard endpoint.scheme == "https" || Self.isAllowedHTTPHost(endpoint.host) else {
                 throw CredentialsError.invalid(
                     "ecs-container",
-                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23")
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23"
+                )
             }
             url = full
         } else {
@@ -60,7 +61,9 @@ public struct ContainerCredentialProvider: CredentialProvider {
         for attempt in 1...3 {
             do {
                 let response = try transport.send(
-                    HTTPRequest(method: "GET", url: url, headers: headers, connectTimeout: 2, timeout: 2, maxResponseBytes: 1 << 20))
+                    HTTPRequest(
+                        method: "GET", url: url, headers: headers, connectTimeout: 2, timeout: 2,
+                        maxResponseBytes: 1 << 20))
                 if response.isSuccess {
                     return try CredentialDocument.credentials(from: response.body, provider: name)
                 }

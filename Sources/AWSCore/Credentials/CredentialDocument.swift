@@ -17,12 +17,14 @@ struct CredentialDocument: Decodable {
             throw CredentialsError.fetchFailed(provider, "the credential endpoint returned no JSON document")
         }
         if let code = document.Code, code != "Success" {
-            throw CredentialsError.fetchFailed(provider, "the credential endpoint said \(code): \(document.Message ?? "")")
+            throw CredentialsError.fetchFailed(
+                provider, "the credential endpoint said \(code): \(document.Message ?? "")")
         }
         guard let keyId = document.AccessKeyId, !keyId.isEmpty, let secret = document.SecretAccessKey, !secret.isEmpty,
             let token = document.Token, !token.isEmpty
         else {
-            throw CredentialsError.fetchFailed(provider, "the credential document lacks AccessKeyId, SecretAccessKey or Token")
+            throw CredentialsError.fetchFailed(
+                provider, "the credential document lacks AccessKeyId, SecretAccessKey or Token")
         }
         guard let expiration = document.Expiration.flatMap(AWSTimestamp.parse) else {
             throw CredentialsError.fetchFailed(provider, "the credential document has no valid Expiration")

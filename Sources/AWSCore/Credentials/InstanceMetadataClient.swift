@@ -28,7 +28,8 @@ public final class InstanceMetadataClient: Sendable {
     public init(environment: [String: String], transport: any HTTPTransport, clock: any WallClock = SystemWallClock()) {
         var base = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] ?? ""
         if base.isEmpty {
-            base = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"]?.lowercased() == "ipv6"
+            base =
+                environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"]?.lowercased() == "ipv6"
                 ? "http://[fd00:ec2::254]" : "http://169.254.169.254"
         }
         while base.hasSuffix("/") { base.removeLast() }
@@ -43,7 +44,9 @@ public final class InstanceMetadataClient: Sendable {
 
     /// GETs a metadata path such as `/latest/meta-data/placement/region` and returns the body text.
     public func get(_ path: String) throws -> String {
-        guard !isDisabled else { throw MetadataError(description: "instance metadata is disabled (AWS_EC2_METADATA_DISABLED)") }
+        guard !isDisabled else {
+            throw MetadataError(description: "instance metadata is disabled (AWS_EC2_METADATA_DISABLED)")
+        }
         var lastError = MetadataError(description: "no attempt made")
         for _ in 0..<attempts {
             do {
@@ -88,7 +91,8 @@ public final class InstanceMetadataClient: Sendable {
         case 403, 404, 405:
             // This host refuses IMDSv2 tokens: fall back to IMDSv1 unless that is forbidden.
             guard !v1Disabled else {
-                throw MetadataError(description: "instance metadata refused a token (HTTP \(response.status)) and IMDSv1 is disabled")
+                throw MetadataError(
+                    description: "instance metadata refused a token (HTTP \(response.status)) and IMDSv1 is disabled")
             }
             token = nil
         default:

@@ -7,7 +7,8 @@ public struct ProfileCredentialProvider: CredentialProvider {
     private let profile: String
     private let explicit: Bool
     private let files: SharedConfigFiles
-    private let webIdentity: @Sendable (_ tokenFile: String, _ roleArn: String, _ sessionName: String?) -> any CredentialProvider
+    private let webIdentity:
+        @Sendable (_ tokenFile: String, _ roleArn: String, _ sessionName: String?) -> any CredentialProvider
 
     /// `explicit` says the profile was named (configuration or `AWS_PROFILE`), so its absence is an
     /// error rather than a reason to try the next provider.

@@ -12,10 +12,14 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
     private let durationSeconds: Int
 
     /// `sts` must be a client for the STS service with `.none` authentication.
-    public init(tokenFile: String, roleArn: String, sessionName: String?, sts: AWSClient, clock: any WallClock, durationSeconds: Int = 3600) {
+    public init(
+        tokenFile: String, roleArn: String, sessionName: String?, sts: AWSClient, clock: any WallClock,
+        durationSeconds: Int = 3600
+    ) {
         self.tokenFile = tokenFile
         self.roleArn = roleArn
-        self.sessionName = sessionName.flatMap { $0.isEmpty ? nil : $0 }
+        self.sessionName =
+            sessionName.flatMap { $0.isEmpty ? nil : $0 }
             ?? "triaged-\(Int(clock.now().timeIntervalSince1970))"
         self.sts = sts
         self.durationSeconds = durationSeconds

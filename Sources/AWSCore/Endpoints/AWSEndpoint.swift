@@ -43,10 +43,14 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
         var host: Substring
         var portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw ParseError(url: url, reason: "unclosed IPv6 bracket") }
+            guard let close = authority.firstIndex(of: "]") else {
+                throw ParseError(url: url, reason: "unclosed IPv6 bracket")
+            }
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw ParseError(url: url, reason: "unexpected text after IPv6 address")
             }
         } else if let colon = authority.lastIndex(of: ":") {

@@ -18,13 +18,15 @@ public enum AWSErrorDecoder {
             let error = root.name == "Error" ? root : (root.descendant("Error") ?? root)
             code = error.string("Code")
             message = error.string("Message")
-            requestId = requestId ?? root.string("RequestId") ?? error.string("RequestId")
+            requestId =
+                requestId ?? root.string("RequestId") ?? error.string("RequestId")
                 ?? root.descendant("RequestId")?.text.trimmingWhitespace()
         } else if trimmed.first == UInt8(ascii: "{"),
             let object = (try? JSONSerialization.jsonObject(with: Data(trimmed))) as? [String: Any]
         {
             code = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String)
-            message = (object["message"] as? String) ?? (object["Message"] as? String)
+            message =
+                (object["message"] as? String) ?? (object["Message"] as? String)
                 ?? (object["errorMessage"] as? String)
         }
         // restJson puts the code in a header; JSON services may too.

@@ -12,7 +12,8 @@ final class CurlEasy: @unchecked Sendable {
     init() throws {
         let initCode = tc_global_init()
         guard initCode == CURLE_OK, let handle = curl_easy_init() else {
-            throw TransportError(kind: .other, curlCode: Int(initCode.rawValue), message: "libcurl failed to initialise", url: "")
+            throw TransportError(
+                kind: .other, curlCode: Int(initCode.rawValue), message: "libcurl failed to initialise", url: "")
         }
         self.handle = handle
         errorBufferSize = tc_error_buffer_size()
@@ -71,7 +72,10 @@ final class CurlEasy: @unchecked Sendable {
                 try check(tc_easy_setopt_long(handle, CURLOPT_NOBODY, 1), request)
             default:
                 // POSTFIELDS does not copy: the bytes stay valid for the whole perform call below.
-                try check(tc_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(emptyBody))), request)
+                try check(
+                    tc_easy_setopt_pointer(
+                        handle, CURLOPT_POSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(emptyBody))), request)
                 try check(tc_easy_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), request)
                 if method != "POST" {
                     try check(method.withCString { tc_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, $0) }, request)

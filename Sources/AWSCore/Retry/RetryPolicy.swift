@@ -47,7 +47,9 @@ public struct RetryPolicy: Sendable {
         "PriorRequestNotComplete", "EC2ThrottledException",
     ]
     /// Error codes treated as transient whatever their status.
-    public static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"]
+    public static let transientCodes: Set<String> = [
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+    ]
     /// Codes modeled `retryable` (Bedrock) or special-cased (STS) by the SDKs.
     public static let modeledRetryableCodes: Set<String> = ["ModelNotReadyException", "IDPCommunicationError"]
     /// HTTP statuses that are transient.

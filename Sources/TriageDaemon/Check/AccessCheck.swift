@@ -64,7 +64,8 @@ public struct AccessCheck {
                 let resolution = try context.endpoints.resolve(service)
                 let endpoint = "\(resolution.endpoint)"
                 let source = resolution.source == "regional default" ? "regional defaults" : resolution.source
-                let key = source == "regional defaults" ? "https://<service>.\(context.region).amazonaws.com/" : endpoint
+                let key =
+                    source == "regional defaults" ? "https://<service>.\(context.region).amazonaws.com/" : endpoint
                 if let index = groups.firstIndex(where: { $0.endpoint == key && $0.source == source }) {
                     groups[index].services.append(service.id)
                 } else {
@@ -76,8 +77,10 @@ public struct AccessCheck {
             }
         }
         for group in groups {
-            let services = group.services.count == AWSService.all.count ? "all services" : group.services.joined(separator: ", ")
-            record(Result(name: "endpoint", passed: true, detail: "\(group.endpoint) for \(services) (\(group.source))"))
+            let services =
+                group.services.count == AWSService.all.count ? "all services" : group.services.joined(separator: ", ")
+            record(
+                Result(name: "endpoint", passed: true, detail: "\(group.endpoint) for \(services) (\(group.source))"))
         }
         guard endpointsOK else { return results }
 

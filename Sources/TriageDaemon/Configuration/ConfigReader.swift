@@ -83,7 +83,9 @@ struct ConfigReader {
         guard let node, !isNull(node) else { return nil }
         guard case .sequence(let sequence) = node else { throw error(node, path, "must be a list of strings") }
         return try sequence.map { item in
-            guard case .scalar = item, let value = item.string else { throw error(item, path, "must be a list of strings") }
+            guard case .scalar = item, let value = item.string else {
+                throw error(item, path, "must be a list of strings")
+            }
             return value
         }
     }

@@ -28,9 +28,12 @@ public enum ConfigurationLoader {
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             throw ConfigurationError(
                 file: file, line: context.mark.line, key: "",
-                reason: "key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in the mapping starting here")
+                reason:
+                    "key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in the mapping starting here"
+            )
         } catch let error as YamlError {
-            throw ConfigurationError(file: file, line: yamlErrorLine(error), key: "", reason: "not valid YAML: \(yamlErrorText(error))")
+            throw ConfigurationError(
+                file: file, line: yamlErrorLine(error), key: "", reason: "not valid YAML: \(yamlErrorText(error))")
         } catch {
             throw ConfigurationError(file: file, line: nil, key: "", reason: "not valid YAML: \(error)")
         }
@@ -40,15 +43,18 @@ public enum ConfigurationLoader {
         let top = try reader.mapping(
             root, path: "", allowed: ["aws", "intake", "collect", "analysis", "report", "state", "workers", "log"])
 
-        if let aws = top["aws"], let section = try reader.optionalMapping(
-            aws, path: "aws", allowed: ["region", "profile", "endpoint_url", "endpoints", "allow_http"])
+        if let aws = top["aws"],
+            let section = try reader.optionalMapping(
+                aws, path: "aws", allowed: ["region", "profile", "endpoint_url", "endpoints", "allow_http"])
         {
             configuration.aws.region = try reader.string(section["region"], "aws.region")
             configuration.aws.profile = try reader.string(section["profile"], "aws.profile")
             configuration.aws.allowHTTP = try reader.bool(section["allow_http"], "aws.allow_http") ?? false
             configuration.aws.endpointURL = try reader.endpoint(
                 section["endpoint_url"], "aws.endpoint_url", allowHTTP: configuration.aws.allowHTTP)
-            if let endpoints = section["endpoints"], let map = try reader.optionalMapping(endpoints, path: "aws.endpoints", allowed: nil) {
+            if let endpoints = section["endpoints"],
+                let map = try reader.optionalMapping(endpoints, path: "aws.endpoints", allowed: nil)
+            {
                 for (key, node) in map.sorted(by: { $0.key < $1.key }) {
                     let path = "aws.endpoints.\(key)"
                     guard AWSService.named(key) != nil else {
@@ -63,62 +69,81 @@ public enum ConfigurationLoader {
             }
         }
 
-        if let intake = top["intake"], let section = try reader.optionalMapping(
-            intake, path: "intake", allowed: ["alarms", "poll_interval", "queue_url", "correlation_window"])
+        if let intake = top["intake"],
+            let section = try reader.optionalMapping(
+                intake, path: "intake", allowed: ["alarms", "poll_interval", "queue_url", "correlation_window"])
         {
-            if let alarms = section["alarms"], let map = try reader.optionalMapping(
-                alarms, path: "intake.alarms", allowed: ["names", "prefixes"])
+            if let alarms = section["alarms"],
+                let map = try reader.optionalMapping(
+                    alarms, path: "intake.alarms", allowed: ["names", "prefixes"])
             {
                 configuration.intake.alarmNames = try reader.stringList(map["names"], "intake.alarms.names") ?? []
-                configuration.intake.alarmPrefixes = try reader.stringList(map["prefixes"], "intake.alarms.prefixes") ?? []
+                configuration.intake.alarmPrefixes =
+                    try reader.stringList(map["prefixes"], "intake.alarms.prefixes") ?? []
             }
-            configuration.intake.pollInterval = try reader.duration(section["poll_interval"], "intake.poll_interval") ?? 60
+            configuration.intake.pollInterval =
+                try reader.duration(section["poll_interval"], "intake.poll_interval") ?? 60
             configuration.intake.queueURL = try reader.string(section["queue_url"], "intake.queue_url")
             if let url = configuration.intake.queueURL, url.hasPrefix("http://"), !configuration.aws.allowHTTP {
-                throw reader.error(section["queue_url"], "intake.queue_url", "plain-http queue URL refused; set aws.allow_http: true only for local emulators")
+                throw reader.error(
+                    section["queue_url"], "intake.queue_url",
+                    "plain-http queue URL refused; set aws.allow_http: true only for local emulators")
             }
             configuration.intake.correlationWindow =
                 try reader.duration(section["correlation_window"], "intake.correlation_window") ?? 300
         }
 
-        if let collect = top["collect"], let section = try reader.optionalMapping(
-            collect, path: "collect", allowed: ["window_before", "window_after", "load_balancer", "ecs", "logs", "traces"])
+        if let collect = top["collect"],
+            let section = try reader.optionalMapping(
+                collect, path: "collect",
+                allowed: ["window_before", "window_after", "load_balancer", "ecs", "logs", "traces"])
         {
             var c = configuration.collect
             c.windowBefore = try reader.duration(section["window_before"], "collect.window_before") ?? c.windowBefore
             c.windowAfter = try reader.duration(section["window_after"], "collect.window_after") ?? c.windowAfter
             c.loadBalancer = try reader.string(section["load_balancer"], "collect.load_balancer")
-            if let ecs = section["ecs"], let map = try reader.optionalMapping(ecs, path: "collect.ecs", allowed: ["cluster", "services"]) {
+            if let ecs = section["ecs"],
+                let map = try reader.optionalMapping(ecs, path: "collect.ecs", allowed: ["cluster", "services"])
+            {
                 c.ecs.cluster = try reader.string(map["cluster"], "collect.ecs.cluster")
                 c.ecs.services = try reader.stringList(map["services"], "collect.ecs.services") ?? []
             }
-            if let logs = section["logs"], let map = try reader.optionalMapping(
-                logs, path: "collect.logs", allowed: ["groups", "filter_pattern", "max_events"])
+            if let logs = section["logs"],
+                let map = try reader.optionalMapping(
+                    logs, path: "collect.logs", allowed: ["groups", "filter_pattern", "max_events"])
             {
                 c.logs.groups = try reader.stringList(map["groups"], "collect.logs.groups") ?? []
-                c.logs.filterPattern = try reader.string(map["filter_pattern"], "collect.logs.filter_pattern") ?? c.logs.filterPattern
-                c.logs.maxEvents = try reader.int(map["max_events"], "collect.logs.max_events", 1...1_000_000) ?? c.logs.maxEvents
+                c.logs.filterPattern =
+                    try reader.string(map["filter_pattern"], "collect.logs.filter_pattern") ?? c.logs.filterPattern
+                c.logs.maxEvents =
+                    try reader.int(map["max_events"], "collect.logs.max_events", 1...1_000_000) ?? c.logs.maxEvents
             }
-            if let traces = section["traces"], let map = try reader.optionalMapping(
-                traces, path: "collect.traces", allowed: ["enabled", "max_traces"])
+            if let traces = section["traces"],
+                let map = try reader.optionalMapping(
+                    traces, path: "collect.traces", allowed: ["enabled", "max_traces"])
             {
                 c.traces.enabled = try reader.bool(map["enabled"], "collect.traces.enabled") ?? true
-                c.traces.maxTraces = try reader.int(map["max_traces"], "collect.traces.max_traces", 0...1000) ?? c.traces.maxTraces
+                c.traces.maxTraces =
+                    try reader.int(map["max_traces"], "collect.traces.max_traces", 0...1000) ?? c.traces.maxTraces
             }
             configuration.collect = c
         }
 
-        if let analysis = top["analysis"], let section = try reader.optionalMapping(
-            analysis, path: "analysis", allowed: ["prompt_budget_tokens", "redact", "bedrock"])
+        if let analysis = top["analysis"],
+            let section = try reader.optionalMapping(
+                analysis, path: "analysis", allowed: ["prompt_budget_tokens", "redact", "bedrock"])
         {
             var a = configuration.analysis
             a.promptBudgetTokens =
                 try reader.int(section["prompt_budget_tokens"], "analysis.prompt_budget_tokens", 500...1_000_000)
                 ?? a.promptBudgetTokens
             a.redact = try reader.bool(section["redact"], "analysis.redact") ?? true
-            if let bedrock = section["bedrock"], let map = try reader.optionalMapping(
-                bedrock, path: "analysis.bedrock",
-                allowed: ["enabled", "model_id", "api", "max_output_tokens", "temperature", "timeout", "daily_budget_usd"])
+            if let bedrock = section["bedrock"],
+                let map = try reader.optionalMapping(
+                    bedrock, path: "analysis.bedrock",
+                    allowed: [
+                        "enabled", "model_id", "api", "max_output_tokens", "temperature", "timeout", "daily_budget_usd",
+                    ])
             {
                 a.bedrock.enabled = try reader.bool(map["enabled"], "analysis.bedrock.enabled") ?? true
                 a.bedrock.modelId = try reader.string(map["model_id"], "analysis.bedrock.model_id") ?? a.bedrock.modelId
@@ -127,7 +152,8 @@ public enum ConfigurationLoader {
                     try reader.int(map["max_output_tokens"], "analysis.bedrock.max_output_tokens", 1...100_000)
                     ?? a.bedrock.maxOutputTokens
                 a.bedrock.temperature =
-                    try reader.double(map["temperature"], "analysis.bedrock.temperature", 0...1) ?? a.bedrock.temperature
+                    try reader.double(map["temperature"], "analysis.bedrock.temperature", 0...1)
+                    ?? a.bedrock.temperature
                 a.bedrock.timeout = try reader.duration(map["timeout"], "analysis.bedrock.timeout") ?? a.bedrock.timeout
                 a.bedrock.dailyBudgetUSD =
                     try reader.double(map["daily_budget_usd"], "analysis.bedrock.daily_budget_usd", 0...1_000_000)
@@ -136,23 +162,28 @@ public enum ConfigurationLoader {
             configuration.analysis = a
         }
 
-        if let report = top["report"], let section = try reader.optionalMapping(
-            report, path: "report", allowed: ["s3", "sns", "local_dir"])
+        if let report = top["report"],
+            let section = try reader.optionalMapping(
+                report, path: "report", allowed: ["s3", "sns", "local_dir"])
         {
             var r = configuration.report
-            if let s3 = section["s3"], let map = try reader.optionalMapping(
-                s3, path: "report.s3", allowed: ["bucket", "prefix", "presign_expiry"])
+            if let s3 = section["s3"],
+                let map = try reader.optionalMapping(
+                    s3, path: "report.s3", allowed: ["bucket", "prefix", "presign_expiry"])
             {
                 r.s3.bucket = try reader.string(map["bucket"], "report.s3.bucket")
                 r.s3.prefix = try reader.string(map["prefix"], "report.s3.prefix") ?? r.s3.prefix
                 if let expiry = try reader.duration(map["presign_expiry"], "report.s3.presign_expiry") {
                     guard expiry >= 1 && expiry <= 604_800 else {
-                        throw reader.error(map["presign_expiry"], "report.s3.presign_expiry", "must be between 1s and 7 days (168h)")
+                        throw reader.error(
+                            map["presign_expiry"], "report.s3.presign_expiry", "must be between 1s and 7 days (168h)")
                     }
                     r.s3.presignExpiry = expiry
                 }
             }
-            if let sns = section["sns"], let map = try reader.optionalMapping(sns, path: "report.sns", allowed: ["topic_arn", "format"]) {
+            if let sns = section["sns"],
+                let map = try reader.optionalMapping(sns, path: "report.sns", allowed: ["topic_arn", "format"])
+            {
                 r.sns.topicArn = try reader.string(map["topic_arn"], "report.sns.topic_arn")
                 r.sns.format = try reader.choice(map["format"], "report.sns.format") ?? r.sns.format
             }
@@ -160,12 +191,16 @@ public enum ConfigurationLoader {
             configuration.report = r
         }
 
-        if let state = top["state"], let section = try reader.optionalMapping(state, path: "state", allowed: ["dir", "claims"]) {
+        if let state = top["state"],
+            let section = try reader.optionalMapping(state, path: "state", allowed: ["dir", "claims"])
+        {
             configuration.state.dir = try reader.string(section["dir"], "state.dir")
             configuration.state.claims = try reader.choice(section["claims"], "state.claims") ?? .local
         }
         configuration.workers = try reader.int(top["workers"], "workers", 1...256) ?? configuration.workers
-        if let log = top["log"], let section = try reader.optionalMapping(log, path: "log", allowed: ["level", "format"]) {
+        if let log = top["log"],
+            let section = try reader.optionalMapping(log, path: "log", allowed: ["level", "format"])
+        {
             configuration.log.level = try reader.choice(section["level"], "log.level") ?? .info
             configuration.log.format = try reader.choice(section["format"], "log.format") ?? .json
         }

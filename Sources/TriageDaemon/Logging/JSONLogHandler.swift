@@ -34,9 +34,13 @@ public struct JSONLogHandler: LogHandler {
         let line: String
         switch style {
         case .json:
-            var object: [String: String] = ["ts": timestamp, "level": "\(event.level)", "msg": event.message.description, "logger": label]
+            var object: [String: String] = [
+                "ts": timestamp, "level": "\(event.level)", "msg": event.message.description, "logger": label,
+            ]
             for (key, value) in merged { object[key] = "\(value)" }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            let data =
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data()
             line = String(decoding: data, as: UTF8.self)
         case .text:
             let facts = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
