@@ -47,7 +47,7 @@ final class LocalAWSWorld: @unchecked Sendable {
         let stdout = Pipe()
         stdin = Pipe()
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("aws-world-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.standardOutput = stdout
         process.standardInput = stdin
         process.standardError = try FileHandle(forWritingTo: logFile)
