@@ -24,6 +24,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]
         ),
         .target(name: "AWSSigning", dependencies: ["CCurlOpenSSL"], swiftSettings: strict),
+        .target(name: "LogPatterns", swiftSettings: strict),
         .target(
             name: "AWSCore",
             dependencies: ["AWSSigning", "CCurlOpenSSL", .product(name: "Logging", package: "swift-log")],
@@ -46,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "triaged",
             dependencies: [
-                "TriageDaemon", "AWSCore", "AWSServices",
+                "TriageDaemon", "AWSCore", "AWSServices", "LogPatterns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -55,6 +56,7 @@ let package = Package(
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSSigning"]),
         .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon"]),
+        .testTarget(name: "LogPatternsTests", dependencies: ["LogPatterns"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["AWSCore", "AWSServices", "AWSSigning", "triaged"]

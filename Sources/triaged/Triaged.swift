@@ -10,7 +10,7 @@ struct Triaged: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triaged",
         abstract: "First-line incident triage for CloudWatch alarms on AWS.",
-        subcommands: [Check.self, Version.self]
+        subcommands: [Check.self, Patterns.self, Version.self]
     )
 }
 
