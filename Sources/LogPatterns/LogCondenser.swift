@@ -165,6 +165,7 @@ public struct LogCondenser {
         tokenBuffer.removeAll(keepingCapacity: true)
         var index = message.startIndex
         let end = message.endIndex
+        var previousWasNumber = false
         while index < end {
             while index < end, isSeparator(message[index]) { index += 1 }
             guard index < end else { break }
@@ -173,8 +174,14 @@ public struct LogCondenser {
             let token = message[start..<index]
             if TokenMasker.mask(token, into: &scratch) {
                 tokenBuffer.append(miner.table.intern(scratch[...], masked: true))
+                previousWasNumber = scratch.elementsEqual(TokenMasker.placeholder)
+            } else if previousWasNumber && TokenMasker.isUnit(token) {
+                // "5.2 KB", "93.0 B", "250 ms": the unit is part of the value.
+                tokenBuffer.append(TokenTable.wildcard)
+                previousWasNumber = false
             } else {
                 tokenBuffer.append(miner.table.intern(token, masked: false))
+                previousWasNumber = false
             }
         }
     }

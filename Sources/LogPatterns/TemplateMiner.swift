@@ -148,11 +148,24 @@ struct TemplateMiner {
         guard let cluster = clusters[Int(candidate)] else { return nil }
         let conflicts = wordConflicts(cluster.tokens, tokens)
         if conflicts.isEmpty {
+            // Never let a line with words turn a template into nothing but variables.
+            guard keepsAConstant(cluster.tokens, tokens) else { return nil }
             merge(tokens, into: candidate)
             return candidate
         }
         guard conflicts.count == 1 else { return nil }
         return generalize(at: conflicts[0], tokens, candidate, events: events)
+    }
+
+    /// Whether merging `tokens` into `template` leaves a constant token, or the line had none anyway.
+    private func keepsAConstant(_ template: [Int32], _ tokens: [Int32]) -> Bool {
+        var lineHasWord = false
+        for index in 0..<tokens.count {
+            let t = template[index]
+            if t == tokens[index] && t != TokenTable.wildcard { return true }
+            if !table.isMasked[Int(tokens[index])] { lineHasWord = true }
+        }
+        return !lineHasWord
     }
 
     /// Makes `position` a variable if the clusters that differ from the line only there carry
@@ -178,7 +191,8 @@ struct TemplateMiner {
             var differsElsewhere = false
             for other in 0..<tokens.count where other != position {
                 let t = cluster.tokens[other]
-                if t != tokens[other] && !(t == TokenTable.wildcard || table.isMasked[Int(t)] && table.isMasked[Int(tokens[other])]) {
+                let bothVariable = (t == TokenTable.wildcard || table.isMasked[Int(t)]) && table.isMasked[Int(tokens[other])]
+                if t != tokens[other] && !bothVariable {
                     differsElsewhere = true
                     break
                 }

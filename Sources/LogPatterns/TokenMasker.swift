@@ -46,10 +46,29 @@ enum TokenMasker {
         {
             return Array(core[core.startIndex...colon]) + placeholder
         }
-        if containsDigit(core) { return placeholder }
+        if containsDigit(core) && !isNamedVersion(core) { return placeholder }
         if isEmail(core) { return placeholder }
         return nil
     }
+
+    /// Names that end in one digit are names, not values: `SOCKS5`, `IPv6`, `eth0`, `en0`, `md5`.
+    static func isNamedVersion(_ core: ArraySlice<UInt8>) -> Bool {
+        guard core.count >= 3, let last = core.last, isDigit(last) else { return false }
+        return core.dropLast().allSatisfy(isLetter)
+    }
+
+    /// Units that follow a number as their own token (`5.2 KB`, `250 ms`), possibly with trailing punctuation.
+    static func isUnit(_ token: ArraySlice<UInt8>) -> Bool {
+        var end = token.endIndex
+        while end > token.startIndex, isTrailingPunctuation(token[end - 1]) { end -= 1 }
+        guard end > token.startIndex, end - token.startIndex <= 4 else { return false }
+        return units.contains(String(decoding: token[token.startIndex..<end], as: UTF8.self))
+    }
+
+    static let units: Set<String> = [
+        "B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "kB", "ms", "us", "µs", "ns", "s", "sec", "secs",
+        "min", "mins", "h", "hrs",
+    ]
 
     /// File paths: `/var/log/x`, `./run`, `../lib`, `~/data`.
     static func isPath(_ core: ArraySlice<UInt8>) -> Bool {
