@@ -58,9 +58,9 @@ public struct LogCondenser {
         if stripsPrefixes {
             stripped = PrefixStripper.strip(line)
         } else {
-            stripped = PrefixStripper.Stripped(message: Array(line), level: nil, timestamp: nil)
+            stripped = PrefixStripper.Stripped(message: line, level: nil, timestamp: nil)
         }
-        tokenize(stripped.message[...])
+        tokenize(stripped.message)
         let tokens = tokenBuffer
         var events: [TemplateMiner.Event] = []
         let cluster = miner.add(tokens) { events.append($0) }

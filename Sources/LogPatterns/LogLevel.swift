@@ -18,23 +18,45 @@ public enum LogLevel: Int, Sendable, Comparable, Codable, CaseIterable, CustomSt
 
     /// Recognises level words in any case: `INFO`, `warn`, `Warning`, `ERR`, `FATAL`, `CRITICAL`, `SEVERE`, …
     public init?(word: some Collection<UInt8>) {
-        guard word.count >= 3 && word.count <= 9 else { return nil }
-        var upper = ""
+        let count = word.count
+        guard count >= 3 && count <= 9 else { return nil }
+        // Upper-case into a fixed buffer; anything but letters means it is not a level word.
+        var key: UInt64 = 0
         for byte in word {
-            guard (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) else { return nil }
-            upper.unicodeScalars.append(Unicode.Scalar(byte >= 97 ? byte - 32 : byte))
+            let upper: UInt8
+            if byte >= 97 && byte <= 122 {
+                upper = byte - 32
+            } else if byte >= 65 && byte <= 90 {
+                upper = byte
+            } else {
+                return nil
+            }
+            if count <= 8 { key = key << 8 | UInt64(upper) }
         }
-        switch upper {
-        case "TRACE", "TRC": self = .trace
-        case "DEBUG", "DBG": self = .debug
-        case "INFO", "INF": self = .info
-        case "NOTICE": self = .notice
-        case "WARN", "WARNING", "WRN": self = .warning
-        case "ERROR", "ERR": self = .error
-        case "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "EMERG", "ALERT": self = .critical
-        default: return nil
+        if count == 9 {
+            // Only "EMERGENCY"-length words would land here; none is a level.
+            return nil
         }
+        guard let level = Self.words[key] else { return nil }
+        self = level
     }
+
+    /// Level words packed big-endian into a UInt64 (at most 8 letters).
+    private static let words: [UInt64: LogLevel] = {
+        var table: [UInt64: LogLevel] = [:]
+        let entries: [(String, LogLevel)] = [
+            ("TRACE", .trace), ("TRC", .trace), ("DEBUG", .debug), ("DBG", .debug), ("INFO", .info), ("INF", .info),
+            ("NOTICE", .notice), ("WARN", .warning), ("WARNING", .warning), ("WRN", .warning), ("ERROR", .error),
+            ("ERR", .error), ("FATAL", .critical), ("CRITICAL", .critical), ("CRIT", .critical), ("SEVERE", .critical),
+            ("PANIC", .critical), ("EMERG", .critical), ("ALERT", .critical),
+        ]
+        for (word, level) in entries {
+            var key: UInt64 = 0
+            for byte in word.utf8 { key = key << 8 | UInt64(byte) }
+            table[key] = level
+        }
+        return table
+    }()
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

@@ -8,7 +8,8 @@ import Foundation
 public enum PrefixStripper {
     /// The message part of a line and what was learnt from its prefix.
     public struct Stripped: Equatable {
-        public var message: [UInt8]
+        /// The message: a slice of the input line, or of a new buffer for JSON lines.
+        public var message: ArraySlice<UInt8>
         public var level: LogLevel?
         public var timestamp: String?
     }
@@ -35,6 +36,11 @@ public enum PrefixStripper {
             }
             let tokenEnd = line[start...].firstIndex { $0 == 0x20 || $0 == 0x09 } ?? line.endIndex
             let token = line[start..<tokenEnd]
+            // Cheap first-byte test: header tokens start with a letter, digit or bracket.
+            let first = token[token.startIndex]
+            guard isDigit(first) || (first | 0x20 >= 97 && first | 0x20 <= 122) || first == UInt8(ascii: "[")
+                || first == UInt8(ascii: "(") || first == UInt8(ascii: "<")
+            else { break }
             if let found = levelToken(token) {
                 level = level ?? found
                 start = skipSpaces(line, tokenEnd)
@@ -53,8 +59,8 @@ public enum PrefixStripper {
             break
         }
         // A line that was only a header keeps its text, so nothing disappears.
-        if start >= line.endIndex { return Stripped(message: Array(line), level: level, timestamp: timestamp) }
-        return Stripped(message: Array(line[start...]), level: level, timestamp: timestamp)
+        if start >= line.endIndex { return Stripped(message: line, level: level, timestamp: timestamp) }
+        return Stripped(message: line[start...], level: level, timestamp: timestamp)
     }
 
     // MARK: JSON lines
@@ -69,6 +75,7 @@ public enum PrefixStripper {
             return nil
         }.first
         let inner = strip(Array(message.utf8)[...])
+        // inner.message slices a fresh array, so it outlives this call.
         return Stripped(message: inner.message, level: level ?? inner.level, timestamp: time ?? inner.timestamp)
     }
 
@@ -124,7 +131,8 @@ public enum PrefixStripper {
     /// `Jan  2 03:04:05` (syslog).
     static func syslogEnd(_ line: ArraySlice<UInt8>, _ start: Int) -> Int? {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard start + 3 <= line.endIndex, months.contains(text(line[start..<(start + 3)])), at(line, start + 3, " ")
+        guard start + 3 <= line.endIndex, line[start] >= 65, line[start] <= 90, at(line, start + 3, " "),
+            months.contains(text(line[start..<(start + 3)]))
         else { return nil }
         var index = start + 4
         if at(line, index, " ") { index += 1 }
@@ -177,10 +185,11 @@ public enum PrefixStripper {
     static func isRequestIdToken(_ token: ArraySlice<UInt8>) -> Bool {
         var core = token
         if core.first == UInt8(ascii: "[") && core.last == UInt8(ascii: "]") { core = core.dropFirst().dropLast() }
-        let bytes = Array(core)
-        if bytes.count == 36 {
-            for (index, byte) in bytes.enumerated() {
-                if [8, 13, 18, 23].contains(index) {
+        let base = core.startIndex
+        if core.count == 36 {
+            for offset in 0..<36 {
+                let byte = core[base + offset]
+                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
                     if byte != UInt8(ascii: "-") { return false }
                 } else if !isHex(byte) {
                     return false
@@ -188,8 +197,10 @@ public enum PrefixStripper {
             }
             return true
         }
-        if bytes.count == 35, bytes[0] == UInt8(ascii: "1"), bytes[1] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "-") {
-            return bytes[2..<10].allSatisfy(isHex) && bytes[11...].allSatisfy(isHex)
+        if core.count == 35, core[base] == UInt8(ascii: "1"), core[base + 1] == UInt8(ascii: "-"),
+            core[base + 10] == UInt8(ascii: "-")
+        {
+            return core[(base + 2)..<(base + 10)].allSatisfy(isHex) && core[(base + 11)...].allSatisfy(isHex)
         }
         return false
     }

@@ -13,42 +13,67 @@ enum TokenMasker {
         while start < end, isLeadingPunctuation(token[start]) { start += 1 }
         while end > start, isTrailingPunctuation(token[end - 1]) { end -= 1 }
         guard start < end else { return false }
-        let core = token[start..<end]
-        guard let maskedCore = maskCore(core) else { return false }
         output.removeAll(keepingCapacity: true)
         output.append(contentsOf: token[token.startIndex..<start])
-        output.append(contentsOf: maskedCore)
+        guard maskCore(token[start..<end], into: &output) else { return false }
         output.append(contentsOf: token[end..<token.endIndex])
         return true
     }
 
-    /// The masked form of a token without its surrounding punctuation, or nil if it is constant.
-    static func maskCore(_ core: ArraySlice<UInt8>) -> [UInt8]? {
-        if startsWith(core, "http://") || startsWith(core, "https://") {
-            return maskURL(core)
+    /// Appends the masked form of a token without its surrounding punctuation to `output` and
+    /// returns true, or returns false when it is constant (`output` may then hold partial bytes).
+    static func maskCore(_ core: ArraySlice<UInt8>, into output: inout [UInt8]) -> Bool {
+        let first = core[core.startIndex]
+        if first == UInt8(ascii: "h"), startsWith(core, "http://") || startsWith(core, "https://") {
+            guard let masked = maskURL(core) else { return false }
+            output.append(contentsOf: masked)
+            return true
         }
-        if startsWith(core, "arn:") { return placeholder }
-        if isPath(core) || isCalendarWord(core) { return placeholder }
-        if let equals = core.firstIndex(of: UInt8(ascii: "=")), equals > core.startIndex, isKey(core[core.startIndex..<equals]) {
-            let value = core[(equals + 1)...]
-            guard !value.isEmpty else { return nil }
-            var result = Array(core[core.startIndex...equals])
-            if let masked = maskCore(value) {
-                result.append(contentsOf: masked)
-                return result
+        if first == UInt8(ascii: "a"), startsWith(core, "arn:") {
+            output.append(contentsOf: placeholder)
+            return true
+        }
+        if isPath(core) || isCalendarWord(core) {
+            output.append(contentsOf: placeholder)
+            return true
+        }
+        var hasDigit = false
+        var equals: Int?
+        var colon: Int?
+        for index in core.indices {
+            let byte = core[index]
+            if isDigit(byte) {
+                hasDigit = true
+            } else if byte == UInt8(ascii: "=") {
+                if equals == nil { equals = index }
+            } else if byte == UInt8(ascii: ":") {
+                if colon == nil { colon = index }
             }
-            return nil
+        }
+        if let equals, equals > core.startIndex, isKey(core[core.startIndex..<equals]) {
+            let value = core[(equals + 1)...]
+            guard !value.isEmpty else { return false }
+            output.append(contentsOf: core[core.startIndex...equals])
+            return maskCore(value, into: &output)
+        }
+        guard hasDigit else {
+            if isEmail(core) {
+                output.append(contentsOf: placeholder)
+                return true
+            }
+            return false
         }
         // key:value with an identifier key and a value holding digits (`onExtend:1514038530000`).
-        if let colon = core.firstIndex(of: UInt8(ascii: ":")), colon > core.startIndex, colon < core.endIndex - 1,
-            isKey(core[core.startIndex..<colon]), containsDigit(core[(colon + 1)...]),
+        if let colon, colon > core.startIndex, colon < core.endIndex - 1, isKey(core[core.startIndex..<colon]),
             !containsDigit(core[core.startIndex..<colon])
         {
-            return Array(core[core.startIndex...colon]) + placeholder
+            output.append(contentsOf: core[core.startIndex...colon])
+            output.append(contentsOf: placeholder)
+            return true
         }
-        if containsDigit(core) && !isNamedVersion(core) { return placeholder }
-        if isEmail(core) { return placeholder }
-        return nil
+        if isNamedVersion(core) { return false }
+        output.append(contentsOf: placeholder)
+        return true
     }
 
     /// Names that end in one digit are names, not values: `SOCKS5`, `IPv6`, `eth0`, `en0`, `md5`.
@@ -61,7 +86,9 @@ enum TokenMasker {
     static func isUnit(_ token: ArraySlice<UInt8>) -> Bool {
         var end = token.endIndex
         while end > token.startIndex, isTrailingPunctuation(token[end - 1]) { end -= 1 }
-        guard end > token.startIndex, end - token.startIndex <= 4 else { return false }
+        guard end > token.startIndex, end - token.startIndex <= 4,
+            isLetter(token[token.startIndex]) || token[token.startIndex] == 0xC2
+        else { return false }
         return units.contains(String(decoding: token[token.startIndex..<end], as: UTF8.self))
     }
 
@@ -79,9 +106,8 @@ enum TokenMasker {
 
     /// Day and month names, the words of human-readable timestamps (`Fri Jul  1 07:57:30 2005`).
     static func isCalendarWord(_ core: ArraySlice<UInt8>) -> Bool {
-        guard core.count == 3 else { return false }
-        let word = String(decoding: core, as: UTF8.self)
-        return calendarWords.contains(word)
+        guard core.count == 3, core[core.startIndex] >= 65, core[core.startIndex] <= 90 else { return false }
+        return calendarWords.contains(String(decoding: core, as: UTF8.self))
     }
 
     static let calendarWords: Set<String> = [
