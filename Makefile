@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test lint format clean
+.PHONY: all deps build test lint format clean bench bench-logpatterns
 
 all: build
 
@@ -18,6 +18,12 @@ build:
 test: deps
 	$(SWIFT) build --build-tests
 	TRIAGED_REQUIRE_EMULATOR=1 $(SWIFT) test --skip-build
+
+# Benchmarks print figures; they are never part of `make test`.
+bench: bench-logpatterns
+
+bench-logpatterns:
+	scripts/bench/logpatterns.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift

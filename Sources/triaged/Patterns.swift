@@ -30,7 +30,8 @@ struct Patterns: ParsableCommand {
         for source in files.isEmpty ? ["-"] : files {
             let descriptor = source == "-" ? STDIN_FILENO : open(source, O_RDONLY)
             guard descriptor >= 0 else {
-                throw ValidationError("cannot open \(source): \(String(cString: strerror(errno)))")
+                FileHandle.standardError.write(Data("triaged: cannot open \(source): \(String(cString: strerror(errno)))\n".utf8))
+                throw ExitCode(2)
             }
             defer { if descriptor != STDIN_FILENO { close(descriptor) } }
             var reader = LineReader(descriptor: descriptor, maxLineBytes: LogCondenser.maxLineBytes + 1)

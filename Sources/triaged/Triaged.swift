@@ -12,6 +12,20 @@ struct Triaged: ParsableCommand {
         abstract: "First-line incident triage for CloudWatch alarms on AWS.",
         subcommands: [Check.self, Patterns.self, Version.self]
     )
+
+    /// Runs the command; usage errors exit 2 (DESIGN.md section 3), not argument-parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by commands that read the configuration file.
