@@ -38,7 +38,9 @@ public struct LogCondenser {
 
     /// `keepEvictedTemplates` retains the final template of evicted clusters (for per-line
     /// assignments); without it eviction frees everything.
-    public init(settings: MinerSettings = MinerSettings(), stripPrefixes: Bool = true, keepEvictedTemplates: Bool = false) {
+    public init(
+        settings: MinerSettings = MinerSettings(), stripPrefixes: Bool = true, keepEvictedTemplates: Bool = false
+    ) {
         miner = TemplateMiner(settings: settings)
         self.stripsPrefixes = stripPrefixes
         self.keepsEvictedTemplates = keepEvictedTemplates

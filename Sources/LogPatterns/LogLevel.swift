@@ -61,7 +61,8 @@ public enum LogLevel: Int, Sendable, Comparable, Codable, CaseIterable, CustomSt
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let level = LogLevel(word: Array(text.utf8)) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown level \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown level \(text)"))
         }
         self = level
     }

@@ -22,7 +22,8 @@ public struct LogPattern: Sendable, Equatable, Codable {
     }
 
     public init(
-        id: String, template: String, count: Int, firstSeen: String?, lastSeen: String?, level: LogLevel?, example: String
+        id: String, template: String, count: Int, firstSeen: String?, lastSeen: String?, level: LogLevel?,
+        example: String
     ) {
         self.id = id
         self.template = template

@@ -30,7 +30,9 @@ public enum PrefixStripper {
         for _ in 0..<6 {
             guard start < line.endIndex else { break }
             if let end = timestampEnd(line, start) {
-                if timestamp == nil { timestamp = text(line[start..<end]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
+                if timestamp == nil {
+                    timestamp = text(line[start..<end]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                }
                 start = skipSpaces(line, end)
                 continue
             }
@@ -38,8 +40,9 @@ public enum PrefixStripper {
             let token = line[start..<tokenEnd]
             // Cheap first-byte test: header tokens start with a letter, digit or bracket.
             let first = token[token.startIndex]
-            guard isDigit(first) || (first | 0x20 >= 97 && first | 0x20 <= 122) || first == UInt8(ascii: "[")
-                || first == UInt8(ascii: "(") || first == UInt8(ascii: "<")
+            guard
+                isDigit(first) || (first | 0x20 >= 97 && first | 0x20 <= 122) || first == UInt8(ascii: "[")
+                    || first == UInt8(ascii: "(") || first == UInt8(ascii: "<")
             else { break }
             if let found = levelToken(token) {
                 level = level ?? found
@@ -68,7 +71,8 @@ public enum PrefixStripper {
     static func stripJSON(_ line: ArraySlice<UInt8>) -> Stripped? {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { return nil }
         guard let message = messageKeys.lazy.compactMap({ object[$0] as? String }).first else { return nil }
-        let level = levelKeys.lazy.compactMap { (object[$0] as? String).flatMap { LogLevel(word: Array($0.utf8)) } }.first
+        let level = levelKeys.lazy.compactMap { (object[$0] as? String).flatMap { LogLevel(word: Array($0.utf8)) } }
+            .first
         let time = timeKeys.lazy.compactMap { key -> String? in
             if let text = object[key] as? String { return text }
             if let number = object[key] as? NSNumber { return number.stringValue }
@@ -92,8 +96,9 @@ public enum PrefixStripper {
             return end + 1
         }
         // A timestamp is a whole token.
-        guard end == line.endIndex || line[end] == 0x20 || line[end] == 0x09 || line[end] == UInt8(ascii: ":")
-            || line[end] == UInt8(ascii: ",")
+        guard
+            end == line.endIndex || line[end] == 0x20 || line[end] == 0x09 || line[end] == UInt8(ascii: ":")
+                || line[end] == UInt8(ascii: ",")
         else { return nil }
         if end < line.endIndex && (line[end] == UInt8(ascii: ":") || line[end] == UInt8(ascii: ",")) { return end + 1 }
         return end
@@ -168,13 +173,15 @@ public enum PrefixStripper {
             guard key == "level" || key == "lvl" || key == "severity" else { return nil }
             core = core[(equals + 1)...]
         }
-        while let first = core.first, first == UInt8(ascii: "[") || first == UInt8(ascii: "(") || first == UInt8(ascii: "<")
-            || first == UInt8(ascii: "\"")
+        while let first = core.first,
+            first == UInt8(ascii: "[") || first == UInt8(ascii: "(") || first == UInt8(ascii: "<")
+                || first == UInt8(ascii: "\"")
         {
             core = core.dropFirst()
         }
-        while let last = core.last, last == UInt8(ascii: "]") || last == UInt8(ascii: ")") || last == UInt8(ascii: ">")
-            || last == UInt8(ascii: ":") || last == UInt8(ascii: "\"") || last == UInt8(ascii: ",")
+        while let last = core.last,
+            last == UInt8(ascii: "]") || last == UInt8(ascii: ")") || last == UInt8(ascii: ">")
+                || last == UInt8(ascii: ":") || last == UInt8(ascii: "\"") || last == UInt8(ascii: ",")
         {
             core = core.dropLast()
         }

@@ -191,7 +191,8 @@ struct TemplateMiner {
             var differsElsewhere = false
             for other in 0..<tokens.count where other != position {
                 let t = cluster.tokens[other]
-                let bothVariable = (t == TokenTable.wildcard || table.isMasked[Int(t)]) && table.isMasked[Int(tokens[other])]
+                let bothVariable =
+                    (t == TokenTable.wildcard || table.isMasked[Int(t)]) && table.isMasked[Int(tokens[other])]
                 if t != tokens[other] && !bothVariable {
                     differsElsewhere = true
                     break

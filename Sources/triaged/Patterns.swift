@@ -20,7 +20,9 @@ struct Patterns: ParsableCommand {
 
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
-        if assignments && (json || top != nil) { throw ValidationError("--assignments cannot be combined with --json or --top") }
+        if assignments && (json || top != nil) {
+            throw ValidationError("--assignments cannot be combined with --json or --top")
+        }
     }
 
     func run() throws {
@@ -30,7 +32,8 @@ struct Patterns: ParsableCommand {
         for source in files.isEmpty ? ["-"] : files {
             let descriptor = source == "-" ? STDIN_FILENO : open(source, O_RDONLY)
             guard descriptor >= 0 else {
-                FileHandle.standardError.write(Data("triaged: cannot open \(source): \(String(cString: strerror(errno)))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("triaged: cannot open \(source): \(String(cString: strerror(errno)))\n".utf8))
                 throw ExitCode(2)
             }
             defer { if descriptor != STDIN_FILENO { close(descriptor) } }
@@ -42,7 +45,9 @@ struct Patterns: ParsableCommand {
         }
         if condenser.linesTruncated > 0 {
             FileHandle.standardError.write(
-                Data("patterns: \(condenser.linesTruncated) lines longer than \(LogCondenser.maxLineBytes) bytes were cut\n".utf8))
+                Data(
+                    "patterns: \(condenser.linesTruncated) lines longer than \(LogCondenser.maxLineBytes) bytes were cut\n"
+                        .utf8))
         }
         var output = OutputBuffer()
         if assignments {

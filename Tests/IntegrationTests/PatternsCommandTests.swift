@@ -31,14 +31,18 @@ struct PatternsCommandTests {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        )
     }
 
     @Test("--assignments prints one '<id>\\t<template>' line per input line, in order")
     func assignments() throws {
         let (status, output, _) = try runWithStdin(["patterns", "--assignments"], lines.joined(separator: "\n") + "\n")
         #expect(status == 0)
-        let rows = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.split(separator: "\t", maxSplits: 1) }
+        let rows = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {
+            $0.split(separator: "\t", maxSplits: 1)
+        }
         #expect(rows.count == lines.count)
         #expect(rows[0][1] == "connection to <*> refused")
         #expect(rows[0][0] == rows[2][0] && rows[2][0] == rows[4][0])
@@ -78,7 +82,8 @@ struct PatternsCommandTests {
         #expect(outcome.status == 0)
         #expect(outcome.stdout.hasPrefix("4 lines, "))
         #expect(outcome.stderr.contains("1 lines longer than 8192 bytes were cut"))
-        let missing = try TriagedBinary.run(["patterns", directory.appendingPathComponent("nope.log").path], environment: [:])
+        let missing = try TriagedBinary.run(
+            ["patterns", directory.appendingPathComponent("nope.log").path], environment: [:])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot open"))
         let usage = try TriagedBinary.run(["patterns", "--top", "0"], environment: [:])
