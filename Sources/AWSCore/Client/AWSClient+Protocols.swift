@@ -37,7 +37,7 @@ extension AWSClient {
     }
 
     /// Calls an awsJson operation with a JSON body and returns the response body.
-    public func json(_ operation: String, body: Data) throws -> Data {
+    public func json(_ operation: String, body: Data, timeout: TimeInterval? = nil) throws -> Data {
         guard case .json(let version, let targetPrefix, let queryCompatible) = service.wireProtocol else {
             preconditionFailure("\(service.id) does not speak the JSON protocol")
         }
@@ -45,7 +45,8 @@ extension AWSClient {
             "Content-Type": "application/x-amz-json-\(version)", "X-Amz-Target": "\(targetPrefix).\(operation)",
         ]
         if queryCompatible { headers.add("x-amzn-query-mode", "true") }
-        let response = try send(operation: operation, method: "POST", path: "/", headers: headers, body: Array(body))
+        let response = try send(
+            operation: operation, method: "POST", path: "/", headers: headers, body: Array(body), timeout: timeout)
         return response.body.isEmpty ? Data("{}".utf8) : Data(response.body)
     }
 
@@ -62,11 +63,12 @@ extension AWSClient {
     /// Calls a REST operation (restJson or restXml). `path` and `query` are wire-encoded.
     public func rest(
         _ operation: String, method: String, path: String, query: String = "", headers: HTTPHeaders = [:],
-        body: [UInt8] = [], payload: SigV4Request.Payload? = nil, timeout: TimeInterval? = nil
+        body: [UInt8] = [], payload: SigV4Request.Payload? = nil, timeout: TimeInterval? = nil,
+        endpoint: AWSEndpoint? = nil
     ) throws -> HTTPResponse {
         try send(
             operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-            payload: payload, timeout: timeout)
+            payload: payload, timeout: timeout, endpoint: endpoint)
     }
 
     /// Decodes a JSON response body, naming the operation when the shape is wrong.

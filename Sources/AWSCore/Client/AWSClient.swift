@@ -61,8 +61,9 @@ public final class AWSClient: Sendable {
     public func send(
         operation: String, method: String, path: String, query: String = "", headers: HTTPHeaders = [:],
         body: [UInt8] = [], payload: SigV4Request.Payload? = nil, timeout: TimeInterval? = nil,
-        acceptStatus: (Int) -> Bool = { (200..<300).contains($0) }
+        endpoint override: AWSEndpoint? = nil, acceptStatus: (Int) -> Bool = { (200..<300).contains($0) }
     ) throws -> HTTPResponse {
+        let target = override ?? endpoint
         var attempt = 1
         var refreshedCredentials = false
         var forceRefresh = false
@@ -70,7 +71,7 @@ public final class AWSClient: Sendable {
         while true {
             let started = clock.now()
             let request = try signedRequest(
-                method: method, path: path, query: query, headers: headers, body: body, payload: payload,
+                to: target, method: method, path: path, query: query, headers: headers, body: body, payload: payload,
                 timeout: timeout ?? self.timeout, forceRefresh: forceRefresh)
             forceRefresh = false
             let failure: RetryFailure
@@ -125,7 +126,7 @@ public final class AWSClient: Sendable {
     }
 
     private func signedRequest(
-        method: String, path: String, query: String, headers: HTTPHeaders, body: [UInt8],
+        to endpoint: AWSEndpoint, method: String, path: String, query: String, headers: HTTPHeaders, body: [UInt8],
         payload: SigV4Request.Payload?, timeout: TimeInterval, forceRefresh: Bool
     ) throws -> HTTPRequest {
         var headers = headers
@@ -150,6 +151,24 @@ public final class AWSClient: Sendable {
             method: method,
             url: "\(endpoint.scheme)://\(endpoint.hostHeader)\(fullPath)" + (query.isEmpty ? "" : "?\(query)"),
             headers: headers, body: body, timeout: timeout)
+    }
+
+    /// A presigned URL for `method` on `path` (wire-encoded) valid for `expires` seconds (1…604800),
+    /// signed with the current credentials.
+    public func presignedURL(
+        method: String = "GET", path: String, query: String = "", expires: Int, endpoint override: AWSEndpoint? = nil
+    ) throws -> String {
+        guard case .sigV4(let provider) = authentication else {
+            preconditionFailure("presigning needs SigV4 credentials")
+        }
+        let target = override ?? endpoint
+        let credentials = try provider.credentials(forceRefresh: false)
+        let signer = SigV4Signer(credentials: credentials, region: region, signingName: service.signingName)
+        let fullPath = target.basePath + path
+        let signature = try signer.presign(
+            SigV4Request(method: method, path: fullPath, query: query, headers: ["Host": target.hostHeader], payload: .unsigned),
+            at: clock.now(), expires: expires)
+        return "\(target.scheme)://\(target.hostHeader)\(fullPath)?\(signature.query)"
     }
 
     private func callMetadata(

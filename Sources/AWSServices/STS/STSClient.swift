@@ -28,4 +28,25 @@ public struct STSClient: Sendable {
         }
         return CallerIdentity(account: account, arn: arn, userId: result.string("UserId") ?? "")
     }
+
+    /// `sts:AssumeRoleWithWebIdentity` (sent unsigned: `client` should use `.none` authentication).
+    public func assumeRoleWithWebIdentity(
+        roleArn: String, sessionName: String, token: String, durationSeconds: Int = 3600
+    ) throws -> AWSCredentials {
+        var parameters = QueryParameters()
+        parameters.add("RoleArn", roleArn)
+        parameters.add("RoleSessionName", sessionName)
+        parameters.add("WebIdentityToken", token)
+        parameters.add("DurationSeconds", String(min(max(900, durationSeconds), 43_200)))
+        let result = try client.query("AssumeRoleWithWebIdentity", parameters)
+        guard let keyId = result.string("Credentials", "AccessKeyId"),
+            let secret = result.string("Credentials", "SecretAccessKey"),
+            let sessionToken = result.string("Credentials", "SessionToken")
+        else {
+            throw AWSResponseError(service: "sts", operation: "AssumeRoleWithWebIdentity", reason: "no Credentials element")
+        }
+        return AWSCredentials(
+            accessKeyId: keyId, secretAccessKey: secret, sessionToken: sessionToken,
+            expiration: result.string("Credentials", "Expiration").flatMap(AWSTimestamp.parse))
+    }
 }

@@ -1,0 +1,147 @@
+import AWSCore
+import Foundation
+
+/// One log event.
+public struct LogEvent: Sendable, Equatable, Codable {
+    public var logStreamName: String?
+    /// Milliseconds since the epoch.
+    public var timestamp: Int64
+    public var message: String
+    public var eventId: String?
+}
+
+/// A log group.
+public struct LogGroup: Sendable, Equatable, Codable {
+    public var logGroupName: String
+    public var retentionInDays: Int?
+    public var storedBytes: Int64?
+    public var arn: String?
+}
+
+/// The result of FilterLogEvents over all pages.
+public struct FilteredLogEvents: Sendable, Equatable {
+    public var events: [LogEvent]
+    /// Whether `maxEvents` stopped the paging before the end.
+    public var capped: Bool
+    public var pages: Int
+}
+
+/// Logs Insights query results.
+public struct QueryResults: Sendable, Equatable {
+    public var status: String
+    public var rows: [[String: String]]
+}
+
+/// Amazon CloudWatch Logs over JSON 1.1.
+public struct CloudWatchLogsClient: Sendable {
+    private let client: AWSClient
+
+    public init(client: AWSClient) {
+        precondition(client.service == .logs, "CloudWatchLogsClient needs a CloudWatch Logs AWSClient")
+        self.client = client
+    }
+
+    private struct FilterInput: Encodable {
+        let logGroupName: String
+        let startTime: Int64
+        let endTime: Int64
+        let filterPattern: String?
+        let limit: Int
+        let nextToken: String?
+    }
+
+    private struct FilterOutput: Decodable {
+        var events: [LogEvent]?
+        var nextToken: String?
+    }
+
+    /// FilterLogEvents over [start, end] (milliseconds), every page — empty pages with a token
+    /// included — until no token is left or `maxEvents` events were read.
+    public func filterLogEvents(
+        group: String, start: Date, end: Date, pattern: String? = nil, maxEvents: Int = 20_000, maxPages: Int = 1000
+    ) throws -> FilteredLogEvents {
+        var events: [LogEvent] = []
+        var token: String?
+        var pages = 0
+        repeat {
+            let input = FilterInput(
+                logGroupName: group, startTime: Int64(start.timeIntervalSince1970 * 1000),
+                endTime: Int64(end.timeIntervalSince1970 * 1000), filterPattern: pattern.flatMap { $0.isEmpty ? nil : $0 },
+                limit: min(10_000, max(1, maxEvents - events.count)), nextToken: token)
+            let output: FilterOutput = try client.json("FilterLogEvents", input)
+            pages += 1
+            events += output.events ?? []
+            let next = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
+            // A repeated token means the service has nothing more; stop rather than loop.
+            token = next == token ? nil : next
+        } while token != nil && events.count < maxEvents && pages < maxPages
+        let capped = token != nil
+        return FilteredLogEvents(events: Array(events.prefix(maxEvents)), capped: capped, pages: pages)
+    }
+
+    private struct DescribeInput: Encodable {
+        let logGroupNamePrefix: String?
+        let limit: Int
+        let nextToken: String?
+    }
+
+    private struct DescribeOutput: Decodable {
+        var logGroups: [LogGroup]?
+        var nextToken: String?
+    }
+
+    /// DescribeLogGroups with an optional name prefix, every page up to `maxGroups`.
+    public func describeLogGroups(prefix: String? = nil, maxGroups: Int = 1000) throws -> [LogGroup] {
+        var groups: [LogGroup] = []
+        var token: String?
+        repeat {
+            let output: DescribeOutput = try client.json(
+                "DescribeLogGroups", DescribeInput(logGroupNamePrefix: prefix, limit: 50, nextToken: token))
+            groups += output.logGroups ?? []
+            token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil && groups.count < maxGroups
+        return Array(groups.prefix(maxGroups))
+    }
+
+    private struct StartQueryInput: Encodable {
+        let logGroupNames: [String]
+        let startTime: Int64
+        let endTime: Int64
+        let queryString: String
+        let limit: Int
+    }
+
+    /// StartQuery (Logs Insights) over at most 50 groups; times in seconds. Returns the query id.
+    public func startQuery(groups: [String], start: Date, end: Date, query: String, limit: Int = 1000) throws -> String {
+        struct Output: Decodable { var queryId: String }
+        let output: Output = try client.json(
+            "StartQuery",
+            StartQueryInput(
+                logGroupNames: Array(groups.prefix(50)), startTime: Int64(start.timeIntervalSince1970),
+                endTime: Int64(end.timeIntervalSince1970), queryString: query, limit: min(max(1, limit), 100_000)))
+        return output.queryId
+    }
+
+    /// GetQueryResults: the status and the rows (field → value, `@ptr` dropped).
+    public func getQueryResults(queryId: String) throws -> QueryResults {
+        struct Field: Decodable {
+            var field: String?
+            var value: String?
+        }
+        struct Output: Decodable {
+            var status: String?
+            var results: [[Field]]?
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["queryId": queryId])
+        let output = try client.decodeJSON(
+            Output.self, from: try client.json("GetQueryResults", body: body), operation: "GetQueryResults")
+        let rows = (output.results ?? []).map { row in
+            var values: [String: String] = [:]
+            for field in row where field.field != "@ptr" {
+                if let name = field.field { values[name] = field.value ?? "" }
+            }
+            return values
+        }
+        return QueryResults(status: output.status ?? "Unknown", rows: rows)
+    }
+}

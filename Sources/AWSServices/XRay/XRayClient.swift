@@ -1,0 +1,111 @@
+import AWSCore
+import Foundation
+
+/// A trace summary from GetTraceSummaries.
+public struct TraceSummary: Sendable, Equatable, Decodable {
+    public var Id: String
+    public var Duration: Double?
+    public var ResponseTime: Double?
+    public var HasFault: Bool?
+    public var HasError: Bool?
+    public var HasThrottle: Bool?
+    public var Http: TraceHTTP?
+    public var ServiceIds: [TraceServiceId]?
+}
+
+public struct TraceHTTP: Sendable, Equatable, Decodable {
+    public var HttpURL: String?
+    public var HttpStatus: Int?
+    public var HttpMethod: String?
+}
+
+public struct TraceServiceId: Sendable, Equatable, Decodable {
+    public var Name: String?
+    public var `Type`: String?
+}
+
+/// A full trace: its segments' documents are JSON strings, to be parsed separately.
+public struct Trace: Sendable, Equatable, Decodable {
+    public var Id: String?
+    public var Duration: Double?
+    public var Segments: [TraceSegment]?
+}
+
+public struct TraceSegment: Sendable, Equatable, Decodable {
+    public var Id: String?
+    public var Document: String?
+}
+
+/// AWS X-Ray over REST-JSON.
+public struct XRayClient: Sendable {
+    /// BatchGetTraces takes at most 5 trace ids per call.
+    public static let maxTraceIdsPerBatch = 5
+
+    private let client: AWSClient
+
+    public init(client: AWSClient) {
+        precondition(client.service == .xray, "XRayClient needs an X-Ray AWSClient")
+        self.client = client
+    }
+
+    /// GetTraceSummaries over [start, end] with a filter expression (e.g. `fault = true`), every page
+    /// (empty pages with a token included) up to `max` summaries.
+    public func getTraceSummaries(start: Date, end: Date, filter: String?, max: Int = 100, maxPages: Int = 50) throws
+        -> [TraceSummary]
+    {
+        struct Input: Encodable {
+            let StartTime: Double
+            let EndTime: Double
+            let FilterExpression: String?
+            let Sampling: Bool
+            let NextToken: String?
+        }
+        struct Output: Decodable {
+            var TraceSummaries: [TraceSummary]?
+            var NextToken: String?
+        }
+        var summaries: [TraceSummary] = []
+        var token: String?
+        var pages = 0
+        repeat {
+            let input = Input(
+                StartTime: start.timeIntervalSince1970.rounded(.down), EndTime: end.timeIntervalSince1970.rounded(.up),
+                FilterExpression: filter, Sampling: false, NextToken: token)
+            let response = try client.rest(
+                "GetTraceSummaries", method: "POST", path: "/TraceSummaries", headers: ["Content-Type": "application/json"],
+                body: Array(try JSONEncoder().encode(input)))
+            let output = try client.decodeJSON(Output.self, from: Data(response.body), operation: "GetTraceSummaries")
+            summaries += output.TraceSummaries ?? []
+            pages += 1
+            let next = output.NextToken.flatMap { $0.isEmpty ? nil : $0 }
+            token = next == token ? nil : next
+        } while token != nil && summaries.count < max && pages < maxPages
+        return Array(summaries.prefix(max))
+    }
+
+    /// BatchGetTraces in batches of 5 ids, following each batch's pages.
+    public func batchGetTraces(ids: [String]) throws -> [Trace] {
+        struct Input: Encodable {
+            let TraceIds: [String]
+            let NextToken: String?
+        }
+        struct Output: Decodable {
+            var Traces: [Trace]?
+            var NextToken: String?
+        }
+        var traces: [Trace] = []
+        for batch in ids.chunked(Self.maxTraceIdsPerBatch) {
+            var token: String?
+            repeat {
+                let response = try client.rest(
+                    "BatchGetTraces", method: "POST", path: "/Traces", headers: ["Content-Type": "application/json"],
+                    body: Array(try JSONEncoder().encode(Input(TraceIds: batch, NextToken: token))))
+                let output = try client.decodeJSON(Output.self, from: Data(response.body), operation: "BatchGetTraces")
+                traces += output.Traces ?? []
+                let next = output.NextToken.flatMap { $0.isEmpty ? nil : $0 }
+                token = next == token ? nil : next
+            } while token != nil
+        }
+        return traces
+    }
+}
