@@ -11,6 +11,10 @@ Starts, in this one process (so a test stops everything by this PID):
         request is passed through to moto unchanged, so signatures still verify there.
     The credentials it hands out are real temporary credentials issued by moto's sts:AssumeRole.
 
+  * the moto extensions of extensions.py (alarm actions, DescribeAlarmHistory, X-Ray filters, ECS
+    stopped-task details and service events, set through POST /_world/... on the stand-in);
+  * the Bedrock Runtime stand-in of bedrock_standin.py (signature-verifying Converse/InvokeModel).
+
 Prints one JSON line describing the world on stdout, then runs until SIGTERM/SIGINT or stdin closes.
 """
 import datetime
@@ -26,6 +30,10 @@ import urllib.request
 
 import boto3
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import extensions  # noqa: E402
+from bedrock_standin import BedrockStandIn  # noqa: E402
 
 REGION = "us-east-1"
 
@@ -128,6 +136,8 @@ class CredentialStandIn(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        if self.path.startswith("/_world/"):
+            return self.world_control(self.path, json.loads(body or b"{}"))
         form = urllib.parse.parse_qs(body.decode(errors="replace"))
         if form.get("Action") == ["AssumeRoleWithWebIdentity"]:
             if "Authorization" in self.headers:
@@ -149,6 +159,28 @@ class CredentialStandIn(http.server.BaseHTTPRequestHandler):
         self.reply(status, data, content_type)
 
 
+def _world_control(self, path, command):
+    """Sets what moto cannot: ECS stopped-task details and service events/deployments."""
+    try:
+        if path == "/_world/ecs/stop-task":
+            arn = extensions.world_ecs_stop_task(
+                "123456789012", command.get("region", REGION), command["cluster"], command["task"],
+                command["stopCode"], command.get("stoppedReason", ""), command.get("stoppedAt", 0),
+                command.get("containers", []))
+            return self.reply(200, json.dumps({"taskArn": arn}), "application/json")
+        if path == "/_world/ecs/service":
+            arn = extensions.world_ecs_service(
+                "123456789012", command.get("region", REGION), command["cluster"], command["service"],
+                command.get("events"), command.get("deployments"))
+            return self.reply(200, json.dumps({"serviceArn": arn}), "application/json")
+    except (KeyError, ValueError) as error:
+        return self.reply(400, json.dumps({"error": str(error)}), "application/json")
+    self.reply(404, "unknown world control")
+
+
+CredentialStandIn.world_control = _world_control
+
+
 def error_xml(code, message):
     return (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
             f'<Code>{code}</Code><Message>{message}</Message></Error><RequestId>standin-1</RequestId></ErrorResponse>')
@@ -166,6 +198,7 @@ def web_identity_xml(c, session):
 
 
 def main():
+    extensions.apply()
     moto, moto_endpoint = start_moto()
     key_id, secret, role_arn = bootstrap_identity(moto_endpoint)
     world = {"moto": moto_endpoint, "key_id": key_id, "secret": secret, "role_arn": role_arn,
@@ -176,6 +209,9 @@ def main():
     threading.Thread(target=standin.serve_forever, daemon=True).start()
     description = {k: world[k] for k in ("moto", "key_id", "secret", "role_arn", "ecs_token", "web_identity_token")}
     description["standin"] = f"http://127.0.0.1:{standin.server_address[1]}"
+    bedrock = BedrockStandIn({key_id: secret})
+    bedrock.start()
+    description["bedrock"] = bedrock.endpoint
     description["pid"] = os.getpid()
     print(json.dumps(description), flush=True)
 
@@ -184,6 +220,7 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     stop.wait()
+    bedrock.stop()
     standin.shutdown()
     moto.stop()
 

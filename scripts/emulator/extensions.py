@@ -1,0 +1,209 @@
+"""Extensions to moto 5.2.1 that the pipeline needs and moto lacks, applied in-process before the
+server starts (see DESIGN.md section 8 for the measured gaps):
+
+* CloudWatch: a state change publishes the CloudWatch-shaped alarm notification to the alarm's SNS
+  actions (moto fires no actions), and DescribeAlarmHistory answers from the recorded changes.
+* X-Ray: GetTraceSummaries honours FilterExpression terms fault/error/throttle = true (moto answers
+  500 for any filter), and reports Http status and service names from the segments.
+* ECS: `world_ecs_*` helpers set what moto cannot: stopped-task details (stopCode, stoppedAt,
+  container exit codes and reasons), service events and deployments.
+"""
+import datetime
+import json
+import re
+
+from moto.cloudwatch import models as cloudwatch_models
+from moto.cloudwatch import responses as cloudwatch_responses
+from moto.core.responses import ActionResult
+from moto.ecs.models import ecs_backends
+from moto.sns.models import sns_backends
+from moto.xray import models as xray_models
+
+REGION_NAMES = {
+    "us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)", "eu-west-1": "EU (Ireland)", "eu-central-1": "EU (Frankfurt)",
+    "eu-south-1": "EU (Milan)", "ap-southeast-1": "Asia Pacific (Singapore)", "ap-southeast-2": "Asia Pacific (Sydney)",
+    "ap-northeast-1": "Asia Pacific (Tokyo)",
+}
+
+
+def _cloudwatch_time(moment):
+    # Alarm notifications use "+0000" offsets, e.g. 2024-07-05T15:20:44.959+0000.
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d+0000" % (moment.microsecond // 1000)
+
+
+def alarm_notification(alarm, account_id, old_state):
+    """The `Message` CloudWatch publishes: metric alarms carry a Trigger, composite ones an AlarmRule."""
+    message = {
+        "AlarmName": alarm.name,
+        "AlarmDescription": alarm.description or None,
+        "AWSAccountId": account_id,
+        "AlarmConfigurationUpdatedTimestamp": _cloudwatch_time(alarm.configuration_updated_timestamp),
+        "NewStateValue": alarm.state_value,
+        "NewStateReason": alarm.state_reason,
+        "StateChangeTime": _cloudwatch_time(alarm.state_updated_timestamp),
+        "Region": REGION_NAMES.get(alarm.region_name, alarm.region_name),
+        "AlarmArn": alarm.alarm_arn,
+        "OldStateValue": old_state,
+        "OKActions": list(alarm.ok_actions),
+        "AlarmActions": list(alarm.alarm_actions),
+        "InsufficientDataActions": list(alarm.insufficient_data_actions),
+    }
+    if alarm.rule is not None:
+        message["AlarmRule"] = alarm.rule
+        message["TriggeringChildren"] = []
+    else:
+        message["Trigger"] = {
+            "MetricName": alarm.metric_name,
+            "Namespace": alarm.namespace,
+            "StatisticType": "ExtendedStatistic" if alarm.extended_statistic else "Statistic",
+            "Statistic": (alarm.statistic or "").upper(),
+            "Unit": alarm.unit,
+            "Dimensions": [{"value": d.value, "name": d.name} for d in alarm.dimensions],
+            "Period": alarm.period,
+            "EvaluationPeriods": alarm.evaluation_periods,
+            "ComparisonOperator": alarm.comparison_operator,
+            "Threshold": alarm.threshold,
+            "TreatMissingData": alarm.treat_missing_data or "",
+            "EvaluateLowSampleCountPercentile": alarm.evaluate_low_sample_count_percentile or "",
+        }
+    return message
+
+
+def _patch_cloudwatch():
+    original_update_state = cloudwatch_models.Alarm.update_state
+    original_set_alarm_state = cloudwatch_models.CloudWatchBackend.set_alarm_state
+
+    def set_alarm_state(self, alarm_name, reason, reason_data, state_value):
+        alarm = self.alarms.get(alarm_name)
+        old_state = alarm.state_value if alarm else None
+        original_set_alarm_state(self, alarm_name, reason, reason_data, state_value)
+        alarm = self.alarms[alarm_name]
+        if old_state == state_value or not alarm.actions_enabled:
+            return
+        actions = {"ALARM": alarm.alarm_actions, "OK": alarm.ok_actions,
+                   "INSUFFICIENT_DATA": alarm.insufficient_data_actions}[state_value]
+        message = json.dumps(alarm_notification(alarm, self.account_id, old_state))
+        subject = '%s: "%s" in %s' % (state_value, alarm.name, REGION_NAMES.get(alarm.region_name, alarm.region_name))
+        if len(subject) >= 100:
+            subject = subject[:96] + "..."
+        for arn in actions or []:
+            parts = arn.split(":")
+            if len(parts) >= 6 and parts[2] == "sns":
+                sns_backends[parts[4]][parts[3]].publish(message=message, arn=arn, subject=subject)
+
+    def update_state(self, reason, reason_data, state_value):
+        old = (self.state_value, self.state_updated_timestamp)
+        original_update_state(self, reason, reason_data, state_value)
+        if not hasattr(self, "triaged_history"):
+            self.triaged_history = []
+        self.triaged_history.append({
+            "AlarmName": self.name,
+            "AlarmType": "CompositeAlarm" if self.rule is not None else "MetricAlarm",
+            "Timestamp": self.state_updated_timestamp,
+            "HistoryItemType": "StateUpdate",
+            "HistorySummary": "Alarm updated from %s to %s" % (old[0], state_value),
+            "HistoryData": json.dumps({"version": "1.0", "oldState": {"stateValue": old[0]},
+                                       "newState": {"stateValue": state_value, "stateReason": reason}}),
+        })
+
+    def describe_alarm_history(self):
+        name = self._get_param("AlarmName")
+        item_type = self._get_param("HistoryItemType")
+        items = []
+        for alarm in self.cloudwatch_backend.alarms.values():
+            if name and alarm.name != name:
+                continue
+            for item in getattr(alarm, "triaged_history", []):
+                if item_type and item["HistoryItemType"] != item_type:
+                    continue
+                items.append(item)
+        items.sort(key=lambda i: i["Timestamp"], reverse=True)
+        return ActionResult({"AlarmHistoryItems": items})
+
+    cloudwatch_models.CloudWatchBackend.set_alarm_state = set_alarm_state
+    cloudwatch_models.Alarm.update_state = update_state
+    cloudwatch_responses.CloudWatchResponse.describe_alarm_history = describe_alarm_history
+
+
+_TERM = re.compile(r"^(fault|error|throttle)\s*=\s*true$", re.IGNORECASE)
+
+
+def _matches(expression, summary):
+    """fault/error/throttle = true terms joined by OR and AND (AND binds tighter); anything else
+    is refused rather than silently ignored."""
+    def term(text):
+        text = text.strip().strip("()").strip()
+        match = _TERM.match(text)
+        if not match:
+            raise ValueError("unsupported filter term: %r" % text)
+        return summary["Has" + match.group(1).capitalize()]
+    return any(all(term(t) for t in re.split(r"\s+AND\s+", part, flags=re.IGNORECASE))
+               for part in re.split(r"\s+OR\s+", expression, flags=re.IGNORECASE))
+
+
+def _patch_xray():
+    original_summary = xray_models.SegmentCollection.summary
+
+    def summary(self, start_time, end_time, filter_expression=None):
+        result = original_summary(self, start_time, end_time, None)
+        for item in result["TraceSummaries"]:
+            segments = self._traces[item["Id"]]["segments"]
+            # moto marks a flag when the key is present at all; X-Ray means its value.
+            for flag in ("fault", "error", "throttle"):
+                item["Has" + flag.capitalize()] = any(s.misc.get(flag) is True for s in segments)
+            statuses = [((s.http or {}).get("response") or {}).get("status") for s in segments]
+            statuses = [s for s in statuses if s]
+            if statuses:
+                item["Http"] = {"HttpStatus": max(statuses)}
+            item["ServiceIds"] = [{"Name": n} for n in sorted({s.name for s in segments})]
+        if filter_expression:
+            result["TraceSummaries"] = [s for s in result["TraceSummaries"] if _matches(filter_expression, s)]
+            result["TracesProcessedCount"] = len(result["TraceSummaries"])
+        return result
+
+    xray_models.SegmentCollection.summary = summary
+
+
+def world_ecs_stop_task(account_id, region, cluster, task_id, stop_code, stopped_reason, stopped_at, containers):
+    """Marks a task stopped with the details real ECS reports and moto does not."""
+    backend = ecs_backends[account_id][region]
+    cluster_name = cluster.split("/")[-1]
+    for task in backend.tasks.get(cluster_name, {}).values():
+        if task.task_arn.endswith(task_id) or task.id == task_id:
+            task.last_status = "STOPPED"
+            task.desired_status = "STOPPED"
+            task.stop_code = task.stopCode = stop_code
+            task.stopped_reason = stopped_reason
+            moment = datetime.datetime.fromtimestamp(stopped_at, datetime.timezone.utc)
+            task.stopped_at = task.stoppedAt = moment
+            for container, details in zip(task.containers, containers):
+                container.exitCode = details.get("exitCode")
+                container.reason = details.get("reason")
+                container.last_status = "STOPPED"
+                if details.get("name"):
+                    container.name = details["name"]
+            return task.task_arn
+    raise KeyError("no task %s in %s" % (task_id, cluster_name))
+
+
+def world_ecs_service(account_id, region, cluster, service_name, events=None, deployments=None):
+    """Sets a service's event log and deployments (moto keeps events empty)."""
+    backend = ecs_backends[account_id][region]
+    cluster_name = cluster.split("/")[-1]
+    service = backend.services["%s:%s" % (cluster_name, service_name)]
+    if events is not None:
+        service.events = [
+            {"id": e.get("id", "e%d" % i), "createdAt": datetime.datetime.fromtimestamp(e["createdAt"], datetime.timezone.utc),
+             "message": e["message"]} for i, e in enumerate(events)]
+    if deployments is not None:
+        service.deployments = [
+            dict(d, createdAt=datetime.datetime.fromtimestamp(d["createdAt"], datetime.timezone.utc),
+                 updatedAt=datetime.datetime.fromtimestamp(d.get("updatedAt", d["createdAt"]), datetime.timezone.utc))
+            for d in deployments]
+    return service.arn
+
+
+def apply():
+    _patch_cloudwatch()
+    _patch_xray()
