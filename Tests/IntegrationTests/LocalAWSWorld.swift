@@ -11,6 +11,7 @@ final class LocalAWSWorld: @unchecked Sendable {
         let role_arn: String
         let ecs_token: String
         let web_identity_token: String
+        let bedrock: String
         let pid: Int32
     }
 
@@ -92,6 +93,72 @@ final class LocalAWSWorld: @unchecked Sendable {
     func standinStats() throws -> [String: Int] {
         let response = try CurlTransport().send(HTTPRequest(method: "GET", url: description.standin + "/_stats"))
         return try JSONDecoder().decode([String: Int].self, from: Data(response.body))
+    }
+
+    /// Builds the scenario of `scripts/emulator/scenario.py` in this world and returns what it made.
+    func buildScenario(_ name: String = "bad-deployment") throws -> Scenario {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("world-\(UUID().uuidString).json")
+        try JSONEncoder().encode(DescriptionFile(self.description)).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/scenario.py").path, file.path, "--scenario", name,
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw WorldError(message: "scenario.py failed (\(process.terminationStatus))") }
+        return try JSONDecoder().decode(Scenario.self, from: data)
+    }
+
+    /// What scenario.py created.
+    struct Scenario: Decodable {
+        let region: String
+        let cluster: String
+        let services: [String]
+        let load_balancer_arn: String
+        let load_balancer: String
+        let target_groups: [String: String]
+        let log_groups: [String: String]
+        let stopped_tasks: [String]
+        let intake_queue: String
+        let dead_letter_queue: String
+        let alarm_topic: String
+        let findings_topic: String
+        let findings_queue: String
+        let bucket: String
+        let alarm: String
+        let now: Double
+    }
+
+    private struct DescriptionFile: Encodable {
+        let moto: String, standin: String, bedrock: String, key_id: String, secret: String
+        init(_ d: Description) {
+            moto = d.moto
+            standin = d.standin
+            bedrock = d.bedrock
+            key_id = d.key_id
+            secret = d.secret
+        }
+    }
+
+    /// An AWS context pointing every service at this world (Bedrock at its stand-in) with the
+    /// world's IAM user keys.
+    func context(transport: any HTTPTransport = CurlTransport()) throws -> AWSContext {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("world-home-\(UUID().uuidString)")
+        return try AWSContext.resolve(
+            settings: AWSSettings(
+                region: "us-east-1", endpointURL: description.moto, endpoints: ["bedrock-runtime": description.bedrock],
+                allowHTTP: true),
+            environment: [
+                "AWS_ACCESS_KEY_ID": description.key_id, "AWS_SECRET_ACCESS_KEY": description.secret,
+                "AWS_EC2_METADATA_DISABLED": "true", "HOME": home.path,
+            ],
+            transport: transport)
     }
 
     /// Runs `body` with a fresh world and always stops it.

@@ -1,4 +1,5 @@
 import AWSSigning
+import Foundation
 
 /// Parameters of an awsQuery request in order, with the protocol's flattening helpers
 /// (`Name.member.N`, `Name.entry.N.key`). Encoded with SigV4's unreserved set.
@@ -29,12 +30,16 @@ public struct QueryParameters: Sendable, Equatable {
         }
     }
 
-    /// The form-encoded body for `action` and `version`.
+    /// The form-encoded body for `action` and `version`, encoded as botocore does (Python's
+    /// `urlencode`): the unreserved set stays, space becomes `+`, everything else `%XX`. Servers that
+    /// re-encode the parsed form to check the signature (moto among them) then hash the same bytes.
     public func body(action: String, version: String) -> String {
         var all = [("Action", action), ("Version", version)]
         all.append(contentsOf: pairs)
-        return all.map {
-            SigV4Encoding.uriEncode($0.0, keepSlash: false) + "=" + SigV4Encoding.uriEncode($0.1, keepSlash: false)
-        }.joined(separator: "&")
+        return all.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")
+    }
+
+    static func formEncode(_ text: String) -> String {
+        SigV4Encoding.uriEncode(text, keepSlash: false).replacingOccurrences(of: "%20", with: "+")
     }
 }

@@ -58,7 +58,8 @@ public struct CloudWatchLogsClient: Sendable {
     /// FilterLogEvents over [start, end] (milliseconds), every page — empty pages with a token
     /// included — until no token is left or `maxEvents` events were read.
     public func filterLogEvents(
-        group: String, start: Date, end: Date, pattern: String? = nil, maxEvents: Int = 20_000, maxPages: Int = 1000
+        group: String, start: Date, end: Date, pattern: String? = nil, maxEvents: Int = 20_000, maxPages: Int = 1000,
+        pageSize: Int = 10_000
     ) throws -> FilteredLogEvents {
         var events: [LogEvent] = []
         var token: String?
@@ -67,7 +68,7 @@ public struct CloudWatchLogsClient: Sendable {
             let input = FilterInput(
                 logGroupName: group, startTime: Int64(start.timeIntervalSince1970 * 1000),
                 endTime: Int64(end.timeIntervalSince1970 * 1000), filterPattern: pattern.flatMap { $0.isEmpty ? nil : $0 },
-                limit: min(10_000, max(1, maxEvents - events.count)), nextToken: token)
+                limit: min(min(10_000, max(1, pageSize)), max(1, maxEvents - events.count)), nextToken: token)
             let output: FilterOutput = try client.json("FilterLogEvents", input)
             pages += 1
             events += output.events ?? []
@@ -91,12 +92,12 @@ public struct CloudWatchLogsClient: Sendable {
     }
 
     /// DescribeLogGroups with an optional name prefix, every page up to `maxGroups`.
-    public func describeLogGroups(prefix: String? = nil, maxGroups: Int = 1000) throws -> [LogGroup] {
+    public func describeLogGroups(prefix: String? = nil, maxGroups: Int = 1000, pageSize: Int = 50) throws -> [LogGroup] {
         var groups: [LogGroup] = []
         var token: String?
         repeat {
             let output: DescribeOutput = try client.json(
-                "DescribeLogGroups", DescribeInput(logGroupNamePrefix: prefix, limit: 50, nextToken: token))
+                "DescribeLogGroups", DescribeInput(logGroupNamePrefix: prefix, limit: min(50, max(1, pageSize)), nextToken: token))
             groups += output.logGroups ?? []
             token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && groups.count < maxGroups

@@ -36,7 +36,7 @@ public struct ECSClient: Sendable {
     }
 
     /// ListServices, every page up to `max`.
-    public func listServices(cluster: String, max: Int = 1000) throws -> [String] {
+    public func listServices(cluster: String, max: Int = 1000, pageSize: Int = 100) throws -> [String] {
         struct Input: Encodable {
             let cluster: String
             let maxResults: Int
@@ -49,7 +49,7 @@ public struct ECSClient: Sendable {
         var arns: [String] = []
         var token: String?
         repeat {
-            let output: Output = try client.json("ListServices", Input(cluster: cluster, maxResults: 100, nextToken: token))
+            let output: Output = try client.json("ListServices", Input(cluster: cluster, maxResults: Swift.min(100, Swift.max(1, pageSize)), nextToken: token))
             arns += output.serviceArns ?? []
             token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && arns.count < max
@@ -57,9 +57,9 @@ public struct ECSClient: Sendable {
     }
 
     /// ListTasks of a service with a desired status (`RUNNING` or `STOPPED`), every page up to `max`.
-    public func listTasks(cluster: String, service: String? = nil, desiredStatus: String = "RUNNING", max: Int = 1000) throws
-        -> [String]
-    {
+    public func listTasks(
+        cluster: String, service: String? = nil, desiredStatus: String = "RUNNING", max: Int = 1000, pageSize: Int = 100
+    ) throws -> [String] {
         struct Input: Encodable {
             let cluster: String
             let serviceName: String?
@@ -76,7 +76,9 @@ public struct ECSClient: Sendable {
         repeat {
             let output: Output = try client.json(
                 "ListTasks",
-                Input(cluster: cluster, serviceName: service, desiredStatus: desiredStatus, maxResults: 100, nextToken: token))
+                Input(
+                    cluster: cluster, serviceName: service, desiredStatus: desiredStatus,
+                    maxResults: Swift.min(100, Swift.max(1, pageSize)), nextToken: token))
             arns += output.taskArns ?? []
             token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && arns.count < max
