@@ -11,7 +11,8 @@ struct ServiceClientTests {
     func cloudWatchAndSQS() throws {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario()
-            let context = try world.context()
+            let transport = CountingTransport()
+            let context = try world.context(transport: transport)
             let cloudWatch = CloudWatchClient(client: try context.client(for: .cloudWatch))
             let alarms = try cloudWatch.describeAlarms(names: [scenario.alarm])
             let alarm = try #require(alarms.first)
@@ -33,7 +34,19 @@ struct ServiceClientTests {
             #expect(elb.values.count == 30)
             #expect(elb.timestamps == elb.timestamps.sorted())
             #expect(elb.values.first == 0 && elb.values.last == 40)
-            try cloudWatch.putMetricData(namespace: "Triaged", [MetricDatum(metricName: "IncidentsOpened", value: 1, unit: "Count")])
+            // 501 queries go out as two calls of at most 500.
+            let many = (0...500).map {
+                MetricDataQuery.metric(id: "q\($0)", namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: dimensions, period: 60, stat: "Sum")
+            }
+            let before = transport.count("/")
+            #expect(try cloudWatch.getMetricData(many, start: now.addingTimeInterval(-3600), end: now).count == 501)
+            #expect(transport.count("/") - before == 2)
+            try cloudWatch.putMetricData(
+                namespace: "Triaged", [MetricDatum(metricName: "IncidentsOpened", value: 3, unit: "Count", timestamp: now.addingTimeInterval(-120))])
+            let own = try cloudWatch.getMetricData(
+                [.metric(id: "own", namespace: "Triaged", name: "IncidentsOpened", dimensions: [], period: 60, stat: "Sum")],
+                start: now.addingTimeInterval(-600), end: now.addingTimeInterval(60))
+            #expect(own.first?.values == [3])
 
             // Drive the alarm into ALARM as CloudWatch would (the emulator publishes to its actions).
             var parameters = QueryParameters()
@@ -141,6 +154,14 @@ struct ServiceClientTests {
             #expect(errors.events.allSatisfy { $0.message.contains("connection refused") })
             let capped = try logs.filterLogEvents(group: group, start: now.addingTimeInterval(-3600), end: now, maxEvents: 30, pageSize: 20)
             #expect(capped.events.count == 30 && capped.capped)
+            let queryId = try logs.startQuery(
+                groups: [group], start: now.addingTimeInterval(-3600), end: now.addingTimeInterval(60),
+                query: "fields @timestamp, @message")
+            // moto's Insights engine reads fields but not filters, so the query asks for fields only.
+            let insights = try logs.getQueryResults(queryId: queryId)
+            #expect(insights.status == "Complete")
+            #expect(insights.rows.count == 100)
+            #expect(insights.rows.allSatisfy { $0["@ptr"] == nil && $0["@message"] != nil && $0["@timestamp"] != nil })
             let groups = try logs.describeLogGroups(prefix: "/ecs/", pageSize: 2)
             #expect(groups.map(\.logGroupName).sorted() == scenario.log_groups.values.sorted())
             #expect(transport.count("Logs_20140328.DescribeLogGroups") >= 2)
@@ -148,9 +169,11 @@ struct ServiceClientTests {
             let ecs = ECSClient(client: try context.client(for: .ecs))
             let serviceArns = try ecs.listServices(cluster: scenario.cluster, pageSize: 1)
             #expect(serviceArns.count == 3)
-            let (services, failures) = try ecs.describeServices(cluster: scenario.cluster, services: scenario.services + ["missing"])
+            let missing = (1...10).map { "missing-\($0)" }
+            let (services, failures) = try ecs.describeServices(cluster: scenario.cluster, services: scenario.services + missing)
             #expect(services.count == 3)
-            #expect(failures.first?.reason == "MISSING")
+            #expect(failures.count == 10 && failures.allSatisfy { $0.reason == "MISSING" })
+            #expect(transport.count("AmazonEC2ContainerServiceV20141113.DescribeServices") == 2)  // 13 names, 10 per call
             let api = try #require(services.first { $0.serviceName == "api" })
             #expect(api.deployments?.first?.rolloutState == "IN_PROGRESS")
             #expect(api.deployments?.first?.taskDefinition?.hasSuffix("prodapp-api:2") == true)
@@ -273,6 +296,25 @@ struct ServiceClientTests {
                 ($0 as? AWSError)?.code == "ModelTimeoutException"
             }
             #expect(try requests(world).count == before + 3)  // 408 is not retried
+        }
+    }
+
+    @Test("STS: caller identity, and AssumeRoleWithWebIdentity sent unsigned")
+    func sts() throws {
+        try LocalAWSWorld.with { world in
+            let context = try world.context()
+            let identity = try STSClient(client: try context.client(for: .sts)).getCallerIdentity()
+            #expect(identity.arn == "arn:aws:iam::123456789012:user/triaged")
+            let unsigned = AWSClient(
+                service: .sts, region: "us-east-1", endpoint: try AWSEndpoint(parsing: world.description.standin),
+                authentication: .none, transport: CurlTransport())
+            let credentials = try STSClient(client: unsigned).assumeRoleWithWebIdentity(
+                roleArn: world.description.role_arn, sessionName: "triaged-test", token: world.description.web_identity_token)
+            #expect(credentials.accessKeyId.hasPrefix("ASIA") && credentials.sessionToken != nil && credentials.expiration != nil)
+            #expect { try STSClient(client: unsigned).assumeRoleWithWebIdentity(
+                roleArn: world.description.role_arn, sessionName: "triaged-test", token: "eyJ.forged.token") } throws: {
+                ($0 as? AWSError)?.code == "InvalidIdentityToken"
+            }
         }
     }
 
