@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSSigning"]),
         .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon"]),
         .testTarget(name: "LogPatternsTests", dependencies: ["LogPatterns"]),
+        .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "AWSCore"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["AWSCore", "AWSServices", "AWSSigning", "triaged"]

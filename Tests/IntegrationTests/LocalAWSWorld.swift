@@ -103,7 +103,8 @@ final class LocalAWSWorld: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/scenario.py").path, file.path, "--scenario", name,
+            "python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/scenario.py").path, file.path,
+            "--scenario", name,
         ]
         let out = Pipe()
         process.standardOutput = out
@@ -111,7 +112,9 @@ final class LocalAWSWorld: @unchecked Sendable {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw WorldError(message: "scenario.py failed (\(process.terminationStatus))") }
+        guard process.terminationStatus == 0 else {
+            throw WorldError(message: "scenario.py failed (\(process.terminationStatus))")
+        }
         return try JSONDecoder().decode(Scenario.self, from: data)
     }
 

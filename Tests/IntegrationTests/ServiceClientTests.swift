@@ -27,8 +27,12 @@ struct ServiceClientTests {
             let dimensions = [MetricDimension(name: "LoadBalancer", value: scenario.load_balancer)]
             let results = try cloudWatch.getMetricData(
                 [
-                    .metric(id: "elb5xx", namespace: "AWS/ApplicationELB", name: "HTTPCode_ELB_5XX_Count", dimensions: dimensions, period: 60, stat: "Sum"),
-                    .metric(id: "requests", namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: dimensions, period: 60, stat: "Sum"),
+                    .metric(
+                        id: "elb5xx", namespace: "AWS/ApplicationELB", name: "HTTPCode_ELB_5XX_Count",
+                        dimensions: dimensions, period: 60, stat: "Sum"),
+                    .metric(
+                        id: "requests", namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: dimensions,
+                        period: 60, stat: "Sum"),
                 ], start: now.addingTimeInterval(-3600), end: now)
             let elb = try #require(results.first { $0.id == "elb5xx" })
             #expect(elb.values.count == 30)
@@ -36,15 +40,25 @@ struct ServiceClientTests {
             #expect(elb.values.first == 0 && elb.values.last == 40)
             // 501 queries go out as two calls of at most 500.
             let many = (0...500).map {
-                MetricDataQuery.metric(id: "q\($0)", namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: dimensions, period: 60, stat: "Sum")
+                MetricDataQuery.metric(
+                    id: "q\($0)", namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: dimensions,
+                    period: 60, stat: "Sum")
             }
             let before = transport.count("/")
             #expect(try cloudWatch.getMetricData(many, start: now.addingTimeInterval(-3600), end: now).count == 501)
             #expect(transport.count("/") - before == 2)
             try cloudWatch.putMetricData(
-                namespace: "Triaged", [MetricDatum(metricName: "IncidentsOpened", value: 3, unit: "Count", timestamp: now.addingTimeInterval(-120))])
+                namespace: "Triaged",
+                [
+                    MetricDatum(
+                        metricName: "IncidentsOpened", value: 3, unit: "Count", timestamp: now.addingTimeInterval(-120))
+                ])
             let own = try cloudWatch.getMetricData(
-                [.metric(id: "own", namespace: "Triaged", name: "IncidentsOpened", dimensions: [], period: 60, stat: "Sum")],
+                [
+                    .metric(
+                        id: "own", namespace: "Triaged", name: "IncidentsOpened", dimensions: [], period: 60,
+                        stat: "Sum")
+                ],
                 start: now.addingTimeInterval(-600), end: now.addingTimeInterval(60))
             #expect(own.first?.values == [3])
 
@@ -52,7 +66,8 @@ struct ServiceClientTests {
             var parameters = QueryParameters()
             parameters.add("AlarmName", scenario.alarm)
             parameters.add("StateValue", "ALARM")
-            parameters.add("StateReason", "Threshold Crossed: 1 datapoint [40.0] was greater than the threshold (10.0).")
+            parameters.add(
+                "StateReason", "Threshold Crossed: 1 datapoint [40.0] was greater than the threshold (10.0).")
             _ = try context.client(for: .cloudWatch).query("SetAlarmState", parameters)
             let history = try cloudWatch.describeAlarmHistory(alarmName: scenario.alarm)
             #expect(history.first?.summary == "Alarm updated from OK to ALARM")
@@ -60,17 +75,20 @@ struct ServiceClientTests {
             let sqs = SQSClient(client: try context.client(for: .sqs))
             let messages = try sqs.receiveMessages(queueURL: scenario.intake_queue, maxMessages: 10, waitSeconds: 5)
             let message = try #require(messages.first)
-            let envelope = try #require(try JSONSerialization.jsonObject(with: Data(message.body.utf8)) as? [String: Any])
+            let envelope = try #require(
+                try JSONSerialization.jsonObject(with: Data(message.body.utf8)) as? [String: Any])
             #expect(envelope["Type"] as? String == "Notification")
             let inner = try #require(envelope["Message"] as? String)
             let notification = try #require(try JSONSerialization.jsonObject(with: Data(inner.utf8)) as? [String: Any])
             #expect(notification["NewStateValue"] as? String == "ALARM")
             #expect((notification["StateChangeTime"] as? String)?.hasSuffix("+0000") == true)
-            try sqs.changeMessageVisibility(queueURL: scenario.intake_queue, receiptHandle: message.receiptHandle, timeout: 0)
+            try sqs.changeMessageVisibility(
+                queueURL: scenario.intake_queue, receiptHandle: message.receiptHandle, timeout: 0)
             let again = try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 2)
             #expect(again.count == 1)
             #expect((again.first?.receiveCount ?? 0) >= 2)
-            try sqs.deleteMessage(queueURL: scenario.intake_queue, receiptHandle: try #require(again.first).receiptHandle)
+            try sqs.deleteMessage(
+                queueURL: scenario.intake_queue, receiptHandle: try #require(again.first).receiptHandle)
             #expect(try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 1).isEmpty)
         }
     }
@@ -84,9 +102,13 @@ struct ServiceClientTests {
             let id = try sns.publish(
                 topicArn: scenario.findings_topic, message: "5XX on prodapp: bad deployment of api",
                 subject: "[ALARM] prodapp-alb-5xx: bad deployment",
-                attributes: [SNSMessageAttribute(name: "severity", value: "high"), SNSMessageAttribute(name: "category", value: "bad_deployment")])
+                attributes: [
+                    SNSMessageAttribute(name: "severity", value: "high"),
+                    SNSMessageAttribute(name: "category", value: "bad_deployment"),
+                ])
             #expect(!id.isEmpty)
-            _ = try sns.publish(topicArn: scenario.findings_topic, message: #"{"default":"plain","email":"long"}"#, structure: true)
+            _ = try sns.publish(
+                topicArn: scenario.findings_topic, message: #"{"default":"plain","email":"long"}"#, structure: true)
             let sqs = SQSClient(client: try context.client(for: .sqs))
             var bodies: [String] = []
             for _ in 0..<3 where bodies.count < 2 {
@@ -95,7 +117,8 @@ struct ServiceClientTests {
             #expect(bodies.contains { $0.contains("bad deployment of api") && $0.contains("\"severity\"") })
             #expect(bodies.contains { $0.contains("plain") })
             #expect(throws: SNSMessageError.self) {
-                try sns.publish(topicArn: scenario.findings_topic, message: "x", subject: String(repeating: "s", count: 100))
+                try sns.publish(
+                    topicArn: scenario.findings_topic, message: "x", subject: String(repeating: "s", count: 100))
             }
             #expect(throws: SNSMessageError.self) {
                 try sns.publish(topicArn: scenario.findings_topic, message: String(repeating: "m", count: 262_145))
@@ -108,15 +131,19 @@ struct ServiceClientTests {
             let key = "incidents/2026/11/25/abc123/report.json"
             let body = Array(#"{"schema_version":1}"#.utf8)
             let etag = try s3.putObject(
-                bucket: scenario.bucket, key: key, body: body, contentType: "application/json", ifNoneMatch: true, encryption: .aes256)
+                bucket: scenario.bucket, key: key, body: body, contentType: "application/json", ifNoneMatch: true,
+                encryption: .aes256)
             #expect(etag != nil)
             #expect {
-                try s3.putObject(bucket: scenario.bucket, key: key, body: body, contentType: "application/json", ifNoneMatch: true)
+                try s3.putObject(
+                    bucket: scenario.bucket, key: key, body: body, contentType: "application/json", ifNoneMatch: true)
             } throws: { ($0 as? S3ConditionalWriteError)?.reason == .preconditionFailed }
             #expect {
-                try s3.putObject(bucket: scenario.bucket, key: key, body: body, contentType: "application/json", ifMatch: "\"0000\"")
+                try s3.putObject(
+                    bucket: scenario.bucket, key: key, body: body, contentType: "application/json", ifMatch: "\"0000\"")
             } throws: { ($0 as? S3ConditionalWriteError)?.reason == .preconditionFailed }
-            try s3.putObject(bucket: scenario.bucket, key: key, body: body + [0x0A], contentType: "application/json", ifMatch: etag)
+            try s3.putObject(
+                bucket: scenario.bucket, key: key, body: body + [0x0A], contentType: "application/json", ifMatch: etag)
             let (read, info) = try s3.getObject(bucket: scenario.bucket, key: key)
             #expect(read == body + [0x0A])
             #expect(info.contentType == "application/json")
@@ -130,9 +157,13 @@ struct ServiceClientTests {
             // moto cannot serve presigned URLs with authentication on (it answers 500), so the
             // signature itself is proven by the golden presign vectors; here the URL's shape.
             #expect(url.hasPrefix(world.description.moto + "/\(scenario.bucket)/\(key)?"))
-            #expect(url.contains("X-Amz-Credential=\(world.description.key_id)%2F") && url.contains("%2Fus-east-1%2Fs3%2Faws4_request"))
+            #expect(
+                url.contains("X-Amz-Credential=\(world.description.key_id)%2F")
+                    && url.contains("%2Fus-east-1%2Fs3%2Faws4_request"))
             #expect(url.contains("X-Amz-SignedHeaders=host"))
-            #expect(throws: SigV4Error.self) { try s3.presignedGetURL(bucket: scenario.bucket, key: key, expires: 604_801) }
+            #expect(throws: SigV4Error.self) {
+                try s3.presignedGetURL(bucket: scenario.bucket, key: key, expires: 604_801)
+            }
         }
     }
 
@@ -145,14 +176,17 @@ struct ServiceClientTests {
             let logs = CloudWatchLogsClient(client: try context.client(for: .logs))
             let now = Date(timeIntervalSince1970: scenario.now)
             let group = try #require(scenario.log_groups["api"])
-            let all = try logs.filterLogEvents(group: group, start: now.addingTimeInterval(-3600), end: now, pageSize: 25)
+            let all = try logs.filterLogEvents(
+                group: group, start: now.addingTimeInterval(-3600), end: now, pageSize: 25)
             #expect(all.events.count == 100)
             #expect(all.pages >= 4)
             #expect(!all.capped)
-            let errors = try logs.filterLogEvents(group: group, start: now.addingTimeInterval(-3600), end: now, pattern: "ERROR")
+            let errors = try logs.filterLogEvents(
+                group: group, start: now.addingTimeInterval(-3600), end: now, pattern: "ERROR")
             #expect(errors.events.count == 40)
             #expect(errors.events.allSatisfy { $0.message.contains("connection refused") })
-            let capped = try logs.filterLogEvents(group: group, start: now.addingTimeInterval(-3600), end: now, maxEvents: 30, pageSize: 20)
+            let capped = try logs.filterLogEvents(
+                group: group, start: now.addingTimeInterval(-3600), end: now, maxEvents: 30, pageSize: 20)
             #expect(capped.events.count == 30 && capped.capped)
             let queryId = try logs.startQuery(
                 groups: [group], start: now.addingTimeInterval(-3600), end: now.addingTimeInterval(60),
@@ -170,10 +204,12 @@ struct ServiceClientTests {
             let serviceArns = try ecs.listServices(cluster: scenario.cluster, pageSize: 1)
             #expect(serviceArns.count == 3)
             let missing = (1...10).map { "missing-\($0)" }
-            let (services, failures) = try ecs.describeServices(cluster: scenario.cluster, services: scenario.services + missing)
+            let (services, failures) = try ecs.describeServices(
+                cluster: scenario.cluster, services: scenario.services + missing)
             #expect(services.count == 3)
             #expect(failures.count == 10 && failures.allSatisfy { $0.reason == "MISSING" })
-            #expect(transport.count("AmazonEC2ContainerServiceV20141113.DescribeServices") == 2)  // 13 names, 10 per call
+            // 13 names at 10 per call.
+            #expect(transport.count("AmazonEC2ContainerServiceV20141113.DescribeServices") == 2)
             let api = try #require(services.first { $0.serviceName == "api" })
             #expect(api.deployments?.first?.rolloutState == "IN_PROGRESS")
             #expect(api.deployments?.first?.taskDefinition?.hasSuffix("prodapp-api:2") == true)
@@ -183,7 +219,8 @@ struct ServiceClientTests {
             #expect(Set(stopped) == Set(scenario.stopped_tasks))
             let (tasks, _) = try ecs.describeTasks(cluster: scenario.cluster, tasks: stopped)
             #expect(tasks.count == 4)
-            #expect(tasks.allSatisfy { $0.stopCode == "EssentialContainerExited" && $0.containers?.first?.exitCode == 1 })
+            #expect(
+                tasks.allSatisfy { $0.stopCode == "EssentialContainerExited" && $0.containers?.first?.exitCode == 1 })
             #expect(tasks.allSatisfy { $0.stoppedAt != nil })
             let definition = try ecs.describeTaskDefinition("prodapp-api:2")
             #expect(definition.containerDefinitions?.first?.logConfiguration?.options?["awslogs-group"] == group)
@@ -208,10 +245,12 @@ struct ServiceClientTests {
             let context = try world.context(transport: transport)
             let xray = XRayClient(client: try context.client(for: .xray))
             let now = Date(timeIntervalSince1970: scenario.now)
-            let faults = try xray.getTraceSummaries(start: now.addingTimeInterval(-1800), end: now.addingTimeInterval(60), filter: "fault = true")
+            let faults = try xray.getTraceSummaries(
+                start: now.addingTimeInterval(-1800), end: now.addingTimeInterval(60), filter: "fault = true")
             #expect(faults.count == 4)
             #expect(faults.allSatisfy { $0.HasFault == true && $0.Http?.HttpStatus == 502 })
-            let everything = try xray.getTraceSummaries(start: now.addingTimeInterval(-1800), end: now.addingTimeInterval(60), filter: nil)
+            let everything = try xray.getTraceSummaries(
+                start: now.addingTimeInterval(-1800), end: now.addingTimeInterval(60), filter: nil)
             #expect(everything.count == 8)
             let traces = try xray.batchGetTraces(ids: everything.map(\.Id))
             #expect(traces.count == 8)
@@ -220,7 +259,8 @@ struct ServiceClientTests {
         }
     }
 
-    @Test("Bedrock Converse and InvokeModel for every model family, signatures verified; a tampered signature is refused")
+    @Test(
+        "Bedrock Converse and InvokeModel for every model family, signatures verified; a tampered signature is refused")
     func bedrock() throws {
         try LocalAWSWorld.with { world in
             let context = try world.context()
@@ -244,10 +284,15 @@ struct ServiceClientTests {
             #expect(recorded.contains { ($0["path"] as? String)?.contains("inference-profile%2Fus.anthropic") == true })
 
             let forged = AWSClient(
-                service: .bedrockRuntime, region: "us-east-1", endpoint: try AWSEndpoint(parsing: world.description.bedrock),
-                authentication: .sigV4(StaticCredentialProvider(AWSCredentials(accessKeyId: world.description.key_id, secretAccessKey: "forged"))),
+                service: .bedrockRuntime, region: "us-east-1",
+                endpoint: try AWSEndpoint(parsing: world.description.bedrock),
+                authentication: .sigV4(
+                    StaticCredentialProvider(
+                        AWSCredentials(accessKeyId: world.description.key_id, secretAccessKey: "forged"))),
                 transport: CurlTransport())
-            #expect { try BedrockRuntimeClient(client: forged).converse(modelId: "amazon.nova-lite-v1:0", prompt: prompt) } throws: {
+            #expect {
+                try BedrockRuntimeClient(client: forged).converse(modelId: "amazon.nova-lite-v1:0", prompt: prompt)
+            } throws: {
                 ($0 as? AWSError)?.code == "InvalidSignatureException"
             }
         }
@@ -258,8 +303,11 @@ struct ServiceClientTests {
         try LocalAWSWorld.with { world in
             let context = try world.context()
             // query (ELBv2)
-            #expect { try ELBv2Client(client: try context.client(for: .elbv2)).describeTargetHealth(
-                targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/nope/0123456789abcdef") } throws: {
+            #expect {
+                try ELBv2Client(client: try context.client(for: .elbv2)).describeTargetHealth(
+                    targetGroupArn:
+                        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/nope/0123456789abcdef")
+            } throws: {
                 guard let error = $0 as? AWSError else { return false }
                 return error.code == "TargetGroupNotFound" && error.httpStatus == 400 && error.requestId != nil
             }
@@ -269,13 +317,17 @@ struct ServiceClientTests {
                 return error.code == "ClientException" && !error.message.isEmpty
             }
             // JSON 1.0 query-compatible (SQS)
-            #expect { try SQSClient(client: try context.client(for: .sqs)).receiveMessages(
-                queueURL: world.description.moto + "/123456789012/missing", waitSeconds: 0) } throws: {
+            #expect {
+                try SQSClient(client: try context.client(for: .sqs)).receiveMessages(
+                    queueURL: world.description.moto + "/123456789012/missing", waitSeconds: 0)
+            } throws: {
                 guard let error = $0 as? AWSError else { return false }
                 return error.code.contains("NonExistentQueue") || error.code == "QueueDoesNotExist"
             }
             // REST-XML (S3)
-            #expect { try S3Client(client: try context.client(for: .s3)).getObject(bucket: "no-such-bucket", key: "k") } throws: {
+            #expect {
+                try S3Client(client: try context.client(for: .s3)).getObject(bucket: "no-such-bucket", key: "k")
+            } throws: {
                 ($0 as? AWSError)?.code == "NoSuchBucket"
             }
             // REST-JSON (Bedrock) and a throttled call that succeeds on retry
@@ -309,10 +361,15 @@ struct ServiceClientTests {
                 service: .sts, region: "us-east-1", endpoint: try AWSEndpoint(parsing: world.description.standin),
                 authentication: .none, transport: CurlTransport())
             let credentials = try STSClient(client: unsigned).assumeRoleWithWebIdentity(
-                roleArn: world.description.role_arn, sessionName: "triaged-test", token: world.description.web_identity_token)
-            #expect(credentials.accessKeyId.hasPrefix("ASIA") && credentials.sessionToken != nil && credentials.expiration != nil)
-            #expect { try STSClient(client: unsigned).assumeRoleWithWebIdentity(
-                roleArn: world.description.role_arn, sessionName: "triaged-test", token: "eyJ.forged.token") } throws: {
+                roleArn: world.description.role_arn, sessionName: "triaged-test",
+                token: world.description.web_identity_token)
+            #expect(
+                credentials.accessKeyId.hasPrefix("ASIA") && credentials.sessionToken != nil
+                    && credentials.expiration != nil)
+            #expect {
+                try STSClient(client: unsigned).assumeRoleWithWebIdentity(
+                    roleArn: world.description.role_arn, sessionName: "triaged-test", token: "eyJ.forged.token")
+            } throws: {
                 ($0 as? AWSError)?.code == "InvalidIdentityToken"
             }
         }
@@ -329,7 +386,8 @@ struct ServiceClientTests {
     }
 
     func requests(_ world: LocalAWSWorld) throws -> [[String: Any]] {
-        let response = try CurlTransport().send(HTTPRequest(method: "GET", url: world.description.bedrock + "/_requests"))
+        let response = try CurlTransport().send(
+            HTTPRequest(method: "GET", url: world.description.bedrock + "/_requests"))
         return try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] ?? []
     }
 }

@@ -166,7 +166,8 @@ public final class AWSClient: Sendable {
         let signer = SigV4Signer(credentials: credentials, region: region, signingName: service.signingName)
         let fullPath = target.basePath + path
         let signature = try signer.presign(
-            SigV4Request(method: method, path: fullPath, query: query, headers: ["Host": target.hostHeader], payload: .unsigned),
+            SigV4Request(
+                method: method, path: fullPath, query: query, headers: ["Host": target.hostHeader], payload: .unsigned),
             at: clock.now(), expires: expires)
         return "\(target.scheme)://\(target.hostHeader)\(fullPath)?\(signature.query)"
     }

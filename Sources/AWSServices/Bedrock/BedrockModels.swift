@@ -14,7 +14,8 @@ public enum BedrockModelFamily: String, Sendable, CaseIterable {
             guard let slash = id.lastIndex(of: "/") else { return nil }
             id = String(id[id.index(after: slash)...])
         }
-        for geography in ["us.", "eu.", "apac.", "us-gov.", "global.", "ca.", "jp.", "au."] where id.hasPrefix(geography) {
+        for geography in ["us.", "eu.", "apac.", "us-gov.", "global.", "ca.", "jp.", "au."]
+        where id.hasPrefix(geography) {
             id = String(id.dropFirst(geography.count))
             break
         }

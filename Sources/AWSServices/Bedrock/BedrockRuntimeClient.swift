@@ -17,7 +17,8 @@ public struct BedrockRuntimeClient: Sendable {
     }
 
     /// Converse: model-agnostic messages API.
-    public func converse(modelId: String, prompt: BedrockPrompt, timeout: TimeInterval = 60) throws -> BedrockCompletion {
+    public func converse(modelId: String, prompt: BedrockPrompt, timeout: TimeInterval = 60) throws -> BedrockCompletion
+    {
         let body: [String: Any] = [
             "messages": [["role": "user", "content": [["text": prompt.user]]]],
             "system": [["text": prompt.system]],
@@ -45,8 +46,10 @@ public struct BedrockRuntimeClient: Sendable {
             body: Array(try Self.invokeBody(family, prompt)), timeout: timeout)
         var completion = try Self.parseInvoke(family, response.body)
         // Token counts also come as headers for every family.
-        completion.inputTokens = completion.inputTokens ?? response.headers["X-Amzn-Bedrock-Input-Token-Count"].flatMap { Int($0) }
-        completion.outputTokens = completion.outputTokens ?? response.headers["X-Amzn-Bedrock-Output-Token-Count"].flatMap { Int($0) }
+        completion.inputTokens =
+            completion.inputTokens ?? response.headers["X-Amzn-Bedrock-Input-Token-Count"].flatMap { Int($0) }
+        completion.outputTokens =
+            completion.outputTokens ?? response.headers["X-Amzn-Bedrock-Output-Token-Count"].flatMap { Int($0) }
         return completion
     }
 
@@ -102,10 +105,12 @@ public struct BedrockRuntimeClient: Sendable {
     /// Reads an InvokeModel response of a family.
     public static func parseInvoke(_ family: BedrockModelFamily, _ body: [UInt8]) throws -> BedrockCompletion {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw AWSResponseError(service: "bedrock", operation: "InvokeModel", reason: "response is not a JSON object")
+            throw AWSResponseError(
+                service: "bedrock", operation: "InvokeModel", reason: "response is not a JSON object")
         }
         func fail(_ reason: String) -> AWSResponseError {
-            AWSResponseError(service: "bedrock", operation: "InvokeModel", reason: "\(family.rawValue) response: \(reason)")
+            AWSResponseError(
+                service: "bedrock", operation: "InvokeModel", reason: "\(family.rawValue) response: \(reason)")
         }
         switch family {
         case .anthropic:
@@ -116,7 +121,9 @@ public struct BedrockRuntimeClient: Sendable {
                 stopReason: object["stop_reason"] as? String, inputTokens: usage?["input_tokens"] as? Int,
                 outputTokens: usage?["output_tokens"] as? Int)
         case .titan:
-            guard let results = object["results"] as? [[String: Any]], let first = results.first else { throw fail("no results") }
+            guard let results = object["results"] as? [[String: Any]], let first = results.first else {
+                throw fail("no results")
+            }
             return BedrockCompletion(
                 text: first["outputText"] as? String ?? "", stopReason: first["completionReason"] as? String,
                 inputTokens: object["inputTextTokenCount"] as? Int, outputTokens: first["tokenCount"] as? Int)
@@ -125,10 +132,13 @@ public struct BedrockRuntimeClient: Sendable {
         case .llama:
             guard let text = object["generation"] as? String else { throw fail("no generation") }
             return BedrockCompletion(
-                text: text, stopReason: object["stop_reason"] as? String, inputTokens: object["prompt_token_count"] as? Int,
+                text: text, stopReason: object["stop_reason"] as? String,
+                inputTokens: object["prompt_token_count"] as? Int,
                 outputTokens: object["generation_token_count"] as? Int)
         case .mistral:
-            guard let outputs = object["outputs"] as? [[String: Any]], let first = outputs.first else { throw fail("no outputs") }
+            guard let outputs = object["outputs"] as? [[String: Any]], let first = outputs.first else {
+                throw fail("no outputs")
+            }
             return BedrockCompletion(text: first["text"] as? String ?? "", stopReason: first["stop_reason"] as? String)
         }
     }

@@ -42,7 +42,9 @@ public struct CloudWatchClient: Sendable {
                 parameters.add("NextToken", token)
                 let result = try client.query("DescribeAlarms", parameters)
                 for member in result["MetricAlarms"]?.members ?? [] { alarms.append(Self.alarm(member, kind: .metric)) }
-                for member in result["CompositeAlarms"]?.members ?? [] { alarms.append(Self.alarm(member, kind: .composite)) }
+                for member in result["CompositeAlarms"]?.members ?? [] {
+                    alarms.append(Self.alarm(member, kind: .composite))
+                }
                 token = result.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
             } while token != nil && alarms.count < maxAlarms
         }
@@ -87,7 +89,9 @@ public struct CloudWatchClient: Sendable {
                 for member in result["MetricDataResults"]?.members ?? [] {
                     let id = member.string("Id") ?? ""
                     let timestamps = (member["Timestamps"]?.members ?? []).compactMap { AWSTimestamp.parse($0.text) }
-                    let values = (member["Values"]?.members ?? []).compactMap { Double($0.text.trimmingCharacters(in: .whitespaces)) }
+                    let values = (member["Values"]?.members ?? []).compactMap {
+                        Double($0.text.trimmingCharacters(in: .whitespaces))
+                    }
                     if var existing = merged[id] {
                         existing.timestamps += timestamps
                         existing.values += values
@@ -179,8 +183,10 @@ public struct CloudWatchClient: Sendable {
             dimensions: (node["Dimensions"]?.members ?? []).map {
                 MetricDimension(name: $0.string("Name") ?? "", value: $0.string("Value") ?? "")
             },
-            period: node.string("Period").flatMap { Int($0) }, evaluationPeriods: node.string("EvaluationPeriods").flatMap { Int($0) },
-            threshold: node.string("Threshold").flatMap { Double($0) }, comparisonOperator: node.string("ComparisonOperator"),
+            period: node.string("Period").flatMap { Int($0) },
+            evaluationPeriods: node.string("EvaluationPeriods").flatMap { Int($0) },
+            threshold: node.string("Threshold").flatMap { Double($0) },
+            comparisonOperator: node.string("ComparisonOperator"),
             treatMissingData: node.string("TreatMissingData"), thresholdMetricId: node.string("ThresholdMetricId"),
             alarmRule: node.string("AlarmRule"))
     }

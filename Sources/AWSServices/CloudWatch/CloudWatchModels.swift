@@ -91,7 +91,10 @@ public struct MetricDatum: Sendable, Equatable {
     public var unit: String?
     public var timestamp: Date?
 
-    public init(metricName: String, dimensions: [MetricDimension] = [], value: Double, unit: String? = nil, timestamp: Date? = nil) {
+    public init(
+        metricName: String, dimensions: [MetricDimension] = [], value: Double, unit: String? = nil,
+        timestamp: Date? = nil
+    ) {
         self.metricName = metricName
         self.dimensions = dimensions
         self.value = value

@@ -67,7 +67,8 @@ public struct CloudWatchLogsClient: Sendable {
         repeat {
             let input = FilterInput(
                 logGroupName: group, startTime: Int64(start.timeIntervalSince1970 * 1000),
-                endTime: Int64(end.timeIntervalSince1970 * 1000), filterPattern: pattern.flatMap { $0.isEmpty ? nil : $0 },
+                endTime: Int64(end.timeIntervalSince1970 * 1000),
+                filterPattern: pattern.flatMap { $0.isEmpty ? nil : $0 },
                 limit: min(min(10_000, max(1, pageSize)), max(1, maxEvents - events.count)), nextToken: token)
             let output: FilterOutput = try client.json("FilterLogEvents", input)
             pages += 1
@@ -92,12 +93,14 @@ public struct CloudWatchLogsClient: Sendable {
     }
 
     /// DescribeLogGroups with an optional name prefix, every page up to `maxGroups`.
-    public func describeLogGroups(prefix: String? = nil, maxGroups: Int = 1000, pageSize: Int = 50) throws -> [LogGroup] {
+    public func describeLogGroups(prefix: String? = nil, maxGroups: Int = 1000, pageSize: Int = 50) throws -> [LogGroup]
+    {
         var groups: [LogGroup] = []
         var token: String?
         repeat {
             let output: DescribeOutput = try client.json(
-                "DescribeLogGroups", DescribeInput(logGroupNamePrefix: prefix, limit: min(50, max(1, pageSize)), nextToken: token))
+                "DescribeLogGroups",
+                DescribeInput(logGroupNamePrefix: prefix, limit: min(50, max(1, pageSize)), nextToken: token))
             groups += output.logGroups ?? []
             token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && groups.count < maxGroups
@@ -113,7 +116,8 @@ public struct CloudWatchLogsClient: Sendable {
     }
 
     /// StartQuery (Logs Insights) over at most 50 groups; times in seconds. Returns the query id.
-    public func startQuery(groups: [String], start: Date, end: Date, query: String, limit: Int = 1000) throws -> String {
+    public func startQuery(groups: [String], start: Date, end: Date, query: String, limit: Int = 1000) throws -> String
+    {
         struct Output: Decodable { var queryId: String }
         let output: Output = try client.json(
             "StartQuery",

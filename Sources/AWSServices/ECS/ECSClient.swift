@@ -16,7 +16,9 @@ public struct ECSClient: Sendable {
     }
 
     /// DescribeServices in batches of 10; unknown services come back as failures, not errors.
-    public func describeServices(cluster: String, services: [String]) throws -> (services: [ECSService], failures: [ECSFailure]) {
+    public func describeServices(cluster: String, services: [String]) throws -> (
+        services: [ECSService], failures: [ECSFailure]
+    ) {
         struct Input: Encodable {
             let cluster: String
             let services: [String]
@@ -49,7 +51,9 @@ public struct ECSClient: Sendable {
         var arns: [String] = []
         var token: String?
         repeat {
-            let output: Output = try client.json("ListServices", Input(cluster: cluster, maxResults: Swift.min(100, Swift.max(1, pageSize)), nextToken: token))
+            let output: Output = try client.json(
+                "ListServices",
+                Input(cluster: cluster, maxResults: Swift.min(100, Swift.max(1, pageSize)), nextToken: token))
             arns += output.serviceArns ?? []
             token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && arns.count < max

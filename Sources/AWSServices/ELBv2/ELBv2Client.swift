@@ -52,7 +52,8 @@ public struct ELBv2Client: Sendable {
                     result.append(
                         LoadBalancer(
                             arn: member.string("LoadBalancerArn") ?? "", name: member.string("LoadBalancerName") ?? "",
-                            dnsName: member.string("DNSName"), type: member.string("Type"), state: member.string("State", "Code")))
+                            dnsName: member.string("DNSName"), type: member.string("Type"),
+                            state: member.string("State", "Code")))
                 }
                 return page
             }
@@ -73,7 +74,9 @@ public struct ELBv2Client: Sendable {
                         arn: member.string("TargetGroupArn") ?? "", name: member.string("TargetGroupName") ?? "",
                         port: member.string("Port").flatMap { Int($0) }, protocolName: member.string("Protocol"),
                         targetType: member.string("TargetType"), healthCheckPath: member.string("HealthCheckPath"),
-                        loadBalancerArns: (member["LoadBalancerArns"]?.members ?? []).map { $0.text.trimmingCharacters(in: .whitespaces) }))
+                        loadBalancerArns: (member["LoadBalancerArns"]?.members ?? []).map {
+                            $0.text.trimmingCharacters(in: .whitespaces)
+                        }))
             }
             return page
         }
@@ -87,9 +90,11 @@ public struct ELBv2Client: Sendable {
         let result = try client.query("DescribeTargetHealth", parameters)
         return (result["TargetHealthDescriptions"]?.members ?? []).map { member in
             TargetHealth(
-                targetId: member.string("Target", "Id") ?? "", port: member.string("Target", "Port").flatMap { Int($0) },
+                targetId: member.string("Target", "Id") ?? "",
+                port: member.string("Target", "Port").flatMap { Int($0) },
                 availabilityZone: member.string("Target", "AvailabilityZone"),
-                state: member.string("TargetHealth", "State") ?? "unknown", reason: member.string("TargetHealth", "Reason"),
+                state: member.string("TargetHealth", "State") ?? "unknown",
+                reason: member.string("TargetHealth", "Reason"),
                 description: member.string("TargetHealth", "Description"))
         }
     }

@@ -113,6 +113,7 @@ public struct S3Client: Sendable {
     static func info(_ response: HTTPResponse) -> S3ObjectInfo {
         S3ObjectInfo(
             etag: response.headers["ETag"], contentType: response.headers["Content-Type"],
-            contentLength: response.headers["Content-Length"].flatMap { Int($0) }, versionId: response.headers["x-amz-version-id"])
+            contentLength: response.headers["Content-Length"].flatMap { Int($0) },
+            versionId: response.headers["x-amz-version-id"])
     }
 }

@@ -60,26 +60,33 @@ public struct SNSClient: Sendable {
 
     /// The limits of `PublishInput`: subject under 100 characters without line breaks or control
     /// characters; message and attributes within 262,144 bytes; `structure` needs a `default` key.
-    public static func validate(message: String, subject: String?, attributes: [SNSMessageAttribute], structure: Bool) throws {
+    public static func validate(message: String, subject: String?, attributes: [SNSMessageAttribute], structure: Bool)
+        throws
+    {
         guard !message.isEmpty else { throw SNSMessageError(description: "SNS messages must not be empty") }
         if let subject {
             guard !subject.isEmpty, subject.count <= maxSubjectCharacters else {
-                throw SNSMessageError(description: "SNS subject must be 1…\(maxSubjectCharacters) characters (got \(subject.count))")
+                throw SNSMessageError(
+                    description: "SNS subject must be 1…\(maxSubjectCharacters) characters (got \(subject.count))")
             }
             guard !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw SNSMessageError(description: "SNS subject must not contain line breaks or control characters")
             }
         }
-        let attributeBytes = attributes.reduce(0) { $0 + $1.name.utf8.count + $1.dataType.utf8.count + $1.value.utf8.count }
+        let attributeBytes = attributes.reduce(0) {
+            $0 + $1.name.utf8.count + $1.dataType.utf8.count + $1.value.utf8.count
+        }
         let total = message.utf8.count + attributeBytes
         guard total <= maxMessageBytes else {
-            throw SNSMessageError(description: "SNS message and attributes are \(total) bytes; the limit is \(maxMessageBytes)")
+            throw SNSMessageError(
+                description: "SNS message and attributes are \(total) bytes; the limit is \(maxMessageBytes)")
         }
         if structure {
             guard let object = try? JSONSerialization.jsonObject(with: Data(message.utf8)) as? [String: Any],
                 object["default"] is String
             else {
-                throw SNSMessageError(description: "MessageStructure=json needs a JSON object with a string \"default\" key")
+                throw SNSMessageError(
+                    description: "MessageStructure=json needs a JSON object with a string \"default\" key")
             }
         }
     }

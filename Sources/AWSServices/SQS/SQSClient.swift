@@ -86,10 +86,11 @@ public struct SQSClient: Sendable {
 
     /// Sets a message's visibility timeout (0 makes it visible at once), counted from now.
     public func changeMessageVisibility(queueURL: String, receiptHandle: String, timeout: Int) throws {
-        let body = try JSONSerialization.data(withJSONObject: [
-            "QueueUrl": queueURL, "ReceiptHandle": receiptHandle,
-            "VisibilityTimeout": min(max(0, timeout), Self.maxVisibilityTimeout),
-        ] as [String: Any])
+        let body = try JSONSerialization.data(
+            withJSONObject: [
+                "QueueUrl": queueURL, "ReceiptHandle": receiptHandle,
+                "VisibilityTimeout": min(max(0, timeout), Self.maxVisibilityTimeout),
+            ] as [String: Any])
         _ = try client.json("ChangeMessageVisibility", body: body)
     }
 }

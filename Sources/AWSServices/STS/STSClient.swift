@@ -43,7 +43,8 @@ public struct STSClient: Sendable {
             let secret = result.string("Credentials", "SecretAccessKey"),
             let sessionToken = result.string("Credentials", "SessionToken")
         else {
-            throw AWSResponseError(service: "sts", operation: "AssumeRoleWithWebIdentity", reason: "no Credentials element")
+            throw AWSResponseError(
+                service: "sts", operation: "AssumeRoleWithWebIdentity", reason: "no Credentials element")
         }
         return AWSCredentials(
             accessKeyId: keyId, secretAccessKey: secret, sessionToken: sessionToken,

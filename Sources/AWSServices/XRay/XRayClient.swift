@@ -72,7 +72,8 @@ public struct XRayClient: Sendable {
                 StartTime: start.timeIntervalSince1970.rounded(.down), EndTime: end.timeIntervalSince1970.rounded(.up),
                 FilterExpression: filter, Sampling: false, NextToken: token)
             let response = try client.rest(
-                "GetTraceSummaries", method: "POST", path: "/TraceSummaries", headers: ["Content-Type": "application/json"],
+                "GetTraceSummaries", method: "POST", path: "/TraceSummaries",
+                headers: ["Content-Type": "application/json"],
                 body: Array(try JSONEncoder().encode(input)))
             let output = try client.decodeJSON(Output.self, from: Data(response.body), operation: "GetTraceSummaries")
             summaries += output.TraceSummaries ?? []
