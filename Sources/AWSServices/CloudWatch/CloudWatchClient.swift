@@ -31,8 +31,7 @@ public struct CloudWatchClient: Sendable {
         }
         var alarms: [Alarm] = []
         for batch in batches {
-            var token: String?
-            repeat {
+            alarms += try Paging.collect(max: maxAlarms - alarms.count) { token in
                 var parameters = QueryParameters()
                 parameters.addList("AlarmNames", batch)
                 parameters.add("AlarmNamePrefix", prefix)
@@ -41,12 +40,11 @@ public struct CloudWatchClient: Sendable {
                 parameters.add("MaxRecords", "100")
                 parameters.add("NextToken", token)
                 let result = try client.query("DescribeAlarms", parameters)
-                for member in result["MetricAlarms"]?.members ?? [] { alarms.append(Self.alarm(member, kind: .metric)) }
-                for member in result["CompositeAlarms"]?.members ?? [] {
-                    alarms.append(Self.alarm(member, kind: .composite))
-                }
-                token = result.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
-            } while token != nil && alarms.count < maxAlarms
+                let metric = (result["MetricAlarms"]?.members ?? []).map { Self.alarm($0, kind: .metric) }
+                let composite = (result["CompositeAlarms"]?.members ?? []).map { Self.alarm($0, kind: .composite) }
+                return (metric + composite, result.string("NextToken"))
+            }.items
+            if alarms.count >= maxAlarms { break }
         }
         return Array(alarms.prefix(maxAlarms))
     }
@@ -121,9 +119,7 @@ public struct CloudWatchClient: Sendable {
     public func describeAlarmHistory(
         alarmName: String, type: String? = "StateUpdate", start: Date? = nil, end: Date? = nil, maxItems: Int = 100
     ) throws -> [AlarmHistoryItem] {
-        var items: [AlarmHistoryItem] = []
-        var token: String?
-        repeat {
+        try Paging.collect(max: maxItems) { token in
             var parameters = QueryParameters()
             parameters.add("AlarmName", alarmName)
             parameters.add("HistoryItemType", type)
@@ -132,17 +128,15 @@ public struct CloudWatchClient: Sendable {
             parameters.add("MaxRecords", String(min(100, max(1, maxItems))))
             parameters.add("NextToken", token)
             let result = try client.query("DescribeAlarmHistory", parameters)
-            for member in result["AlarmHistoryItems"]?.members ?? [] {
-                items.append(
-                    AlarmHistoryItem(
-                        alarmName: member.string("AlarmName") ?? alarmName, alarmType: member.string("AlarmType"),
-                        timestamp: member.string("Timestamp").flatMap(AWSTimestamp.parse),
-                        historyItemType: member.string("HistoryItemType") ?? "",
-                        summary: member.string("HistorySummary") ?? "", data: member.string("HistoryData")))
+            let items = (result["AlarmHistoryItems"]?.members ?? []).map { member in
+                AlarmHistoryItem(
+                    alarmName: member.string("AlarmName") ?? alarmName, alarmType: member.string("AlarmType"),
+                    timestamp: member.string("Timestamp").flatMap(AWSTimestamp.parse),
+                    historyItemType: member.string("HistoryItemType") ?? "",
+                    summary: member.string("HistorySummary") ?? "", data: member.string("HistoryData"))
             }
-            token = result.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil && items.count < maxItems
-        return Array(items.prefix(maxItems))
+            return (items, result.string("NextToken"))
+        }.items
     }
 
     /// PutMetricData in `namespace` (at most 1000 data per call, batched).

@@ -61,24 +61,18 @@ public struct CloudWatchLogsClient: Sendable {
         group: String, start: Date, end: Date, pattern: String? = nil, maxEvents: Int = 20_000, maxPages: Int = 1000,
         pageSize: Int = 10_000
     ) throws -> FilteredLogEvents {
-        var events: [LogEvent] = []
-        var token: String?
-        var pages = 0
-        repeat {
+        var read = 0
+        let result = try Paging.collect(max: maxEvents, maxPages: maxPages) { token in
             let input = FilterInput(
                 logGroupName: group, startTime: Int64(start.timeIntervalSince1970 * 1000),
                 endTime: Int64(end.timeIntervalSince1970 * 1000),
                 filterPattern: pattern.flatMap { $0.isEmpty ? nil : $0 },
-                limit: min(min(10_000, max(1, pageSize)), max(1, maxEvents - events.count)), nextToken: token)
+                limit: min(min(10_000, max(1, pageSize)), max(1, maxEvents - read)), nextToken: token)
             let output: FilterOutput = try client.json("FilterLogEvents", input)
-            pages += 1
-            events += output.events ?? []
-            let next = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-            // A repeated token means the service has nothing more; stop rather than loop.
-            token = next == token ? nil : next
-        } while token != nil && events.count < maxEvents && pages < maxPages
-        let capped = token != nil
-        return FilteredLogEvents(events: Array(events.prefix(maxEvents)), capped: capped, pages: pages)
+            read += output.events?.count ?? 0
+            return (output.events ?? [], output.nextToken)
+        }
+        return FilteredLogEvents(events: result.items, capped: !result.exhausted, pages: result.pages)
     }
 
     private struct DescribeInput: Encodable {
@@ -95,16 +89,12 @@ public struct CloudWatchLogsClient: Sendable {
     /// DescribeLogGroups with an optional name prefix, every page up to `maxGroups`.
     public func describeLogGroups(prefix: String? = nil, maxGroups: Int = 1000, pageSize: Int = 50) throws -> [LogGroup]
     {
-        var groups: [LogGroup] = []
-        var token: String?
-        repeat {
+        try Paging.collect(max: maxGroups) { token in
             let output: DescribeOutput = try client.json(
                 "DescribeLogGroups",
                 DescribeInput(logGroupNamePrefix: prefix, limit: min(50, max(1, pageSize)), nextToken: token))
-            groups += output.logGroups ?? []
-            token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil && groups.count < maxGroups
-        return Array(groups.prefix(maxGroups))
+            return (output.logGroups ?? [], output.nextToken)
+        }.items
     }
 
     private struct StartQueryInput: Encodable {

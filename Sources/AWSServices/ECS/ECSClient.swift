@@ -48,16 +48,12 @@ public struct ECSClient: Sendable {
             var serviceArns: [String]?
             var nextToken: String?
         }
-        var arns: [String] = []
-        var token: String?
-        repeat {
+        return try Paging.collect(max: max) { token in
             let output: Output = try client.json(
                 "ListServices",
                 Input(cluster: cluster, maxResults: Swift.min(100, Swift.max(1, pageSize)), nextToken: token))
-            arns += output.serviceArns ?? []
-            token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil && arns.count < max
-        return Array(arns.prefix(max))
+            return (output.serviceArns ?? [], output.nextToken)
+        }.items
     }
 
     /// ListTasks of a service with a desired status (`RUNNING` or `STOPPED`), every page up to `max`.
@@ -75,18 +71,14 @@ public struct ECSClient: Sendable {
             var taskArns: [String]?
             var nextToken: String?
         }
-        var arns: [String] = []
-        var token: String?
-        repeat {
+        return try Paging.collect(max: max) { token in
             let output: Output = try client.json(
                 "ListTasks",
                 Input(
                     cluster: cluster, serviceName: service, desiredStatus: desiredStatus,
                     maxResults: Swift.min(100, Swift.max(1, pageSize)), nextToken: token))
-            arns += output.taskArns ?? []
-            token = output.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil && arns.count < max
-        return Array(arns.prefix(max))
+            return (output.taskArns ?? [], output.nextToken)
+        }.items
     }
 
     /// DescribeTasks in batches of 100.

@@ -64,24 +64,16 @@ public struct XRayClient: Sendable {
             var TraceSummaries: [TraceSummary]?
             var NextToken: String?
         }
-        var summaries: [TraceSummary] = []
-        var token: String?
-        var pages = 0
-        repeat {
+        return try Paging.collect(max: max, maxPages: maxPages) { token in
             let input = Input(
                 StartTime: start.timeIntervalSince1970.rounded(.down), EndTime: end.timeIntervalSince1970.rounded(.up),
                 FilterExpression: filter, Sampling: false, NextToken: token)
             let response = try client.rest(
                 "GetTraceSummaries", method: "POST", path: "/TraceSummaries",
-                headers: ["Content-Type": "application/json"],
-                body: Array(try JSONEncoder().encode(input)))
+                headers: ["Content-Type": "application/json"], body: Array(try JSONEncoder().encode(input)))
             let output = try client.decodeJSON(Output.self, from: Data(response.body), operation: "GetTraceSummaries")
-            summaries += output.TraceSummaries ?? []
-            pages += 1
-            let next = output.NextToken.flatMap { $0.isEmpty ? nil : $0 }
-            token = next == token ? nil : next
-        } while token != nil && summaries.count < max && pages < maxPages
-        return Array(summaries.prefix(max))
+            return (output.TraceSummaries ?? [], output.NextToken)
+        }.items
     }
 
     /// BatchGetTraces in batches of 5 ids, following each batch's pages.
@@ -96,16 +88,13 @@ public struct XRayClient: Sendable {
         }
         var traces: [Trace] = []
         for batch in ids.chunked(Self.maxTraceIdsPerBatch) {
-            var token: String?
-            repeat {
+            traces += try Paging.collect { token in
                 let response = try client.rest(
                     "BatchGetTraces", method: "POST", path: "/Traces", headers: ["Content-Type": "application/json"],
                     body: Array(try JSONEncoder().encode(Input(TraceIds: batch, NextToken: token))))
                 let output = try client.decodeJSON(Output.self, from: Data(response.body), operation: "BatchGetTraces")
-                traces += output.Traces ?? []
-                let next = output.NextToken.flatMap { $0.isEmpty ? nil : $0 }
-                token = next == token ? nil : next
-            } while token != nil
+                return (output.Traces ?? [], output.NextToken)
+            }.items
         }
         return traces
     }
