@@ -36,9 +36,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Triage",
+            dependencies: ["AWSCore", "AWSServices", "LogPatterns", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TriageDaemon",
             dependencies: [
-                "AWSCore", "AWSServices",
+                "AWSCore", "AWSServices", "Triage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -58,6 +63,7 @@ let package = Package(
         .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon"]),
         .testTarget(name: "LogPatternsTests", dependencies: ["LogPatterns"]),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "AWSCore"]),
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "AWSCore", "AWSServices"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["AWSCore", "AWSServices", "AWSSigning", "triaged"]

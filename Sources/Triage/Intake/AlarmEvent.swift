@@ -1,0 +1,70 @@
+import AWSCore
+import Foundation
+
+/// The state of a CloudWatch alarm.
+public enum AlarmState: String, Sendable, Codable, Equatable {
+    case ok = "OK"
+    case alarm = "ALARM"
+    case insufficientData = "INSUFFICIENT_DATA"
+}
+
+/// One observed alarm state change, whichever path it came by (queue or poller) and whatever shape
+/// it had. Two observations of the same transition have the same `transitionId`.
+public struct AlarmEvent: Sendable, Equatable, Codable {
+    /// Where the event came from.
+    public enum Source: String, Sendable, Codable {
+        case snsNotification, rawNotification, eventBridge, describeAlarms
+    }
+
+    /// The metric behind a metric alarm (absent for composite and pure metric-math alarms).
+    public struct Metric: Sendable, Equatable, Codable {
+        public var namespace: String?
+        public var name: String?
+        public var statistic: String?
+        /// Dimension name → value (keys as CloudWatch spells them: `LoadBalancer`, `TargetGroup`, …).
+        public var dimensions: [String: String]
+        public var period: Int?
+        public var threshold: Double?
+        public var comparisonOperator: String?
+        /// Anomaly-detection alarms name their band instead of a threshold.
+        public var thresholdMetricId: String?
+    }
+
+    public var alarmName: String
+    public var alarmArn: String
+    public var state: AlarmState
+    public var previousState: AlarmState?
+    /// When the alarm entered `state` (the notification's `StateChangeTime`).
+    public var stateChangeTime: Date
+    public var reason: String
+    /// Region code, from the ARN (notifications carry a display name instead).
+    public var region: String
+    public var accountId: String
+    public var metric: Metric?
+    /// Composite alarms: the rule and the children that triggered it.
+    public var alarmRule: String?
+    public var triggeringChildren: [String]
+    public var source: Source
+    /// The SQS message id, for messages from the queue.
+    public var messageId: String?
+
+    /// Stable across paths and instances: the alarm ARN and the transition time to the millisecond.
+    public var transitionId: String {
+        Self.transitionId(arn: alarmArn, time: stateChangeTime)
+    }
+
+    /// The id of the incident a transition into ALARM opens (DESIGN.md section 5).
+    public static func transitionId(arn: String, time: Date) -> String {
+        let millis = Int64((time.timeIntervalSince1970 * 1000).rounded())
+        return String(Digest.hex(Digest.sha256("\(arn)|\(millis)")).prefix(20))
+    }
+
+    /// What ties alarms to one incident: the load balancer, target group, ECS cluster or service.
+    public var correlationKeys: Set<String> {
+        var keys: Set<String> = []
+        for name in ["LoadBalancer", "TargetGroup", "ClusterName", "ServiceName"] {
+            if let value = metric?.dimensions[name], !value.isEmpty { keys.insert("\(name)=\(value)") }
+        }
+        return keys
+    }
+}

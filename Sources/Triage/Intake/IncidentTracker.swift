@@ -1,0 +1,143 @@
+import Foundation
+
+/// Decides what each alarm event means — a new incident, part of an open one, a duplicate, a
+/// resolution — and remembers it. A value-type state machine: `observe` returns a decision and the
+/// caller carries it out; nothing here reads the clock or touches disk (`IncidentStore` persists it).
+public struct IncidentTracker: Sendable, Codable, Equatable {
+    /// One incident: the alarms that opened and joined it, and how far it has come.
+    public struct Incident: Sendable, Codable, Equatable {
+        public enum Phase: String, Sendable, Codable {
+            /// Known, not yet being investigated (or released by a shutdown).
+            case open
+            /// A worker is on it.
+            case investigating
+            /// Its report went out.
+            case delivered
+        }
+
+        /// The transition id of the alarm that opened it.
+        public let id: String
+        /// The opening alarm's state-change time.
+        public let openedAt: Date
+        public var alarms: [AlarmReference]
+        public var correlationKeys: Set<String>
+        public var phase: Phase
+        /// When an OK transition of one of its alarms was seen (the incident still gets its report).
+        public var resolvedAt: Date?
+        public var updatedAt: Date
+    }
+
+    /// An alarm transition that is part of an incident.
+    public struct AlarmReference: Sendable, Codable, Equatable {
+        public var name: String
+        public var arn: String
+        public var stateChangeTime: Date
+        public var reason: String
+    }
+
+    /// What an observed event means.
+    public enum Decision: Sendable, Equatable {
+        /// A new incident: investigate it.
+        case open(Incident)
+        /// Joined an incident not yet delivered (same load balancer or cluster within the window).
+        case joined(incidentId: String)
+        /// This transition is already known (both paths, redelivery, restart): nothing to do.
+        case duplicate(incidentId: String, phase: Incident.Phase)
+        /// An OK transition of an alarm of this incident.
+        case resolved(incidentId: String)
+        /// Not a reason to act (INSUFFICIENT_DATA, OK with no incident).
+        case ignored(reason: String)
+    }
+
+    /// Alarms on the same load balancer or cluster within this window join one incident.
+    public var correlationWindow: TimeInterval
+    public private(set) var incidents: [String: Incident] = [:]
+    /// Every transition id seen → its incident id.
+    public private(set) var transitions: [String: String] = [:]
+
+    public init(correlationWindow: TimeInterval) {
+        self.correlationWindow = correlationWindow
+    }
+
+    /// Takes in one event.
+    public mutating func observe(_ event: AlarmEvent, now: Date) -> Decision {
+        switch event.state {
+        case .insufficientData:
+            return .ignored(reason: "INSUFFICIENT_DATA transitions open no incident")
+        case .ok:
+            let candidates = incidents.values.filter { incident in
+                incident.alarms.contains { $0.arn == event.alarmArn } && incident.resolvedAt == nil
+                    && incident.openedAt <= event.stateChangeTime
+            }
+            guard let latest = candidates.max(by: { $0.openedAt < $1.openedAt }) else {
+                return .ignored(reason: "OK transition with no incident of this alarm")
+            }
+            incidents[latest.id]?.resolvedAt = event.stateChangeTime
+            incidents[latest.id]?.updatedAt = now
+            return .resolved(incidentId: latest.id)
+        case .alarm:
+            let transition = event.transitionId
+            if let known = transitions[transition] {
+                return .duplicate(incidentId: known, phase: incidents[known]?.phase ?? .delivered)
+            }
+            let reference = AlarmReference(
+                name: event.alarmName, arn: event.alarmArn, stateChangeTime: event.stateChangeTime, reason: event.reason
+            )
+            let keys = event.correlationKeys
+            let joinable = incidents.values.filter { incident in
+                incident.phase != .delivered && incident.resolvedAt == nil
+                    && abs(incident.openedAt.timeIntervalSince(event.stateChangeTime)) <= correlationWindow
+                    && (!incident.correlationKeys.isDisjoint(with: keys)
+                        || incident.alarms.contains { $0.arn == event.alarmArn })
+            }
+            if let target = joinable.min(by: { $0.openedAt < $1.openedAt }) {
+                incidents[target.id]?.alarms.append(reference)
+                incidents[target.id]?.correlationKeys.formUnion(keys)
+                incidents[target.id]?.updatedAt = now
+                transitions[transition] = target.id
+                return .joined(incidentId: target.id)
+            }
+            let incident = Incident(
+                id: transition, openedAt: event.stateChangeTime, alarms: [reference], correlationKeys: keys,
+                phase: .open,
+                resolvedAt: nil, updatedAt: now)
+            incidents[incident.id] = incident
+            transitions[transition] = incident.id
+            return .open(incident)
+        }
+    }
+
+    /// A worker took the incident.
+    public mutating func markInvestigating(_ id: String, now: Date) {
+        guard incidents[id]?.phase == .open else { return }
+        incidents[id]?.phase = .investigating
+        incidents[id]?.updatedAt = now
+    }
+
+    /// Its report is out; it will not be investigated again.
+    public mutating func markDelivered(_ id: String, now: Date) {
+        incidents[id]?.phase = .delivered
+        incidents[id]?.updatedAt = now
+    }
+
+    /// Hands an unfinished incident back (shutdown before delivery), so it is picked up again.
+    public mutating func release(_ id: String, now: Date) {
+        guard incidents[id]?.phase == .investigating else { return }
+        incidents[id]?.phase = .open
+        incidents[id]?.updatedAt = now
+    }
+
+    /// Incidents to (re)start after a restart: open ones and those a crash left investigating.
+    public var unfinished: [Incident] {
+        incidents.values.filter { $0.phase != .delivered }.sorted { $0.openedAt < $1.openedAt }
+    }
+
+    /// Forgets delivered incidents last updated before `cutoff` (and their transitions), keeping the
+    /// state small; a redelivered message older than that is then caught by S3's conditional write.
+    public mutating func prune(deliveredBefore cutoff: Date) {
+        let gone = Set(incidents.values.filter { $0.phase == .delivered && $0.updatedAt < cutoff }.map(\.id))
+        guard !gone.isEmpty else { return }
+        for id in gone { incidents[id] = nil }
+        transitions = transitions.filter { !gone.contains($0.value) }
+    }
+}

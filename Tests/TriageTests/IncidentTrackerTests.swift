@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+@testable import Triage
+
+@Suite("incident tracking")
+struct IncidentTrackerTests {
+    let base = Date(timeIntervalSince1970: 1_736_942_400)
+
+    func event(
+        _ name: String, _ state: AlarmState, at offset: TimeInterval,
+        dimensions: [String: String] = ["LoadBalancer": "app/prod/1"],
+        source: AlarmEvent.Source = .snsNotification
+    ) -> AlarmEvent {
+        AlarmEvent(
+            alarmName: name, alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:\(name)", state: state,
+            previousState: nil, stateChangeTime: base.addingTimeInterval(offset), reason: "r", region: "us-east-1",
+            accountId: "123456789012",
+            metric: AlarmEvent.Metric(
+                namespace: "AWS/ApplicationELB", name: "HTTPCode_ELB_5XX_Count", statistic: "Sum",
+                dimensions: dimensions,
+                period: 60, threshold: 5, comparisonOperator: nil, thresholdMetricId: nil),
+            alarmRule: nil, triggeringChildren: [], source: source, messageId: nil)
+    }
+
+    @Test("the same transition from both paths, twice on the queue, is one incident")
+    func deduplication() {
+        var tracker = IncidentTracker(correlationWindow: 300)
+        guard case .open(let incident) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else {
+            Issue.record("first observation must open an incident")
+            return
+        }
+        #expect(
+            tracker.observe(event("alb-5xx", .alarm, at: 0), now: base)
+                == .duplicate(incidentId: incident.id, phase: .open))
+        #expect(
+            tracker.observe(event("alb-5xx", .alarm, at: 0, source: .describeAlarms), now: base)
+                == .duplicate(incidentId: incident.id, phase: .open))
+        #expect(tracker.incidents.count == 1)
+        // A later transition of the same alarm after delivery is a new incident.
+        tracker.markDelivered(incident.id, now: base)
+        guard case .open = tracker.observe(event("alb-5xx", .alarm, at: 3600), now: base) else {
+            Issue.record("a new transition after delivery opens a new incident")
+            return
+        }
+    }
+
+    @Test("alarms on the same load balancer within the window join; others do not")
+    func correlation() {
+        var tracker = IncidentTracker(correlationWindow: 300)
+        guard case .open(let first) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        #expect(tracker.observe(event("alb-latency", .alarm, at: 120), now: base) == .joined(incidentId: first.id))
+        guard case .open = tracker.observe(event("alb-latency-2", .alarm, at: 900), now: base) else {
+            Issue.record("outside the window: a new incident")
+            return
+        }
+        guard
+            case .open = tracker.observe(
+                event("other-lb", .alarm, at: 60, dimensions: ["LoadBalancer": "app/other/2"]), now: base)
+        else {
+            Issue.record("another load balancer: a new incident")
+            return
+        }
+        #expect(tracker.incidents[first.id]?.alarms.map(\.name) == ["alb-5xx", "alb-latency"])
+    }
+
+    @Test("OK resolves the incident without cancelling its report; INSUFFICIENT_DATA is ignored")
+    func resolution() {
+        var tracker = IncidentTracker(correlationWindow: 300)
+        guard case .open(let incident) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        #expect(tracker.observe(event("alb-5xx", .ok, at: 600), now: base) == .resolved(incidentId: incident.id))
+        #expect(tracker.incidents[incident.id]?.phase == .open)
+        #expect(tracker.unfinished.map(\.id) == [incident.id])
+        guard case .ignored = tracker.observe(event("never-fired", .ok, at: 10), now: base) else {
+            Issue.record("OK without an incident is ignored")
+            return
+        }
+        guard case .ignored = tracker.observe(event("alb-5xx", .insufficientData, at: 700), now: base) else {
+            Issue.record("INSUFFICIENT_DATA is ignored")
+            return
+        }
+    }
+
+    @Test("a crash between any two steps loses no incident and never repeats a delivered one")
+    func crashBetweenSteps() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracker-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let incoming = event("alb-5xx", .alarm, at: 0)
+        // The daemon's steps, each followed by a save; a crash after step k restarts from the state saved by step k.
+        let steps: [(inout IncidentTracker, String) -> Void] = [
+            { tracker, _ in _ = tracker.observe(incoming, now: self.base) },
+            { tracker, id in tracker.markInvestigating(id, now: self.base) },
+            { tracker, id in tracker.markDelivered(id, now: self.base) },
+        ]
+        for crashAfter in 0...steps.count {
+            let store = IncidentStore(directory: directory.appendingPathComponent("crash-\(crashAfter)"))
+            var tracker = IncidentTracker(correlationWindow: 300)
+            for step in steps.prefix(crashAfter) {
+                step(&tracker, incoming.transitionId)
+                try store.save(tracker)
+            }
+            // Restart: load what reached the disk, and the message is redelivered.
+            var restarted = try store.load() ?? IncidentTracker(correlationWindow: 300)
+            let decision = restarted.observe(incoming, now: base)
+            switch crashAfter {
+            case 0:
+                #expect(decision == .open(restarted.incidents[incoming.transitionId]!))
+            case steps.count:
+                #expect(decision == .duplicate(incidentId: incoming.transitionId, phase: .delivered))
+                #expect(restarted.unfinished.isEmpty)
+            default:
+                // Known but unfinished: the restart resumes it from `unfinished`, not from the message.
+                #expect(restarted.unfinished.map(\.id) == [incoming.transitionId])
+            }
+        }
+    }
+
+    @Test("the store writes atomically and refuses a corrupt file with its path")
+    func store() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = IncidentStore(directory: directory)
+        #expect(try store.load() == nil)
+        var tracker = IncidentTracker(correlationWindow: 60)
+        _ = tracker.observe(event("a", .alarm, at: 0), now: base)
+        try store.save(tracker)
+        #expect(try store.load() == tracker)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".tmp")
+        }
+        #expect(leftovers.isEmpty)
+        try Data("{ torn".utf8).write(to: store.file)
+        #expect { try store.load() } throws: { "\($0)".contains(store.file.path) }
+    }
+
+    @Test("pruning forgets old delivered incidents only")
+    func pruning() {
+        var tracker = IncidentTracker(correlationWindow: 60)
+        guard case .open(let old) = tracker.observe(event("a", .alarm, at: 0), now: base) else { return }
+        guard case .open(let fresh) = tracker.observe(event("b", .alarm, at: 10, dimensions: [:]), now: base) else {
+            return
+        }
+        tracker.markDelivered(old.id, now: base)
+        tracker.prune(deliveredBefore: base.addingTimeInterval(1))
+        #expect(tracker.incidents[old.id] == nil)
+        #expect(tracker.transitions[old.id] == nil)
+        #expect(tracker.incidents[fresh.id] != nil)
+    }
+}
