@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "triaged",
             dependencies: [
-                "TriageDaemon", "AWSCore", "AWSServices", "LogPatterns",
+                "TriageDaemon", "Triage", "AWSCore", "AWSServices", "LogPatterns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,7 +66,10 @@ let package = Package(
         .testTarget(name: "TriageTests", dependencies: ["Triage", "AWSCore", "AWSServices"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AWSCore", "AWSServices", "AWSSigning", "triaged"]
+            dependencies: [
+                "AWSCore", "AWSServices", "AWSSigning", "Triage", "triaged",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import Testing
 
@@ -124,5 +125,29 @@ struct AlarmMessageParserTests {
         ])
     func malformed(_ body: String) {
         #expect(throws: AlarmMessageError.self) { try AlarmMessageParser.parse(body) }
+    }
+}
+
+@Suite("transition ids")
+struct TransitionIdTests {
+    @Test("the same instant written differently gives the same id; a different millisecond does not")
+    func stability() throws {
+        let arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a"
+        let texts = [
+            "2024-07-05T15:20:44.959+0000", "2024-07-05T15:20:44.959Z", "2024-07-05T15:20:44.959123Z",
+            "2024-07-05T17:20:44.959+02:00",
+        ]
+        let ids = Set(
+            try texts.map { text in
+                AlarmEvent.transitionId(arn: arn, time: try #require(AWSTimestamp.parse(text)))
+            })
+        #expect(ids.count == 1)
+        #expect(ids.first == AlarmEvent.transitionId(arn: arn, time: Date(timeIntervalSince1970: 1.720192844959E9)))
+        #expect(
+            ids.first
+                != AlarmEvent.transitionId(arn: arn, time: try #require(AWSTimestamp.parse("2024-07-05T15:20:44.960Z")))
+        )
+        #expect(
+            ids.first != AlarmEvent.transitionId(arn: arn + "b", time: Date(timeIntervalSince1970: 1.720192844959E9)))
     }
 }

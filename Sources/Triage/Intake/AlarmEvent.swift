@@ -48,6 +48,26 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
     /// The SQS message id, for messages from the queue.
     public var messageId: String?
 
+    public init(
+        alarmName: String, alarmArn: String, state: AlarmState, previousState: AlarmState?, stateChangeTime: Date,
+        reason: String, region: String, accountId: String, metric: Metric?, alarmRule: String?,
+        triggeringChildren: [String], source: Source, messageId: String?
+    ) {
+        self.alarmName = alarmName
+        self.alarmArn = alarmArn
+        self.state = state
+        self.previousState = previousState
+        self.stateChangeTime = stateChangeTime
+        self.reason = reason
+        self.region = region
+        self.accountId = accountId
+        self.metric = metric
+        self.alarmRule = alarmRule
+        self.triggeringChildren = triggeringChildren
+        self.source = source
+        self.messageId = messageId
+    }
+
     /// Stable across paths and instances: the alarm ARN and the transition time to the millisecond.
     public var transitionId: String {
         Self.transitionId(arn: alarmArn, time: stateChangeTime)
@@ -55,7 +75,11 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
 
     /// The id of the incident a transition into ALARM opens (DESIGN.md section 5).
     public static func transitionId(arn: String, time: Date) -> String {
-        let millis = Int64((time.timeIntervalSince1970 * 1000).rounded())
+        // Truncated to the millisecond (notifications carry milliseconds; an API timestamp with finer
+        // digits must land on the same id), after rounding to the microsecond so that binary
+        // floating-point noise (…958.9999) cannot move it.
+        let micros = Int64((time.timeIntervalSince1970 * 1_000_000).rounded())
+        let millis = micros / 1000
         return String(Digest.hex(Digest.sha256("\(arn)|\(millis)")).prefix(20))
     }
 

@@ -1,0 +1,44 @@
+import AWSCore
+import AWSServices
+import Foundation
+import Logging
+
+/// Polls DescribeAlarms for the configured names and prefixes (metric and composite alarms, all
+/// pages) and returns the alarms in ALARM as events; the tracker decides which are new. Transitions
+/// older than `maxAge` are ignored, so an alarm stuck in ALARM for weeks is not re-investigated
+/// after its incident was pruned from the state.
+public struct AlarmPoller: Sendable {
+    private let cloudWatch: CloudWatchClient
+    private let names: [String]
+    private let prefixes: [String]
+    private let maxAge: TimeInterval
+    private let logger: Logger
+
+    public init(cloudWatch: CloudWatchClient, names: [String], prefixes: [String], maxAge: TimeInterval, logger: Logger)
+    {
+        self.cloudWatch = cloudWatch
+        self.names = names
+        self.prefixes = prefixes
+        self.maxAge = maxAge
+        self.logger = logger
+    }
+
+    /// One poll as of `now`.
+    public func poll(now: Date) throws -> [AlarmEvent] {
+        var alarms: [Alarm] = []
+        if !names.isEmpty { alarms += try cloudWatch.describeAlarms(names: names) }
+        for prefix in prefixes { alarms += try cloudWatch.describeAlarms(prefix: prefix) }
+        var seen: Set<String> = []
+        var events: [AlarmEvent] = []
+        for alarm in alarms where alarm.stateValue == AlarmState.alarm.rawValue && seen.insert(alarm.arn).inserted {
+            do {
+                let event = try AlarmMessageParser.event(from: alarm)
+                guard now.timeIntervalSince(event.stateChangeTime) <= maxAge else { continue }
+                events.append(event)
+            } catch let error as AlarmMessageError {
+                logger.warning("alarm skipped", metadata: ["alarm.name": "\(alarm.name)", "reason": "\(error.reason)"])
+            }
+        }
+        return events
+    }
+}

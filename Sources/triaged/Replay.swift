@@ -1,0 +1,89 @@
+import AWSCore
+import ArgumentParser
+import Foundation
+import Triage
+import TriageDaemon
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take a saved alarm message (any accepted shape) through intake as if it had arrived.")
+
+    @Option(
+        name: .long,
+        help:
+            "The message: an SQS body (SNS envelope), a raw notification, an EventBridge event or a DescribeAlarms entry."
+    )
+    var file: String
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(name: .long, help: "Decide, but record nothing in the state directory.")
+    var dryRun = false
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let path = options.resolvedPath(environment: environment)
+        var configuration = Configuration()
+        if options.config != nil || FileManager.default.fileExists(atPath: path) {
+            do {
+                configuration = try ConfigurationLoader.load(path: path)
+            } catch let error as ConfigurationError {
+                FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            FileHandle.standardError.write(Data("triaged: cannot read \(file)\n".utf8))
+            throw ExitCode(2)
+        }
+        let event: AlarmEvent
+        do {
+            event = try AlarmMessageParser.parse(String(decoding: data, as: UTF8.self))
+        } catch let error as AlarmMessageError {
+            FileHandle.standardError.write(
+                Data("triaged: \(file) is not a usable alarm message: \(error.reason)\n".utf8))
+            throw ExitCode(2)
+        }
+        print("alarm        \(event.alarmName) (\(event.alarmArn))")
+        print(
+            "state        \(event.state.rawValue)\(event.previousState.map { " (was \($0.rawValue))" } ?? "") at \(AWSTimestamp.format(event.stateChangeTime))"
+        )
+        print("source       \(event.source.rawValue)")
+        if let metric = event.metric {
+            let dimensions = metric.dimensions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: " ")
+            print("metric       \(metric.namespace ?? "-") \(metric.name ?? "-") \(dimensions)")
+        }
+        if let rule = event.alarmRule { print("rule         \(rule)") }
+        print("transition   \(event.transitionId)")
+
+        let directory = configuration.stateDirectory(environment: environment)
+        let store = IncidentStore(directory: directory)
+        var tracker: IncidentTracker
+        do {
+            tracker = try store.load() ?? IncidentTracker(correlationWindow: configuration.intake.correlationWindow)
+        } catch {
+            FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let decision = tracker.observe(event, now: Date())
+        switch decision {
+        case .open(let incident): print("decision     opens incident \(incident.id)")
+        case .joined(let id): print("decision     joins open incident \(id)")
+        case .duplicate(let id, let phase): print("decision     already known: incident \(id) (\(phase.rawValue))")
+        case .resolved(let id): print("decision     resolves incident \(id)")
+        case .ignored(let reason): print("decision     ignored: \(reason)")
+        }
+        if dryRun {
+            print("state        not recorded (--dry-run)")
+        } else {
+            do {
+                try store.save(tracker)
+            } catch {
+                FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("state        recorded in \(store.file.path)")
+        }
+    }
+}
