@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test lint format clean bench bench-logpatterns
+.PHONY: all deps build test lint format clean bench bench-logpatterns bench-collect
 
 all: build
 
@@ -20,10 +20,13 @@ test: deps
 	TRIAGED_REQUIRE_EMULATOR=1 $(SWIFT) test --skip-build
 
 # Benchmarks print figures; they are never part of `make test`.
-bench: bench-logpatterns
+bench: bench-logpatterns bench-collect
 
 bench-logpatterns:
 	scripts/bench/logpatterns.sh
+
+bench-collect:
+	scripts/bench/collect.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift

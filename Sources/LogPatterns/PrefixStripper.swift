@@ -44,8 +44,9 @@ public enum PrefixStripper {
                 isDigit(first) || (first | 0x20 >= 97 && first | 0x20 <= 122) || first == UInt8(ascii: "[")
                     || first == UInt8(ascii: "(") || first == UInt8(ascii: "<")
             else { break }
-            if let found = levelToken(token) {
-                level = level ?? found
+            // One level per line: a second level-like word ("FATAL panic: …") is the message.
+            if level == nil, let found = levelToken(token) {
+                level = found
                 start = skipSpaces(line, tokenEnd)
                 continue
             }

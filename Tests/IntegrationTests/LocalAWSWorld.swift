@@ -12,6 +12,8 @@ final class LocalAWSWorld: @unchecked Sendable {
         let ecs_token: String
         let web_identity_token: String
         let bedrock: String
+        let noxray_key_id: String
+        let noxray_secret: String
         let pid: Int32
     }
 
@@ -128,6 +130,7 @@ final class LocalAWSWorld: @unchecked Sendable {
         let target_groups: [String: String]
         let log_groups: [String: String]
         let stopped_tasks: [String]
+        let scenario: String
         let intake_queue: String
         let dead_letter_queue: String
         let alarm_topic: String
@@ -151,14 +154,16 @@ final class LocalAWSWorld: @unchecked Sendable {
 
     /// An AWS context pointing every service at this world (Bedrock at its stand-in) with the
     /// world's IAM user keys.
-    func context(transport: any HTTPTransport = CurlTransport()) throws -> AWSContext {
+    func context(
+        transport: any HTTPTransport = CurlTransport(), keyId: String? = nil, secret: String? = nil
+    ) throws -> AWSContext {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("world-home-\(UUID().uuidString)")
         return try AWSContext.resolve(
             settings: AWSSettings(
                 region: "us-east-1", endpointURL: description.moto, endpoints: ["bedrock-runtime": description.bedrock],
                 allowHTTP: true),
             environment: [
-                "AWS_ACCESS_KEY_ID": description.key_id, "AWS_SECRET_ACCESS_KEY": description.secret,
+                "AWS_ACCESS_KEY_ID": keyId ?? description.key_id, "AWS_SECRET_ACCESS_KEY": secret ?? description.secret,
                 "AWS_EC2_METADATA_DISABLED": "true", "HOME": home.path,
             ],
             transport: transport)

@@ -31,6 +31,11 @@ struct PrefixStripperTests {
                 nil, "2024-05-01T12:00:00Z"
             ),
             ("FATAL: out of memory", "out of memory", .critical, nil),
+            ("FATAL panic: runtime error", "panic: runtime error", .critical, nil),
+            (
+                "2024-05-01T12:00:00Z ERROR warn threshold crossed", "warn threshold crossed", .error,
+                "2024-05-01T12:00:00Z"
+            ),
         ] as [(String, String, LogLevel?, String?)])
     func headers(_ line: String, _ message: String, _ level: LogLevel?, _ time: String?) {
         let result = strip(line)

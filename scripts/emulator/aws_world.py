@@ -59,11 +59,19 @@ def bootstrap_identity(endpoint):
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))
     iam.attach_role_policy(RoleName="triaged-role", PolicyArn=policy["Policy"]["Arn"])
+    # A second identity that may do everything but X-Ray, for tests of denied permissions.
+    iam.create_user(UserName="triaged-noxray")
+    no_xray = iam.create_policy(PolicyName="triaged-no-xray", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                      {"Effect": "Deny", "Action": "xray:*", "Resource": "*"}]}))
+    iam.attach_user_policy(UserName="triaged-noxray", PolicyArn=no_xray["Policy"]["Arn"])
+    restricted = iam.create_access_key(UserName="triaged-noxray")["AccessKey"]
     # From here on moto verifies every signature (body "0": no unauthenticated actions left).
     request = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0", method="POST",
                                      headers={"Content-Type": "text/plain"})
     urllib.request.urlopen(request).read()
-    return key["AccessKeyId"], key["SecretAccessKey"], role["Role"]["Arn"]
+    return key["AccessKeyId"], key["SecretAccessKey"], role["Role"]["Arn"], restricted
 
 
 class CredentialStandIn(http.server.BaseHTTPRequestHandler):
@@ -168,6 +176,10 @@ def _world_control(self, path, command):
                 command["stopCode"], command.get("stoppedReason", ""), command.get("stoppedAt", 0),
                 command.get("containers", []))
             return self.reply(200, json.dumps({"taskArn": arn}), "application/json")
+        if path == "/_world/elbv2/target-health":
+            arn = extensions.world_target_health(
+                "123456789012", command.get("region", REGION), command["targetGroupArn"], command["targets"])
+            return self.reply(200, json.dumps({"targetGroupArn": arn}), "application/json")
         if path == "/_world/ecs/service":
             arn = extensions.world_ecs_service(
                 "123456789012", command.get("region", REGION), command["cluster"], command["service"],
@@ -200,7 +212,7 @@ def web_identity_xml(c, session):
 def main():
     extensions.apply()
     moto, moto_endpoint = start_moto()
-    key_id, secret, role_arn = bootstrap_identity(moto_endpoint)
+    key_id, secret, role_arn, restricted = bootstrap_identity(moto_endpoint)
     world = {"moto": moto_endpoint, "key_id": key_id, "secret": secret, "role_arn": role_arn,
              "ecs_token": "ecs-" + secrets.token_hex(12), "web_identity_token": "eyJ" + secrets.token_hex(24),
              "imds_tokens": set(), "counts": {}, "lock": threading.Lock()}
@@ -213,6 +225,8 @@ def main():
     bedrock.start()
     description["bedrock"] = bedrock.endpoint
     description["pid"] = os.getpid()
+    description["noxray_key_id"] = restricted["AccessKeyId"]
+    description["noxray_secret"] = restricted["SecretAccessKey"]
     print(json.dumps(description), flush=True)
 
     stop = threading.Event()

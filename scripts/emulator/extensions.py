@@ -3,8 +3,13 @@ server starts (see DESIGN.md section 8 for the measured gaps):
 
 * CloudWatch: a state change publishes the CloudWatch-shaped alarm notification to the alarm's SNS
   actions (moto fires no actions), and DescribeAlarmHistory answers from the recorded changes.
+* CloudWatch: GetMetricData answers percentile statistics (`p50`, `p99`) instead of failing.
+* CloudWatch Logs: filter patterns follow the documented term syntax for unstructured events (all
+  plain terms must match, at least one `?term`, no `-term`; quoted phrases) instead of one literal.
 * X-Ray: GetTraceSummaries honours FilterExpression terms fault/error/throttle = true (moto answers
   500 for any filter), and reports Http status and service names from the segments.
+* ELBv2: `world_target_health` sets a target's health state, reason code and description (moto
+  reports every registered IP target healthy).
 * ECS: `world_ecs_*` helpers set what moto cannot: stopped-task details (stopCode, stoppedAt,
   container exit codes and reasons), service events and deployments.
 """
@@ -16,6 +21,9 @@ from moto.cloudwatch import models as cloudwatch_models
 from moto.cloudwatch import responses as cloudwatch_responses
 from moto.core.responses import ActionResult
 from moto.ecs.models import ecs_backends
+from moto.logs import models as logs_models
+from moto.elbv2 import models as elbv2_models
+from moto.elbv2.models import elbv2_backends
 from moto.sns.models import sns_backends
 from moto.xray import models as xray_models
 
@@ -204,6 +212,68 @@ def world_ecs_service(account_id, region, cluster, service_name, events=None, de
     return service.arn
 
 
+def _patch_cloudwatch_percentiles():
+    original = cloudwatch_models.Statistics.get_statistics_for_type
+
+    def get_statistics_for_type(self, stat):
+        match = re.match(r"^p(\d{1,2}(\.\d+)?)$", stat or "")
+        if match:
+            values = sorted(m.value for m in self.metric_data or [] if isinstance(m, cloudwatch_models.MetricDatum))
+            if not values:
+                return None
+            rank = min(len(values) - 1, max(0, int(round(float(match.group(1)) / 100 * len(values) + 0.5)) - 1))
+            return values[rank]
+        return original(self, stat)
+
+    cloudwatch_models.Statistics.get_statistics_for_type = get_statistics_for_type
+
+
+class LogFilterPattern:
+    """CloudWatch Logs filter-pattern terms for unstructured log events."""
+
+    def __init__(self, pattern):
+        import shlex
+        try:
+            terms = shlex.split(pattern or "")
+        except ValueError:
+            terms = (pattern or "").split()
+        self.required = [t for t in terms if not t.startswith(("?", "-"))]
+        self.optional = [t[1:] for t in terms if t.startswith("?") and len(t) > 1]
+        self.excluded = [t[1:] for t in terms if t.startswith("-") and len(t) > 1]
+
+    def matches(self, message):
+        return (all(t in message for t in self.required)
+                and (not self.optional or any(t in message for t in self.optional))
+                and not any(t in message for t in self.excluded))
+
+
+def _patch_elbv2():
+    original = elbv2_models.FakeTargetGroup.health_for
+
+    def health_for(self, target, ec2_backend):
+        forced = getattr(self, "triaged_health", {}).get(target["Id"])
+        if forced:
+            state, reason, description = forced
+            return elbv2_models.FakeHealthStatus(
+                target["Id"], target.get("Port", self.port), self.health_check_port, state, reason, description)
+        return original(self, target, ec2_backend)
+
+    elbv2_models.FakeTargetGroup.health_for = health_for
+
+
+def world_target_health(account_id, region, target_group_arn, targets):
+    """targets: [{"id", "state", "reason", "description"}]."""
+    group = elbv2_backends[account_id][region].target_groups[target_group_arn]
+    if not hasattr(group, "triaged_health"):
+        group.triaged_health = {}
+    for target in targets:
+        group.triaged_health[target["id"]] = (target["state"], target.get("reason"), target.get("description"))
+    return target_group_arn
+
+
 def apply():
+    logs_models.EventMessageFilter = LogFilterPattern
+    _patch_cloudwatch_percentiles()
     _patch_cloudwatch()
     _patch_xray()
+    _patch_elbv2()

@@ -4,7 +4,7 @@ of three ECS services, their log groups and log events, metric series, X-Ray tra
 feeding an intake queue (with a dead-letter queue), a findings topic feeding a queue tests read, the
 report bucket, and the ALB 5XX alarm wired to the alarm topic.
 
-Usage: scenario.py WORLD_JSON [--scenario bad-deployment|healthy] [--now EPOCH]
+Usage: scenario.py WORLD_JSON [--scenario NAME] [--now EPOCH], NAME one of CAUSES below.
 Prints one JSON object naming everything it created.
 """
 import argparse
@@ -16,6 +16,39 @@ import boto3
 
 REGION = "us-east-1"
 SERVICES = ["api", "web", "worker"]
+
+# What each cause looks like in the world (the "api" service is the one that breaks).
+CAUSES = {
+    "healthy": {"metrics": {}, "log": "INFO all good %d"},
+    "bad-deployment": {
+        "stopped": 4, "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
+        "exitCode": 1, "log": "ERROR Application startup failed: missing required property ORDERS_API_URL (attempt %d)",
+        "metrics": {"elb5xx": 40.0, "elb502": 30.0, "elb503": 10.0, "target5xx": 2.0}},
+    "oom": {
+        "stopped": 4, "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
+        "exitCode": 137, "containerReason": "OutOfMemoryError: Container killed due to memory usage",
+        "log": "ERROR java.lang.OutOfMemoryError: Java heap space in worker-%d",
+        "metrics": {"elb5xx": 35.0, "elb502": 35.0, "memory": 99.0},
+        "events": ["(service %s) has stopped 1 running tasks: (task x)."]},
+    "crash-loop": {
+        "stopped": 5, "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
+        "exitCode": 2, "log": "FATAL panic: runtime error: invalid memory address or nil pointer dereference (goroutine %d)",
+        "metrics": {"elb5xx": 30.0, "elb502": 30.0},
+        "events": ["(service %s) has started 1 tasks: (task x).", "(service %s) has stopped 1 running tasks: (task x).",
+                   "(service %s) has started 1 tasks: (task y).", "(service %s) has stopped 1 running tasks: (task y)."]},
+    "unhealthy-targets": {
+        "log": "WARN health check /health answered 503 (dependency warming, attempt %d)",
+        "metrics": {"elb5xx": 50.0, "elb503": 50.0, "target5xx": 0.0},
+        "events": ["(service %s) (port 8080) is unhealthy in target-group prodapp-api due to (reason Health checks failed with these codes: [503])."]},
+    "dependency-failure": {
+        "log": "ERROR connection refused to orders-db.internal:5432 after 3 retries (pool %d)",
+        "metrics": {"elb5xx": 45.0, "target5xx": 45.0}, "downstream": "orders-db",
+        "downstreamError": "Connection refused: orders-db.internal:5432"},
+    "capacity": {
+        "log": "WARN request timed out after 5000ms waiting for a worker thread (queue %d)",
+        "metrics": {"elb5xx": 30.0, "elb504": 30.0, "latency": 4.8, "cpu": 97.0},
+        "events": ["(service %s) was unable to place a task because no container instance met all of its requirements."]},
+}
 
 
 def post(url, payload):
@@ -75,67 +108,104 @@ def build(world, scenario, now):
         ecs.create_service(cluster=out["cluster"], serviceName=name, taskDefinition="prodapp-%s:1" % name, desiredCount=2,
                            loadBalancers=[{"targetGroupArn": target_groups[name], "containerName": name, "containerPort": 8080}])
 
-    broken = "api" if scenario == "bad-deployment" else None
+    cause = CAUSES[scenario]
+    broken = "api" if scenario != "healthy" else None
+    out["scenario"] = scenario
+    out["broken_service"] = broken
     stopped = []
     if broken:
-        tds = ecs.describe_task_definition(taskDefinition="prodapp-%s:2" % broken)["taskDefinition"]["taskDefinitionArn"]
-        old = ecs.describe_task_definition(taskDefinition="prodapp-%s:1" % broken)["taskDefinition"]["taskDefinitionArn"]
-        post(world["standin"] + "/_world/ecs/service", {
-            "cluster": out["cluster"], "service": broken,
-            "deployments": [
-                {"id": "ecs-svc/2", "status": "PRIMARY", "taskDefinition": tds, "desiredCount": 2, "runningCount": 0,
+        current = ecs.describe_task_definition(taskDefinition="prodapp-%s:1" % broken)["taskDefinition"]["taskDefinitionArn"]
+        new_revision = ecs.describe_task_definition(taskDefinition="prodapp-%s:2" % broken)["taskDefinition"]["taskDefinitionArn"]
+        if scenario == "bad-deployment":
+            deployments = [
+                {"id": "ecs-svc/2", "status": "PRIMARY", "taskDefinition": new_revision, "desiredCount": 2, "runningCount": 0,
                  "pendingCount": 2, "failedTasks": 4, "createdAt": now - 600, "updatedAt": now - 60, "rolloutState": "IN_PROGRESS"},
-                {"id": "ecs-svc/1", "status": "ACTIVE", "taskDefinition": old, "desiredCount": 0, "runningCount": 1,
-                 "pendingCount": 0, "createdAt": now - 86400, "updatedAt": now - 600, "rolloutState": "COMPLETED"}],
-            "events": [{"message": "(service %s) has started 2 tasks: (task a) (task b)." % broken, "createdAt": now - 590},
-                       {"message": "(service %s) has stopped 2 running tasks: (task a) (task b)." % broken, "createdAt": now - 300},
-                       {"message": "(service %s) deployment ecs-svc/2 deployment failed: tasks failed to start." % broken,
-                        "createdAt": now - 60}]})
-        for k in range(4):
-            arn = ecs.run_task(cluster=out["cluster"], taskDefinition="prodapp-%s:2" % broken, launchType="FARGATE",
-                               group="service:%s" % broken, startedBy="ecs-svc/2")["tasks"][0]["taskArn"]
+                {"id": "ecs-svc/1", "status": "ACTIVE", "taskDefinition": current, "desiredCount": 0, "runningCount": 1,
+                 "pendingCount": 0, "createdAt": now - 86400, "updatedAt": now - 600, "rolloutState": "COMPLETED"}]
+            events = [("(service %s) has started 2 tasks: (task a) (task b)." % broken, now - 590),
+                      ("(service %s) has stopped 2 running tasks: (task a) (task b)." % broken, now - 300),
+                      ("(service %s) deployment ecs-svc/2 deployment failed: tasks failed to start." % broken, now - 60)]
+        else:
+            deployments = [{"id": "ecs-svc/1", "status": "PRIMARY", "taskDefinition": current,
+                            "desiredCount": 4 if scenario == "capacity" else 2,
+                            "runningCount": 1 if scenario == "capacity" else 2, "pendingCount": 0,
+                            "createdAt": now - 86400 * 3, "updatedAt": now - 86400 * 3, "rolloutState": "COMPLETED"}]
+            events = [(message % broken, now - 600 + 60 * i) for i, message in enumerate(cause.get("events", []))]
+        post(world["standin"] + "/_world/ecs/service", {
+            "cluster": out["cluster"], "service": broken, "deployments": deployments,
+            "events": [{"message": m, "createdAt": t} for m, t in events]})
+        for k in range(cause.get("stopped", 0)):
+            revision = new_revision if scenario == "bad-deployment" else current
+            arn = ecs.run_task(cluster=out["cluster"], taskDefinition=revision, launchType="FARGATE",
+                               group="service:%s" % broken, startedBy="ecs-svc")["tasks"][0]["taskArn"]
             post(world["standin"] + "/_world/ecs/stop-task", {
-                "cluster": out["cluster"], "task": arn.split("/")[-1], "stopCode": "EssentialContainerExited",
-                "stoppedReason": "Essential container in task exited", "stoppedAt": now - 500 + 100 * k,
-                "containers": [{"name": broken, "exitCode": 1, "reason": None}]})
+                "cluster": out["cluster"], "task": arn.split("/")[-1], "stopCode": cause["stopCode"],
+                "stoppedReason": cause["stoppedReason"], "stoppedAt": now - 500 + 100 * k,
+                "containers": [{"name": broken, "exitCode": cause["exitCode"], "reason": cause.get("containerReason")}]})
             stopped.append(arn)
+        if scenario == "unhealthy-targets":
+            post(world["standin"] + "/_world/elbv2/target-health", {
+                "targetGroupArn": target_groups[broken],
+                "targets": [{"id": "10.20.1.%d" % k, "state": "unhealthy", "reason": "Target.ResponseCodeMismatch",
+                             "description": "Health checks failed with these codes: [503]"} for k in (1, 2)]})
     out["stopped_tasks"] = stopped
 
-    # Log events: background noise before, connection errors after the rise in the broken service.
+    # Log events: background noise before, the cause's errors after the rise in the broken service.
     for name in SERVICES:
         events = [{"timestamp": int((now - 1700 + 10 * i) * 1000), "message": "INFO request %d served in %dms" % (i, 5 + i % 7)}
                   for i in range(60)]
         if name == broken:
-            events += [{"timestamp": int((now - 590 + 5 * i) * 1000),
-                        "message": "ERROR Failed to start: connection refused to db-%d.internal:5432" % (i % 3)}
-                       for i in range(40)]
+            events += [{"timestamp": int((now - 590 + 5 * i) * 1000), "message": cause["log"] % (i % 3)} for i in range(40)]
         events.sort(key=lambda e: e["timestamp"])
         logs.create_log_stream(logGroupName=out["log_groups"][name], logStreamName="ecs/%s/task1" % name)
         logs.put_log_events(logGroupName=out["log_groups"][name], logStreamName="ecs/%s/task1" % name, logEvents=events)
 
-    # Metrics: 5XX from the load balancer rising ten minutes ago.
+    # Metrics over the last 30 minutes; the cause's series rise in the last ten.
     dims = [{"Name": "LoadBalancer", "Value": out["load_balancer"]}]
     data = []
     for minute in range(30, 0, -1):
         t = now - 60 * minute
-        rising = scenario == "bad-deployment" and minute <= 10
-        data += [
-            {"MetricName": "HTTPCode_ELB_5XX_Count", "Dimensions": dims, "Timestamp": t, "Value": 40.0 if rising else 0.0, "Unit": "Count"},
-            {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dims, "Timestamp": t, "Value": 2.0 if rising else 0.0, "Unit": "Count"},
-            {"MetricName": "RequestCount", "Dimensions": dims, "Timestamp": t, "Value": 600.0, "Unit": "Count"},
-            {"MetricName": "TargetResponseTime", "Dimensions": dims, "Timestamp": t, "Value": 0.12, "Unit": "Seconds"},
-        ]
+        rising = broken is not None and minute <= 10
+        shape = cause["metrics"] if rising else {}
+        for metric, value in (("HTTPCode_ELB_5XX_Count", shape.get("elb5xx", 0.0)), ("HTTPCode_ELB_502_Count", shape.get("elb502", 0.0)),
+                              ("HTTPCode_ELB_503_Count", shape.get("elb503", 0.0)), ("HTTPCode_ELB_504_Count", shape.get("elb504", 0.0)),
+                              ("HTTPCode_Target_5XX_Count", shape.get("target5xx", 0.0)), ("RequestCount", 600.0)):
+            data.append({"MetricName": metric, "Dimensions": dims, "Timestamp": t, "Value": value, "Unit": "Count"})
+        data.append({"MetricName": "TargetResponseTime", "Dimensions": dims, "Timestamp": t,
+                     "Value": shape.get("latency", 0.12), "Unit": "Seconds"})
+        for name, arn in target_groups.items():
+            tg = [{"Name": "LoadBalancer", "Value": out["load_balancer"]},
+                  {"Name": "TargetGroup", "Value": "targetgroup/" + arn.split(":targetgroup/")[1]}]
+            unhealthy = 2.0 if (rising and name == broken and scenario == "unhealthy-targets") else 0.0
+            data.append({"MetricName": "UnHealthyHostCount", "Dimensions": tg, "Timestamp": t, "Value": unhealthy, "Unit": "Count"})
+            data.append({"MetricName": "HealthyHostCount", "Dimensions": tg, "Timestamp": t, "Value": 2.0 - unhealthy, "Unit": "Count"})
     for start in range(0, len(data), 20):
         cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=data[start:start + 20])
+    ecs_data = []
+    for minute in range(30, 0, -1):
+        t = now - 60 * minute
+        for name in SERVICES:
+            rising = name == broken and minute <= 10
+            shape = cause["metrics"] if rising else {}
+            sd = [{"Name": "ClusterName", "Value": out["cluster"]}, {"Name": "ServiceName", "Value": name}]
+            ecs_data.append({"MetricName": "CPUUtilization", "Dimensions": sd, "Timestamp": t, "Value": shape.get("cpu", 20.0), "Unit": "Percent"})
+            ecs_data.append({"MetricName": "MemoryUtilization", "Dimensions": sd, "Timestamp": t, "Value": shape.get("memory", 35.0), "Unit": "Percent"})
+    for start in range(0, len(ecs_data), 20):
+        cw.put_metric_data(Namespace="AWS/ECS", MetricData=ecs_data[start:start + 20])
 
-    # Traces: faults from the broken service.
+    # Traces: faults from the broken service, with the failing downstream when the cause has one.
     docs = []
     for i in range(8):
         fault = broken is not None and i % 2 == 0
-        docs.append(json.dumps({
+        document = {
             "id": "%016x" % (i + 1), "name": broken or "api", "trace_id": "1-%08x-%024x" % (int(now), i + 1),
             "start_time": now - 300 + i, "end_time": now - 299 + i, "fault": fault,
-            "http": {"request": {"method": "GET", "url": "http://prodapp/api/orders"}, "response": {"status": 502 if fault else 200}}}))
+            "http": {"request": {"method": "GET", "url": "http://prodapp/api/orders"}, "response": {"status": 502 if fault else 200}}}
+        if fault and cause.get("downstream"):
+            document["subsegments"] = [{"id": "%016x" % (100 + i), "name": cause["downstream"], "namespace": "remote",
+                                        "start_time": now - 300 + i, "end_time": now - 299.5 + i, "fault": True,
+                                        "cause": {"exceptions": [{"message": cause["downstreamError"]}]}}]
+        docs.append(json.dumps(document))
     xray.put_trace_segments(TraceSegmentDocuments=docs)
 
     # Topics, queues, bucket, alarm.
@@ -163,7 +233,7 @@ def build(world, scenario, now):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("world")
-    parser.add_argument("--scenario", default="bad-deployment", choices=["bad-deployment", "healthy"])
+    parser.add_argument("--scenario", default="bad-deployment", choices=sorted(CAUSES))
     parser.add_argument("--now", type=float, default=None)
     args = parser.parse_args()
     world = json.load(open(args.world))

@@ -1,0 +1,161 @@
+import AWSCore
+import AWSServices
+import Dispatch
+import Foundation
+import LogPatterns
+import Logging
+import Synchronization
+
+/// Collects the evidence of DESIGN.md section 6 for an ALB → ECS incident: resolves the topology
+/// from the alarm, then reads metrics, target health, ECS tasks, logs and traces concurrently, each
+/// within a time budget. A source that fails or runs out of time becomes a gap; the rest goes on.
+public struct EvidenceCollector: Sendable {
+    private let clients: CollectClients
+    private let settings: CollectSettings
+    private let clock: any WallClock
+    private let logger: Logger
+
+    public init(clients: CollectClients, settings: CollectSettings, clock: any WallClock, logger: Logger) {
+        self.clients = clients
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Collects for an incident opened by `alarm`.
+    public func collect(alarm: AlarmEvent) -> Evidence {
+        let now = clock.now()
+        let alarmTime = alarm.stateChangeTime
+        let window = TimeWindow(
+            start: alarmTime.addingTimeInterval(-settings.windowBefore),
+            end: min(alarmTime.addingTimeInterval(settings.windowAfter), max(now, alarmTime)), alarmTime: alarmTime)
+        let calls = CallCounter()
+        var evidence = Evidence(window: window, topology: Topology())
+        let context = TopologyResolver(clients: clients, settings: settings, calls: calls)
+        let resolved = context.resolve(alarm: alarm, window: window)
+        evidence.topology = resolved.topology
+        evidence.ecs.services = resolved.services
+        evidence.ecs.taskDefinitions = resolved.taskDefinitions
+        evidence.gaps = resolved.gaps
+
+        let box = Shared(evidence)
+        let period = max(60, (alarm.metric?.period ?? 60) / 60 * 60)
+        var sources: [(String, @Sendable () throws -> Void)] = [
+            (
+                "cloudwatch",
+                {
+                    let series = try MetricsReader(reader: clients.cloudWatch, calls: calls)
+                        .read(topology: resolved.topology, window: window, period: period)
+                    box.withLock { $0.metrics = series }
+                }
+            ),
+            (
+                "elbv2",
+                {
+                    var groups: [TargetGroupHealth] = []
+                    for arn in resolved.topology.targetGroupArns {
+                        calls.add(1)
+                        let health = try clients.elb.describeTargetHealth(targetGroupArn: arn)
+                        groups.append(
+                            TargetGroupHealth(
+                                arn: arn, name: Self.targetGroupName(arn),
+                                targets: health.map {
+                                    TargetState(
+                                        id: $0.targetId, port: $0.port, state: $0.state, reason: $0.reason,
+                                        description: $0.description)
+                                }))
+                    }
+                    box.withLock { $0.targetGroups = groups }
+                }
+            ),
+            (
+                "ecs",
+                {
+                    let stopped = try StoppedTaskReader(reader: clients.ecs, calls: calls)
+                        .read(cluster: resolved.topology.cluster, services: resolved.topology.services, window: window)
+                    box.withLock { $0.ecs.stoppedTasks = stopped }
+                }
+            ),
+            (
+                "logs",
+                {
+                    let groups = try LogsReaderStage(reader: clients.logs, settings: settings, calls: calls)
+                        .read(groups: resolved.topology.logGroups, window: window)
+                    box.withLock { $0.logs = groups }
+                }
+            ),
+        ]
+        if settings.tracesEnabled {
+            sources.append(
+                (
+                    "xray",
+                    {
+                        let traces = try TraceReaderStage(reader: clients.xray, calls: calls)
+                            .read(window: window, maxTraces: settings.maxTraces)
+                        box.withLock { $0.traces = traces }
+                    }
+                ))
+        }
+
+        let group = DispatchGroup()
+        let finished = Shared<Set<String>>([])
+        for (name, work) in sources {
+            group.enter()
+            DispatchQueue.global().async {
+                defer {
+                    finished.withLock { _ = $0.insert(name) }
+                    group.leave()
+                }
+                do {
+                    try work()
+                } catch {
+                    box.withLock { $0.gaps.append(Gap(source: name, reason: Self.describe(error))) }
+                }
+            }
+        }
+        if group.wait(timeout: .now() + settings.sourceBudget) == .timedOut {
+            let done = finished.withLock { $0 }
+            for (name, _) in sources where !done.contains(name) {
+                box.withLock {
+                    $0.gaps.append(Gap(source: name, reason: "no answer within \(Int(settings.sourceBudget))s"))
+                }
+            }
+        }
+        var result = box.withLock { $0 }
+        result.gaps.sort { $0.source < $1.source }
+        result.apiCalls = calls.count
+        logger.info(
+            "evidence collected",
+            metadata: [
+                "alarm.name": "\(alarm.alarmName)", "evidence.api_calls": "\(result.apiCalls)",
+                "evidence.gaps": "\(result.gaps.count)", "evidence.services": "\(result.topology.services.count)",
+            ])
+        return result
+    }
+
+    /// A gap reason: the AWS error code and operation when there is one.
+    static func describe(_ error: any Error) -> String {
+        if let aws = error as? AWSError {
+            return "\(aws.code) on \(aws.service):\(aws.operation)" + (aws.message.isEmpty ? "" : ": \(aws.message)")
+        }
+        return "\(error)"
+    }
+
+    static func targetGroupName(_ arn: String) -> String {
+        let parts = arn.split(separator: "/")
+        return parts.count >= 2 ? String(parts[parts.count - 2]) : arn
+    }
+}
+
+/// A value shared between the collector threads, behind a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        try mutex.withLock { try body(&$0) }
+    }
+}

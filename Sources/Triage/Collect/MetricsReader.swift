@@ -1,0 +1,89 @@
+import AWSServices
+import Foundation
+
+/// Reads the incident's metrics in one GetMetricData call and summarises each series.
+struct MetricsReader {
+    let reader: any CloudWatchReader
+    let calls: CallCounter
+
+    struct Planned {
+        var query: MetricDataQuery
+        var dimensions: [String: String]
+    }
+
+    func plan(topology: Topology, period: Int) -> [Planned] {
+        var planned: [Planned] = []
+        func add(_ id: String, _ namespace: String, _ name: String, _ stat: String, _ dimensions: [String: String]) {
+            let list = dimensions.sorted { $0.key < $1.key }.map { MetricDimension(name: $0.key, value: $0.value) }
+            planned.append(
+                Planned(
+                    query: .metric(
+                        id: id, namespace: namespace, name: name, dimensions: list, period: period, stat: stat),
+                    dimensions: dimensions))
+        }
+        if let loadBalancer = topology.loadBalancer {
+            let lb = ["LoadBalancer": loadBalancer]
+            add("elb5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", lb)
+            add("elb502", "AWS/ApplicationELB", "HTTPCode_ELB_502_Count", "Sum", lb)
+            add("elb503", "AWS/ApplicationELB", "HTTPCode_ELB_503_Count", "Sum", lb)
+            add("elb504", "AWS/ApplicationELB", "HTTPCode_ELB_504_Count", "Sum", lb)
+            add("target5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", lb)
+            add("requests", "AWS/ApplicationELB", "RequestCount", "Sum", lb)
+            add("latencyp50", "AWS/ApplicationELB", "TargetResponseTime", "p50", lb)
+            add("latencyp99", "AWS/ApplicationELB", "TargetResponseTime", "p99", lb)
+            for (index, arn) in topology.targetGroupArns.enumerated() {
+                guard let range = arn.range(of: "targetgroup/") else { continue }
+                let dimensions = ["LoadBalancer": loadBalancer, "TargetGroup": String(arn[range.lowerBound...])]
+                add("healthy\(index)", "AWS/ApplicationELB", "HealthyHostCount", "Minimum", dimensions)
+                add("unhealthy\(index)", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", dimensions)
+            }
+        }
+        if let cluster = topology.cluster {
+            for (index, service) in topology.services.enumerated() {
+                let dimensions = ["ClusterName": cluster, "ServiceName": service]
+                add("cpu\(index)", "AWS/ECS", "CPUUtilization", "Average", dimensions)
+                add("memory\(index)", "AWS/ECS", "MemoryUtilization", "Average", dimensions)
+                add("running\(index)", "ECS/ContainerInsights", "RunningTaskCount", "Average", dimensions)
+            }
+        }
+        return planned
+    }
+
+    func read(topology: Topology, window: TimeWindow, period: Int) throws -> [MetricSeries] {
+        let planned = plan(topology: topology, period: period)
+        guard !planned.isEmpty else { return [] }
+        calls.add((planned.count + CloudWatchClient.maxQueriesPerCall - 1) / CloudWatchClient.maxQueriesPerCall)
+        let results = try reader.getMetricData(planned.map(\.query), start: window.start, end: window.end)
+        let byId = Dictionary(results.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return planned.map { plan in
+            let result = byId[plan.query.id]
+            let timestamps = result?.timestamps ?? []
+            let values = result?.values ?? []
+            return MetricSeries(
+                id: plan.query.id, namespace: plan.query.namespace ?? "", name: plan.query.metricName ?? "",
+                stat: plan.query.stat ?? "", dimensions: plan.dimensions, period: period, timestamps: timestamps,
+                values: values, summary: Self.summarise(timestamps, values, alarmTime: window.alarmTime))
+        }
+    }
+
+    /// Baseline = median before the alarm's evaluation (points older than 5 minutes before it, else
+    /// the first third); the rise began at the earliest point of the run leading to the peak that is
+    /// at least halfway from baseline to peak.
+    static func summarise(_ timestamps: [Date], _ values: [Double], alarmTime: Date) -> SeriesSummary? {
+        guard !values.isEmpty, values.count == timestamps.count else { return nil }
+        var before = zip(timestamps, values).filter { $0.0 < alarmTime.addingTimeInterval(-300) }.map(\.1)
+        if before.isEmpty { before = Array(values.prefix(max(1, values.count / 3))) }
+        let baseline = before.sorted()[before.count / 2]
+        let peakIndex = values.indices.max { values[$0] < values[$1] } ?? 0
+        let peak = values[peakIndex]
+        var rise: Date?
+        if peak > baseline {
+            let halfway = baseline + (peak - baseline) / 2
+            var start = peakIndex
+            while start > 0 && values[start - 1] >= halfway { start -= 1 }
+            rise = timestamps[start]
+        }
+        return SeriesSummary(
+            baseline: baseline, peak: peak, peakAt: timestamps[peakIndex], riseStartedAt: rise, last: values.last ?? 0)
+    }
+}

@@ -1,0 +1,67 @@
+import AWSServices
+import Foundation
+
+/// Reads fault and error trace summaries, then up to `maxTraces` full traces (5 per call), reduced
+/// to their failing segments.
+struct TraceReaderStage {
+    let reader: any XRayReader
+    let calls: CallCounter
+
+    /// Summaries read at most (counts of faults and errors come from these).
+    static let maxSummaries = 200
+    /// Failing segments kept at most.
+    static let maxSegments = 50
+
+    func read(window: TimeWindow, maxTraces: Int) throws -> TraceEvidence {
+        var evidence = TraceEvidence()
+        calls.add()
+        let summaries = try reader.getTraceSummaries(
+            start: window.start, end: window.end, filter: "fault = true OR error = true", max: Self.maxSummaries,
+            maxPages: 10)
+        evidence.summariesRead = summaries.count
+        evidence.faults = summaries.filter { $0.HasFault == true }.count
+        evidence.errors = summaries.filter { $0.HasError == true }.count
+        let ids = Array(summaries.prefix(max(0, maxTraces)).map(\.Id))
+        guard !ids.isEmpty else { return evidence }
+        calls.add((ids.count + XRayClient.maxTraceIdsPerBatch - 1) / XRayClient.maxTraceIdsPerBatch)
+        for trace in try reader.batchGetTraces(ids: ids) {
+            for segment in trace.Segments ?? [] {
+                guard let text = segment.Document,
+                    let document = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                else { continue }
+                Self.collectFailures(document, traceId: trace.Id ?? "", into: &evidence.failingSegments)
+                if evidence.failingSegments.count >= Self.maxSegments { return evidence }
+            }
+        }
+        return evidence
+    }
+
+    /// Adds the document if it failed, naming the first failing remote/aws subsegment as downstream.
+    static func collectFailures(_ document: [String: Any], traceId: String, into segments: inout [FailingSegment]) {
+        let failed = document["fault"] as? Bool == true || document["error"] as? Bool == true
+        let subsegments = document["subsegments"] as? [[String: Any]] ?? []
+        guard failed else { return }
+        let http = document["http"] as? [String: Any]
+        let request = http?["request"] as? [String: Any]
+        let response = http?["response"] as? [String: Any]
+        let downstream = subsegments.first { sub in
+            (sub["fault"] as? Bool == true || sub["error"] as? Bool == true)
+                && ["remote", "aws"].contains(sub["namespace"] as? String ?? "")
+        }
+        segments.append(
+            FailingSegment(
+                traceId: traceId, service: document["name"] as? String ?? "?",
+                operation: request?["method"] as? String ?? (document["aws"] as? [String: Any])?["operation"]
+                    as? String,
+                url: request?["url"] as? String, status: response?["status"] as? Int,
+                cause: cause(document) ?? downstream.flatMap(cause), downstream: downstream?["name"] as? String))
+    }
+
+    static func cause(_ document: [String: Any]) -> String? {
+        guard let cause = document["cause"] as? [String: Any] else { return nil }
+        if let exceptions = cause["exceptions"] as? [[String: Any]], let first = exceptions.first {
+            return (first["message"] as? String) ?? (first["type"] as? String)
+        }
+        return cause["message"] as? String
+    }
+}
