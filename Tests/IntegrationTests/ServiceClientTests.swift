@@ -184,7 +184,7 @@ struct ServiceClientTests {
             let errors = try logs.filterLogEvents(
                 group: group, start: now.addingTimeInterval(-3600), end: now, pattern: "ERROR")
             #expect(errors.events.count == 40)
-            #expect(errors.events.allSatisfy { $0.message.contains("connection refused") })
+            #expect(errors.events.allSatisfy { $0.message.contains("missing required property") })
             let capped = try logs.filterLogEvents(
                 group: group, start: now.addingTimeInterval(-3600), end: now, maxEvents: 30, pageSize: 20)
             #expect(capped.events.count == 30 && capped.capped)
