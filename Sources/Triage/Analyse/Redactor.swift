@@ -1,0 +1,135 @@
+import Foundation
+
+/// Removes secrets and personal data from text before it leaves the process (model prompt, S3, SNS,
+/// logs). Each match becomes a typed placeholder such as `<redacted:aws-access-key>`, keeping the
+/// text around it (a key's name, a URL's host) so the evidence still reads.
+///
+/// Covered: PEM private keys, JWTs, AWS access key ids, secret keys and session tokens, bearer
+/// tokens, passwords in URLs, `password=`/`secret=`/`token=`/`api_key=` pairs (also JSON and YAML
+/// forms), GitHub, Slack, Stripe, Google and OpenAI/Anthropic-style API keys, e-mail addresses, and
+/// card numbers (Luhn-checked, with a card network's prefix and length). Hashes, UUIDs and ARNs
+/// survive.
+public struct Redactor: Sendable {
+    struct Rule: @unchecked Sendable {
+        let kind: String
+        let expression: NSRegularExpression
+        /// Capture group kept before the placeholder (a key name, a URL prefix), or 0 for none.
+        let keepPrefixGroup: Int
+        let validate: (@Sendable (String) -> Bool)?
+    }
+
+    private let rules: [Rule]
+
+    public init() {
+        func rule(
+            _ kind: String, _ pattern: String, keep: Int = 0, options: NSRegularExpression.Options = [],
+            validate: (@Sendable (String) -> Bool)? = nil
+        ) -> Rule {
+            // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
+            guard let expression = try? NSRegularExpression(pattern: pattern, options: options) else {
+                preconditionFailure("invalid built-in redaction pattern for \(kind)")
+            }
+            return Rule(kind: kind, expression: expression, keepPrefixGroup: keep, validate: validate)
+        }
+        rules = [
+            rule("private-key", #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)"#),
+            rule("jwt", #"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}"#),
+            rule("aws-session-token", #"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{20,}"#),
+            rule(
+                "aws-session-token",
+                #"((?:aws_session_token|x-amz-security-token|sessiontoken|session_token)["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{32,}"#,
+                keep: 1, options: [.caseInsensitive]),
+            rule("bearer-token", #"(\bbearer\s+)[A-Za-z0-9._~+/=-]{12,}"#, keep: 1, options: [.caseInsensitive]),
+            rule("password", #"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(?=@)"#, keep: 1, options: [.caseInsensitive]),
+            rule("slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/]+"#, keep: 1),
+            rule("github-token", #"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"#),
+            rule("slack-token", #"\bxox[abposr]-[A-Za-z0-9-]{10,}"#),
+            rule("stripe-key", #"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b"#),
+            rule("google-api-key", #"\bAIza[0-9A-Za-z_-]{35}\b"#),
+            rule("api-key", #"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"#),
+            rule("aws-access-key", #"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"#),
+            rule(
+                "aws-secret-key",
+                #"((?:aws_secret_access_key|secret_access_key|secretaccesskey|aws_secret_key)["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}"#,
+                keep: 1, options: [.caseInsensitive]),
+            rule(
+                "secret",
+                #"((?<![A-Za-z0-9_])["']?(?:password|passwd|pwd|secret|client_secret|token|access_token|auth_token|refresh_token|api_key|apikey|api-key|private_key)["']?\s*[=:]\s*)(?!<redacted:)("[^"]*"|'[^']*'|[^\s,;&"'}\]]+)"#,
+                keep: 1, options: [.caseInsensitive]),
+            rule("email", #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"#),
+            rule(
+                "card-number", #"(?<![0-9A-Za-z-])(?:\d[ -]?){12,18}\d(?![0-9A-Za-z])"#, validate: Redactor.isCardNumber
+            ),
+        ]
+    }
+
+    /// `text` with every secret replaced by its placeholder.
+    public func redact(_ text: String) -> String {
+        redactCounting(text).text
+    }
+
+    /// The redacted text and how many replacements of each kind were made.
+    public func redactCounting(_ text: String) -> (text: String, counts: [String: Int]) {
+        var result = text
+        var counts: [String: Int] = [:]
+        for rule in rules {
+            let range = NSRange(result.startIndex..., in: result)
+            let matches = rule.expression.matches(in: result, range: range)
+            guard !matches.isEmpty else { continue }
+            var output = ""
+            var cursor = result.startIndex
+            for match in matches {
+                guard let whole = Range(match.range, in: result) else { continue }
+                let matched = String(result[whole])
+                if let validate = rule.validate, !validate(matched) { continue }
+                output += result[cursor..<whole.lowerBound]
+                if rule.keepPrefixGroup > 0, let kept = Range(match.range(at: rule.keepPrefixGroup), in: result) {
+                    output += result[kept]
+                }
+                output += "<redacted:\(rule.kind)>"
+                cursor = whole.upperBound
+                counts[rule.kind, default: 0] += 1
+            }
+            output += result[cursor...]
+            result = output
+        }
+        return (result, counts)
+    }
+
+    /// Luhn-valid, 13–19 digits, with the prefix and length of a card network (so epoch
+    /// milliseconds and other long numbers are left alone).
+    static func isCardNumber(_ text: String) -> Bool {
+        let digits = text.compactMap { $0.wholeNumberValue }
+        guard (13...19).contains(digits.count) else { return false }
+        let number = String(text.filter(\.isNumber))
+        let length = digits.count
+        let networks: [(prefixes: [ClosedRange<Int>], digits: Int, lengths: Set<Int>)] = [
+            ([4...4], 1, [13, 16, 19]),  // Visa
+            ([51...55, 22...27], 2, [16]),  // Mastercard
+            ([34...34, 37...37], 2, [15]),  // American Express
+            ([6011...6011, 644...649, 65...65], 0, [16, 17, 18, 19]),  // Discover
+            ([3528...3589], 4, [16, 17, 18, 19]),  // JCB
+            ([300...305, 36...36, 38...38], 0, [14, 16]),  // Diners
+        ]
+        var matchesNetwork = false
+        for network in networks where network.lengths.contains(length) {
+            for range in network.prefixes {
+                let width = String(range.lowerBound).count
+                if let prefix = Int(number.prefix(width)), range.contains(prefix) {
+                    matchesNetwork = true
+                }
+            }
+        }
+        guard matchesNetwork else { return false }
+        var sum = 0
+        for (index, digit) in digits.reversed().enumerated() {
+            if index % 2 == 1 {
+                let doubled = digit * 2
+                sum += doubled > 9 ? doubled - 9 : doubled
+            } else {
+                sum += digit
+            }
+        }
+        return sum % 10 == 0
+    }
+}
