@@ -75,6 +75,8 @@ struct EvidenceCollectionTests {
     func badDeployment() throws {
         let (evidence, scenario, _) = try collect("bad-deployment")
         try checkCommon(evidence, scenario)
+        let findings = FindingsEngine.findings(evidence)
+        #expect(findings.first?.category == .badDeployment, "\(findings)")
         let primary = try #require(api(evidence)?.deployments.first { $0.status == "PRIMARY" })
         #expect(primary.revision == 2 && primary.rolloutState == "IN_PROGRESS")
         #expect(abs((primary.createdAt?.timeIntervalSince1970 ?? 0) - (scenario.now - 600)) < 1)
@@ -90,6 +92,8 @@ struct EvidenceCollectionTests {
     func outOfMemory() throws {
         let (evidence, scenario, _) = try collect("oom")
         try checkCommon(evidence, scenario)
+        let findings = FindingsEngine.findings(evidence)
+        #expect(findings.first?.category == .outOfMemory, "\(findings)")
         #expect(evidence.ecs.stoppedTasks.count == 4)
         #expect(
             evidence.ecs.stoppedTasks.allSatisfy {
@@ -104,6 +108,8 @@ struct EvidenceCollectionTests {
     func crashLoop() throws {
         let (evidence, scenario, _) = try collect("crash-loop")
         try checkCommon(evidence, scenario)
+        let findings = FindingsEngine.findings(evidence)
+        #expect(findings.first?.category == .containerCrash, "\(findings)")
         #expect(
             evidence.ecs.stoppedTasks.count == 5
                 && evidence.ecs.stoppedTasks.allSatisfy { $0.containers.first?.exitCode == 2 })
@@ -116,6 +122,8 @@ struct EvidenceCollectionTests {
     func unhealthyTargets() throws {
         let (evidence, scenario, _) = try collect("unhealthy-targets")
         try checkCommon(evidence, scenario)
+        let findings = FindingsEngine.findings(evidence)
+        #expect(findings.first?.category == .unhealthyTargets, "\(findings)")
         let group = try #require(evidence.targetGroups.first { $0.arn == scenario.target_groups["api"] })
         #expect(group.targets.count == 2)
         #expect(group.targets.allSatisfy { $0.state == "unhealthy" && $0.reason == "Target.ResponseCodeMismatch" })
@@ -128,6 +136,8 @@ struct EvidenceCollectionTests {
     func dependencyFailure() throws {
         let (evidence, scenario, _) = try collect("dependency-failure")
         try checkCommon(evidence, scenario)
+        let findings = FindingsEngine.findings(evidence)
+        #expect(findings.first?.category == .dependencyFailure, "\(findings)")
         #expect(
             patterns(evidence).contains { $0.hasPrefix("connection refused to orders-db.internal:<*>") },
             "\(patterns(evidence))")
@@ -143,6 +153,8 @@ struct EvidenceCollectionTests {
     func capacity() throws {
         let (evidence, scenario, elapsed) = try collect("capacity")
         try checkCommon(evidence, scenario)
+        let findings = FindingsEngine.findings(evidence)
+        #expect(findings.first?.category == .capacityExhaustion, "\(findings)")
         #expect(series(evidence, "cpu0")?.summary?.peak == 97)
         #expect(series(evidence, "elb504")?.summary?.peak == 30)
         #expect(api(evidence)?.desired == 4 || api(evidence)?.deployments.first?.desired == 4)
