@@ -1,0 +1,111 @@
+import AWSCore
+import AWSServices
+import Foundation
+import Logging
+import Testing
+
+@testable import Triage
+
+/// The Bedrock analyser against the signature-verifying Bedrock stand-in.
+@Suite("model analysis against the Bedrock stand-in", .enabled(if: IntegrationEnvironment.ready))
+struct AnalysisTests {
+    func analyser(
+        _ world: LocalAWSWorld, api: AnalysisSettings.API = .converse, model: String, timeout: TimeInterval = 30,
+        budget: Double = 20
+    )
+        throws -> BedrockAnalyser
+    {
+        var settings = AnalysisSettings()
+        settings.api = api
+        settings.modelId = model
+        settings.timeout = timeout
+        settings.dailyBudgetUSD = budget
+        return BedrockAnalyser(
+            client: BedrockRuntimeClient(client: try world.context().client(for: .bedrockRuntime)), settings: settings,
+            ledger: SpendLedger(), clock: SystemWallClock(), logger: Logger(label: "t"))
+    }
+
+    func recorded(_ world: LocalAWSWorld) throws -> [[String: Any]] {
+        let response = try CurlTransport().send(
+            HTTPRequest(method: "GET", url: world.description.bedrock + "/_requests"))
+        return try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] ?? []
+    }
+
+    func control(_ world: LocalAWSWorld, _ command: [String: Any]) throws {
+        _ = try CurlTransport().send(
+            HTTPRequest(
+                method: "POST", url: world.description.bedrock + "/_control",
+                body: Array(try JSONSerialization.data(withJSONObject: command))))
+    }
+
+    @Test(
+        "Converse and InvokeModel (Anthropic, Nova) give a model analysis with usage and cost; prompts hold no secret and fit the budget"
+    )
+    func modelAnalysis() throws {
+        try LocalAWSWorld.with { world in
+            let budget = 3000
+            let prompt = PromptBuilder(budgetTokens: budget).build(
+                alarm: AnalysisFixtures.alarm(), findings: AnalysisFixtures.findings,
+                evidence: AnalysisFixtures.secretLadenEvidence())
+            let runs: [(AnalysisSettings.API, String)] = [
+                (.converse, "us.anthropic.claude-3-5-haiku-20241022-v1:0"),
+                (.invoke, "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+                (.invoke, "amazon.nova-lite-v1:0"),
+            ]
+            for (api, model) in runs {
+                let result = try analyser(world, api: api, model: model).analyse(prompt)
+                #expect(result.source == "bedrock", "\(model): \(result.unavailableReason ?? "")")
+                #expect(result.summary == "The stand-in model read the evidence.")
+                #expect(result.actions == ["Check the deployment"])
+                #expect(result.usage.inputTokens == 100 && result.usage.outputTokens == 20)
+                #expect(result.usage.estimatedCostUSD > 0)
+            }
+            let requests = try recorded(world)
+            #expect(requests.count == runs.count)
+            for request in requests {
+                let body = request["body"] as? String ?? ""
+                #expect(request["signature_valid"] as? Bool == true)
+                for secret in ["AKIAIOSFODNN7EXAMPL", "hunter1", "S3cret2", "alice3@example.com"] {
+                    #expect(!body.contains(secret), "\(secret) reached the model")
+                }
+                // Every prompt within the budget by the conservative estimate (bytes / 3).
+                #expect((body.utf8.count + 2) / 3 <= budget + 200, "request of \(body.utf8.count) bytes")
+            }
+        }
+    }
+
+    @Test("throttle-all, stall-all and an exhausted budget give a rules-only analysis within the timeout")
+    func fallbacks() throws {
+        try LocalAWSWorld.with { world in
+            let prompt = PromptBuilder(budgetTokens: 2000).build(
+                alarm: AnalysisFixtures.alarm(), findings: AnalysisFixtures.findings,
+                evidence: AnalysisFixtures.secretLadenEvidence(patterns: 5))
+            try control(world, ["mode": "throttle", "count": 100])
+            var started = Date()
+            let throttled = try analyser(world, model: "amazon.nova-lite-v1:0", timeout: 10).analyse(prompt)
+            #expect(throttled.source == "rules")
+            #expect(
+                throttled.unavailableReason?.contains("ThrottlingException") == true,
+                "\(throttled.unavailableReason ?? "")")
+            #expect(Date().timeIntervalSince(started) < 11)
+
+            try control(world, ["mode": "denied", "count": 1])
+            let denied = try analyser(world, model: "amazon.nova-lite-v1:0").analyse(prompt)
+            #expect(denied.unavailableReason?.contains("AccessDeniedException") == true)
+
+            let broke = try analyser(world, model: "anthropic.claude-3-5-sonnet-20240620-v1:0", budget: 0).analyse(
+                prompt)
+            #expect(broke.source == "rules")
+            #expect(broke.unavailableReason?.hasPrefix("daily model budget of $0.00 reached") == true)
+
+            // Last: a stalled call keeps retrying in the background after the analysis gave up.
+            try control(world, ["mode": "stall", "count": 100, "stall_seconds": 8])
+            started = Date()
+            let stalled = try analyser(world, model: "amazon.nova-lite-v1:0", timeout: 2).analyse(prompt)
+            #expect(stalled.source == "rules")
+            #expect(stalled.unavailableReason?.contains("did not answer within 2 s") == true)
+            #expect(Date().timeIntervalSince(started) < 3.5)
+
+        }
+    }
+}
