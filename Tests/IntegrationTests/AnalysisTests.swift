@@ -108,4 +108,47 @@ struct AnalysisTests {
 
         }
     }
+
+    @Test("a world whose logs are full of secrets: collected, analysed, and no secret reaches Bedrock")
+    func secretsFromAWorld() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("bad-deployment")
+            let context = try world.context()
+            var parameters = QueryParameters()
+            parameters.add("AlarmName", scenario.alarm)
+            parameters.add("StateValue", "ALARM")
+            parameters.add("StateReason", "Threshold Crossed")
+            _ = try context.client(for: .cloudWatch).query("SetAlarmState", parameters)
+            let alarm = try #require(
+                try CloudWatchClient(client: try context.client(for: .cloudWatch)).describeAlarms(names: [
+                    scenario.alarm
+                ]).first)
+            let event = try AlarmMessageParser.event(from: alarm)
+            var settings = CollectSettings()
+            settings.cluster = scenario.cluster
+            let clients = CollectClients(
+                cloudWatch: CloudWatchClient(client: try context.client(for: .cloudWatch)),
+                elb: ELBv2Client(client: try context.client(for: .elbv2)),
+                ecs: ECSClient(client: try context.client(for: .ecs)),
+                logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
+                xray: XRayClient(client: try context.client(for: .xray)))
+            let evidence = EvidenceCollector(
+                clients: clients, settings: settings, clock: SystemWallClock(), logger: Logger(label: "t")
+            )
+            .collect(alarm: event)
+            // The secrets really are in the evidence: only redaction keeps them from the model.
+            let raw = String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
+            #expect(raw.contains("Sup3rS3cretPw"))
+            let findings = FindingsEngine.findings(evidence)
+            let prompt = PromptBuilder(budgetTokens: 12_000).build(alarm: event, findings: findings, evidence: evidence)
+            let result = try analyser(world, model: "us.anthropic.claude-3-5-haiku-20241022-v1:0").analyse(prompt)
+            #expect(result.source == "bedrock")
+            let bodies = try recorded(world).map { $0["body"] as? String ?? "" }
+            #expect(bodies.count == 1)
+            for secret in ["Sup3rS3cretPw", "AKIAZ3XAMPLEKEY12345", "ops.lead@example.com"] {
+                #expect(!(bodies.first ?? "").contains(secret), "\(secret) reached the model")
+            }
+            #expect((bodies.first ?? "").contains("missing required property"))
+        }
+    }
 }

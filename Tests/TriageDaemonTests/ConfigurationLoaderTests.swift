@@ -56,7 +56,7 @@ struct ConfigurationLoaderTests {
             analysis:
               prompt_budget_tokens: 8000
               redact: false
-              bedrock: {enabled: false, model_id: us.anthropic.x, api: invoke, max_output_tokens: 100, temperature: 0, timeout: 2m, daily_budget_usd: 1.5}
+              bedrock: {enabled: false, model_id: us.anthropic.x, api: invoke, max_output_tokens: 100, temperature: 0, timeout: 2m, daily_budget_usd: 1.5, prices: {us.anthropic.x: {input_per_1k: 0.5, output_per_1k: 2}}}
             report:
               s3: {bucket: b, prefix: p/, presign_expiry: 168h}
               sns: {topic_arn: arn:aws:sns:us-west-2:1:t, format: chatbot}
@@ -81,6 +81,9 @@ struct ConfigurationLoaderTests {
         #expect(c.analysis.bedrock.api == .invoke)
         #expect(c.analysis.bedrock.temperature == 0)
         #expect(c.analysis.bedrock.dailyBudgetUSD == 1.5)
+        #expect(c.analysis.bedrock.prices["us.anthropic.x"] == .init(inputPer1K: 0.5, outputPer1K: 2))
+        #expect(c.analysisSettings.price("us.anthropic.x") == (0.5, 2))
+        #expect(c.analysisSettings.api == .invoke && c.analysisSettings.timeout == 120)
         #expect(c.report.s3.presignExpiry == 604_800)
         #expect(c.report.sns.format == .chatbot)
         #expect(c.state.claims == .s3)
@@ -116,6 +119,10 @@ struct ConfigurationLoaderTests {
                 "c.yaml:2: intake.queue_url: plain-http queue URL refused"
             ),
             ("analysis:\n  bedrock:\n    temperature: 1.5\n", "c.yaml:3: analysis.bedrock.temperature: 1.5 is outside"),
+            (
+                "analysis:\n  bedrock:\n    prices:\n      m: {input_per_1k: 1}\n",
+                "c.yaml:4: analysis.bedrock.prices.m: needs input_per_1k and output_per_1k"
+            ),
         ])
     func errors(_ text: String, _ expected: String) {
         #expect {

@@ -22,7 +22,10 @@ CAUSES = {
     "healthy": {"metrics": {}, "log": "INFO all good %d"},
     "bad-deployment": {
         "stopped": 4, "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
-        "exitCode": 1, "log": "ERROR Application startup failed: missing required property ORDERS_API_URL (attempt %d)",
+        "exitCode": 1,
+        "log": "ERROR Application startup failed: missing required property ORDERS_API_URL (attempt %d) "
+               "with DATABASE_URL=postgres://orders:Sup3rS3cretPw@db.internal:5432/orders "
+               "AWS_ACCESS_KEY_ID=AKIAZ3XAMPLEKEY12345 owner=ops.lead@example.com",
         "metrics": {"elb5xx": 40.0, "elb502": 30.0, "elb503": 10.0, "target5xx": 2.0}},
     "oom": {
         "stopped": 4, "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",

@@ -71,7 +71,8 @@ public struct AnalysisSettings: Sendable, Equatable {
         ("mistral-small", 0.001, 0.003),
     ]
 
-    func price(_ modelId: String) -> (input: Double, output: Double) {
+    /// USD per 1,000 input and output tokens for `modelId`.
+    public func price(_ modelId: String) -> (input: Double, output: Double) {
         if let found = prices.first(where: { modelId.contains($0.match) }) { return (found.input, found.output) }
         return (0.015, 0.075)
     }

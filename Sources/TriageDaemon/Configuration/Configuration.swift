@@ -74,6 +74,13 @@ public struct Configuration: Sendable, Equatable {
             public var timeout: TimeInterval = 60
             /// No model call once the day's estimated spend would pass this.
             public var dailyBudgetUSD = 20.0
+            /// USD per 1,000 tokens by model-id substring; consulted before the built-in table.
+            public var prices: [String: Price] = [:]
+
+            public struct Price: Sendable, Equatable {
+                public var inputPer1K: Double
+                public var outputPer1K: Double
+            }
         }
     }
 

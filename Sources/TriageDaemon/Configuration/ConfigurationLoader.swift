@@ -143,6 +143,7 @@ public enum ConfigurationLoader {
                     bedrock, path: "analysis.bedrock",
                     allowed: [
                         "enabled", "model_id", "api", "max_output_tokens", "temperature", "timeout", "daily_budget_usd",
+                        "prices",
                     ])
             {
                 a.bedrock.enabled = try reader.bool(map["enabled"], "analysis.bedrock.enabled") ?? true
@@ -158,6 +159,23 @@ public enum ConfigurationLoader {
                 a.bedrock.dailyBudgetUSD =
                     try reader.double(map["daily_budget_usd"], "analysis.bedrock.daily_budget_usd", 0...1_000_000)
                     ?? a.bedrock.dailyBudgetUSD
+                if let prices = map["prices"],
+                    let table = try reader.optionalMapping(prices, path: "analysis.bedrock.prices", allowed: nil)
+                {
+                    for (model, node) in table {
+                        let path = "analysis.bedrock.prices.\(model)"
+                        guard
+                            let entry = try reader.optionalMapping(
+                                node, path: path, allowed: ["input_per_1k", "output_per_1k"]),
+                            let input = try reader.double(entry["input_per_1k"], "\(path).input_per_1k", 0...1000),
+                            let output = try reader.double(entry["output_per_1k"], "\(path).output_per_1k", 0...1000)
+                        else {
+                            throw reader.error(
+                                node, path, "needs input_per_1k and output_per_1k (USD per 1,000 tokens)")
+                        }
+                        a.bedrock.prices[model] = .init(inputPer1K: input, outputPer1K: output)
+                    }
+                }
             }
             configuration.analysis = a
         }
