@@ -104,7 +104,7 @@ struct AnalysisTests {
             let stalled = try analyser(world, model: "amazon.nova-lite-v1:0", timeout: 2).analyse(prompt)
             #expect(stalled.source == "rules")
             #expect(stalled.unavailableReason?.contains("did not answer within 2 s") == true)
-            #expect(Date().timeIntervalSince(started) < 3.5)
+            #expect(Date().timeIntervalSince(started) < 5)
 
         }
     }

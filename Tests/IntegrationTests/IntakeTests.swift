@@ -210,16 +210,16 @@ struct IntakeTests {
             try sendRaw(context, queue: scenario.intake_queue, body: IntakeTests.sample)
             let sqs = SQSClient(client: try context.client(for: .sqs))
             let consumer = QueueConsumer(
-                sqs: sqs, queueURL: scenario.intake_queue, visibilityTimeout: 2, logger: Logger(label: "t"))
+                sqs: sqs, queueURL: scenario.intake_queue, visibilityTimeout: 4, logger: Logger(label: "t"))
             let message = try #require(try consumer.receive(wait: 2).first)
             let heartbeat = VisibilityHeartbeat(
-                consumer: consumer, interval: 0.5, extension: 2, logger: Logger(label: "t"))
+                consumer: consumer, interval: 0.5, extension: 4, logger: Logger(label: "t"))
             heartbeat.hold(message)
-            Thread.sleep(forTimeInterval: 4)
+            Thread.sleep(forTimeInterval: 7)
             #expect(try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 0).isEmpty)
             heartbeat.drop(message)
-            Thread.sleep(forTimeInterval: 2.5)
-            #expect(try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 2).count == 1)
+            Thread.sleep(forTimeInterval: 4.5)
+            #expect(try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 3).count == 1)
             heartbeat.stop()
         }
     }
