@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import LogPatterns
 import Testing
@@ -32,8 +33,8 @@ struct FindingsEngineTests {
 
     func pattern(_ template: String, firstSeen: Date, count: Int = 40) -> LogPattern {
         LogPattern(
-            id: "p1", template: template, count: count, firstSeen: AWSTimestampText.format(firstSeen),
-            lastSeen: AWSTimestampText.format(alarm), level: .error, example: template)
+            id: "p1", template: template, count: count, firstSeen: AWSTimestamp.format(firstSeen),
+            lastSeen: AWSTimestamp.format(alarm), level: .error, example: template)
     }
 
     @Test("an old, completed deployment does not beat the new dependency errors")
@@ -115,13 +116,5 @@ struct FindingsEngineTests {
         let findings = FindingsEngine.findings(evidence)
         #expect(findings.map(\.confidence) == findings.map(\.confidence).sorted(by: >))
         #expect(findings.contains { $0.category == .throttling })
-    }
-}
-
-/// ISO text for pattern times, as the logs stage writes them.
-enum AWSTimestampText {
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: date)
     }
 }

@@ -57,7 +57,7 @@ struct TopologyResolver {
             } else {
                 calls.add(1)
                 let arns = try clients.ecs.listServices(cluster: cluster, max: 100, pageSize: 100)
-                calls.add((arns.count + 9) / 10)
+                calls.add((arns.count + ECSClient.maxServicesPerDescribe - 1) / ECSClient.maxServicesPerDescribe)
                 let all = try clients.ecs.describeServices(cluster: cluster, services: arns).services
                 let groups = Set(result.topology.targetGroupArns)
                 described = all.filter { service in
