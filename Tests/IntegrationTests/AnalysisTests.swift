@@ -114,28 +114,7 @@ struct AnalysisTests {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario("bad-deployment")
             let context = try world.context()
-            var parameters = QueryParameters()
-            parameters.add("AlarmName", scenario.alarm)
-            parameters.add("StateValue", "ALARM")
-            parameters.add("StateReason", "Threshold Crossed")
-            _ = try context.client(for: .cloudWatch).query("SetAlarmState", parameters)
-            let alarm = try #require(
-                try CloudWatchClient(client: try context.client(for: .cloudWatch)).describeAlarms(names: [
-                    scenario.alarm
-                ]).first)
-            let event = try AlarmMessageParser.event(from: alarm)
-            var settings = CollectSettings()
-            settings.cluster = scenario.cluster
-            let clients = CollectClients(
-                cloudWatch: CloudWatchClient(client: try context.client(for: .cloudWatch)),
-                elb: ELBv2Client(client: try context.client(for: .elbv2)),
-                ecs: ECSClient(client: try context.client(for: .ecs)),
-                logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
-                xray: XRayClient(client: try context.client(for: .xray)))
-            let evidence = EvidenceCollector(
-                clients: clients, settings: settings, clock: SystemWallClock(), logger: Logger(label: "t")
-            )
-            .collect(alarm: event)
+            let (event, evidence, _) = try world.collectEvidence(for: scenario, context: context)
             // The secrets really are in the evidence: only redaction keeps them from the model.
             let raw = String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
             #expect(raw.contains("Sup3rS3cretPw"))

@@ -16,30 +16,8 @@ struct EvidenceCollectionTests {
             let context = try world.context(
                 keyId: restricted ? world.description.noxray_key_id : nil,
                 secret: restricted ? world.description.noxray_secret : nil)
-            var parameters = QueryParameters()
-            parameters.add("AlarmName", scenario.alarm)
-            parameters.add("StateValue", "ALARM")
-            parameters.add("StateReason", "Threshold Crossed")
-            _ = try world.context().client(for: .cloudWatch).query("SetAlarmState", parameters)
-            let alarm = try #require(
-                try CloudWatchClient(client: try context.client(for: .cloudWatch)).describeAlarms(names: [
-                    scenario.alarm
-                ]).first)
-            let event = try AlarmMessageParser.event(from: alarm)
-            let clients = CollectClients(
-                cloudWatch: CloudWatchClient(client: try context.client(for: .cloudWatch)),
-                elb: ELBv2Client(client: try context.client(for: .elbv2)),
-                ecs: ECSClient(client: try context.client(for: .ecs)),
-                logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
-                xray: XRayClient(client: try context.client(for: .xray)))
-            var settings = CollectSettings()
-            settings.cluster = scenario.cluster
-            let started = Date()
-            let evidence = EvidenceCollector(
-                clients: clients, settings: settings, clock: SystemWallClock(), logger: Logger(label: "t")
-            )
-            .collect(alarm: event)
-            return (evidence, scenario, Date().timeIntervalSince(started))
+            let (_, evidence, elapsed) = try world.collectEvidence(for: scenario, context: context)
+            return (evidence, scenario, elapsed)
         }
     }
 

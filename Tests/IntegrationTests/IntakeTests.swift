@@ -20,14 +20,6 @@ struct IntakeTests {
         _ = try context.client(for: .sqs).json("SendMessage", body: payload)
     }
 
-    func setAlarm(_ context: AWSContext, _ name: String) throws {
-        var parameters = QueryParameters()
-        parameters.add("AlarmName", name)
-        parameters.add("StateValue", "ALARM")
-        parameters.add("StateReason", "Threshold Crossed: test")
-        _ = try context.client(for: .cloudWatch).query("SetAlarmState", parameters)
-    }
-
     /// Copies every message now in the queue once more (duplicate deliveries), then makes them visible.
     func duplicateAll(_ context: AWSContext, queue: String, expected: Int) throws {
         let sqs = SQSClient(client: try context.client(for: .sqs))
@@ -47,7 +39,7 @@ struct IntakeTests {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario()
             let context = try world.context()
-            try setAlarm(context, scenario.alarm)
+            try world.fireAlarm(scenario.alarm, reason: "Threshold Crossed: test")
             try duplicateAll(context, queue: scenario.intake_queue, expected: 1)
             let malformed = [
                 "not json at all", #"{"hello":"world"}"#, #"{"Type":"Notification","Message":"plain"}"#,
@@ -131,7 +123,7 @@ struct IntakeTests {
                 parameters.add("Dimensions.member.1.Value", "app/lb-\(index)/0123456789abcdef")
                 parameters.add("AlarmActions.member.1", scenario.alarm_topic)
                 _ = try cloudWatch.query("PutMetricAlarm", parameters)
-                try setAlarm(context, "lb-\(index)-5xx")
+                try world.fireAlarm("lb-\(index)-5xx", reason: "Threshold Crossed: test")
             }
             try duplicateAll(context, queue: scenario.intake_queue, expected: 20)
 

@@ -63,12 +63,8 @@ struct ServiceClientTests {
             #expect(own.first?.values == [3])
 
             // Drive the alarm into ALARM as CloudWatch would (the emulator publishes to its actions).
-            var parameters = QueryParameters()
-            parameters.add("AlarmName", scenario.alarm)
-            parameters.add("StateValue", "ALARM")
-            parameters.add(
-                "StateReason", "Threshold Crossed: 1 datapoint [40.0] was greater than the threshold (10.0).")
-            _ = try context.client(for: .cloudWatch).query("SetAlarmState", parameters)
+            try world.fireAlarm(
+                scenario.alarm, reason: "Threshold Crossed: 1 datapoint [40.0] was greater than the threshold (10.0).")
             let history = try cloudWatch.describeAlarmHistory(alarmName: scenario.alarm)
             #expect(history.first?.summary == "Alarm updated from OK to ALARM")
 
