@@ -75,6 +75,18 @@ public enum AWSTimestamp {
         return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))Z"
     }
 
+    /// `2025-01-15T13:00:00.123Z` (UTC, milliseconds), the form reports and notifications use.
+    public static func formatMilliseconds(_ date: Date) -> String {
+        // Rounded to the microsecond first so that binary noise (…958.9999) cannot move the millisecond.
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var seconds = micros / 1_000_000
+        if micros < 0 && micros % 1_000_000 != 0 { seconds -= 1 }
+        let millis = Int((micros - seconds * 1_000_000) / 1000)
+        let digits = String(millis)
+        return String(format(Date(timeIntervalSince1970: Double(seconds))).dropLast())
+            + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

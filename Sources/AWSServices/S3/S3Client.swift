@@ -7,6 +7,8 @@ public struct S3ObjectInfo: Sendable, Equatable {
     public var contentType: String?
     public var contentLength: Int?
     public var versionId: String?
+    /// `AES256` or `aws:kms`.
+    public var serverSideEncryption: String?
 }
 
 /// A conditional write that did not happen: the key exists (`If-None-Match: *`), the ETag moved
@@ -114,6 +116,7 @@ public struct S3Client: Sendable {
         S3ObjectInfo(
             etag: response.headers["ETag"], contentType: response.headers["Content-Type"],
             contentLength: response.headers["Content-Length"].flatMap { Int($0) },
-            versionId: response.headers["x-amz-version-id"])
+            versionId: response.headers["x-amz-version-id"],
+            serverSideEncryption: response.headers["x-amz-server-side-encryption"])
     }
 }

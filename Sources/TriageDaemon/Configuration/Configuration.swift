@@ -95,6 +95,15 @@ public struct Configuration: Sendable, Equatable {
             public var prefix = "incidents/"
             /// Lifetime of the link in the notification; at most 7 days.
             public var presignExpiry: TimeInterval = 86_400
+            /// Server-side encryption of the report objects.
+            public var encryption = Encryption.aes256
+            /// With `aws:kms`: the key (id, ARN or alias); null uses the account's `aws/s3` key.
+            public var kmsKeyId: String?
+
+            public enum Encryption: String, Sendable, CaseIterable {
+                case aes256 = "AES256"
+                case kms = "aws:kms"
+            }
         }
 
         public struct SNS: Sendable, Equatable {

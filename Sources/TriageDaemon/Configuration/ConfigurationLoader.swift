@@ -187,7 +187,8 @@ public enum ConfigurationLoader {
             var r = configuration.report
             if let s3 = section["s3"],
                 let map = try reader.optionalMapping(
-                    s3, path: "report.s3", allowed: ["bucket", "prefix", "presign_expiry"])
+                    s3, path: "report.s3",
+                    allowed: ["bucket", "prefix", "presign_expiry", "encryption", "kms_key_id"])
             {
                 r.s3.bucket = try reader.string(map["bucket"], "report.s3.bucket")
                 r.s3.prefix = try reader.string(map["prefix"], "report.s3.prefix") ?? r.s3.prefix
@@ -197,6 +198,12 @@ public enum ConfigurationLoader {
                             map["presign_expiry"], "report.s3.presign_expiry", "must be between 1s and 7 days (168h)")
                     }
                     r.s3.presignExpiry = expiry
+                }
+                r.s3.encryption = try reader.choice(map["encryption"], "report.s3.encryption") ?? r.s3.encryption
+                r.s3.kmsKeyId = try reader.string(map["kms_key_id"], "report.s3.kms_key_id")
+                if r.s3.kmsKeyId != nil && r.s3.encryption != .kms {
+                    throw reader.error(
+                        map["kms_key_id"], "report.s3.kms_key_id", "needs report.s3.encryption: aws:kms")
                 }
             }
             if let sns = section["sns"],

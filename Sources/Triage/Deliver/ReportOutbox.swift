@@ -1,0 +1,114 @@
+import Foundation
+
+/// How far one report's delivery has come; saved after every step.
+public struct DeliveryProgress: Sendable, Equatable, Codable {
+    /// The notification's state. `attempting` is saved before Publish is called, so a crash during
+    /// the call is noticed on restart and the notification is not sent a second time.
+    public enum NotificationState: String, Sendable, Codable {
+        case pending, attempting, published, skipped
+        /// A restart found `attempting`: SNS may or may not have it; not sent again (at most once).
+        case unknown
+    }
+
+    public var incidentId: String
+    public var preparedAt: Date
+    /// Object file names already in S3 (written by us or found there).
+    public var s3Delivered: [String] = []
+    public var localWritten = false
+    public var notification = NotificationState.pending
+    public var notificationMessageId: String?
+    public var completedAt: Date?
+    /// Delivery attempts that failed, with the last error.
+    public var failures = 0
+    public var lastError: String?
+}
+
+/// The delivery outbox in the state directory: `outbox/<incident-id>/` holds the rendered report
+/// (`report.json`, `report.md`, `report.html`), the prepared notification and `progress.json`.
+/// Everything is written before anything is sent, so a crash between steps resumes with the same
+/// bytes and the same link; `progress.json` is written last and marks the entry as prepared.
+public struct ReportOutbox: Sendable {
+    public static let files = ["report.json", "report.md", "report.html"]
+    public let directory: URL
+
+    public init(stateDirectory: URL) {
+        directory = stateDirectory.appendingPathComponent("outbox", isDirectory: true)
+    }
+
+    public func entry(_ incidentId: String) -> URL {
+        directory.appendingPathComponent(incidentId, isDirectory: true)
+    }
+
+    /// The saved progress, or nil when this incident has no prepared report.
+    public func progress(_ incidentId: String) throws -> DeliveryProgress? {
+        let file = entry(incidentId).appendingPathComponent("progress.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        do {
+            return try Self.decoder.decode(DeliveryProgress.self, from: data)
+        } catch {
+            throw DurableFile.WriteError(description: "\(file.path) is not a valid delivery progress file: \(error)")
+        }
+    }
+
+    public func save(_ progress: DeliveryProgress) throws {
+        try DurableFile.replace(
+            entry(progress.incidentId).appendingPathComponent("progress.json"),
+            with: Array(try Self.encoder.encode(progress)))
+    }
+
+    /// Writes the rendered files and the notification, then the progress that marks them prepared.
+    func prepare(_ incidentId: String, files: [String: [UInt8]], notification: Notification?, at now: Date) throws
+        -> DeliveryProgress
+    {
+        let folder = entry(incidentId)
+        for (name, bytes) in files { try DurableFile.replace(folder.appendingPathComponent(name), with: bytes) }
+        if let notification {
+            try DurableFile.replace(
+                folder.appendingPathComponent("notification.json"), with: Array(try Self.encoder.encode(notification)))
+        }
+        let progress = DeliveryProgress(
+            incidentId: incidentId, preparedAt: now, notification: notification == nil ? .skipped : .pending)
+        try save(progress)
+        return progress
+    }
+
+    func file(_ incidentId: String, _ name: String) throws -> [UInt8] {
+        let url = entry(incidentId).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw DurableFile.WriteError(description: "the outbox lost \(url.path)")
+        }
+        return Array(data)
+    }
+
+    func notification(_ incidentId: String) throws -> Notification {
+        try Self.decoder.decode(Notification.self, from: Data(try file(incidentId, "notification.json")))
+    }
+
+    /// Incidents with a prepared report that is not completely delivered.
+    public func unfinished() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().filter { (try? progress($0))??.completedAt == nil && (try? progress($0)) != nil }
+    }
+
+    /// Removes entries completed before `cutoff`.
+    public func prune(completedBefore cutoff: Date) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names {
+            guard let completed = (try? progress(name))??.completedAt, completed < cutoff else { continue }
+            try? FileManager.default.removeItem(at: entry(name))
+        }
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }
+}

@@ -1,0 +1,343 @@
+import AWSCore
+import Foundation
+
+/// `report.html`: one self-contained page — inline CSS, inline SVG charts, no scripts, no external
+/// fetches (a Content-Security-Policy forbids them) — readable on a phone. Every piece of text is
+/// HTML-escaped; links are kept only when they are https.
+public enum HTMLRenderer {
+    public static func render(_ report: Report) -> String {
+        let alarm = report.openingAlarm
+        let title = "[\(report.severity.rawValue.uppercased())] \(alarm?.name ?? "alarm")"
+        var body: [String] = []
+        body.append("<header class=\"sev-\(report.severity.rawValue)\">")
+        body.append("<span class=\"badge\">\(report.severity.rawValue.uppercased())</span>")
+        body.append(
+            "<h1>\(escape(alarm?.name ?? "alarm")): \(escape(report.topFinding?.title ?? "no conclusive cause"))</h1>")
+        var facts = [
+            "In ALARM since <b>\(ReportText.clock(report.window.alarmTime))</b>",
+            "window \(ReportText.clock(report.window.start)) → \(ReportText.time(report.window.end))",
+            "incident <code>\(escape(report.incident.id))</code>",
+        ]
+        if let resolved = report.incident.resolvedAt { facts.append("back to OK \(ReportText.clock(resolved))") }
+        body.append("<p class=\"facts\">\(facts.joined(separator: " · "))</p>")
+        if let alarm { body.append("<p class=\"reason\">\(escape(alarm.reason))</p>") }
+        if report.incident.alarms.count > 1 {
+            body.append(
+                "<p class=\"facts\">Correlated: "
+                    + report.incident.alarms.map { "\(escape($0.name)) (\(ReportText.time($0.stateChangeTime)))" }
+                    .joined(separator: ", ") + "</p>")
+        }
+        body.append("</header>")
+
+        body.append("<section><h2>Summary</h2><p>\(escape(report.summary))</p></section>")
+
+        body.append("<section><h2>Findings</h2><ol class=\"findings\">")
+        for finding in report.findings {
+            body.append(
+                "<li><div class=\"ft\"><b>\(escape(finding.title))</b> <span class=\"cat\">\(finding.category.rawValue)</span> <span class=\"conf\">\(ReportText.percent(finding.confidence)) · \(escape(finding.source))</span></div>"
+            )
+            if !finding.evidence.isEmpty {
+                body.append("<ul>" + finding.evidence.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
+            }
+            body.append("</li>")
+        }
+        body.append("</ol></section>")
+
+        if !report.nextSteps.isEmpty {
+            body.append(
+                "<section><h2>Next steps</h2><ol>" + report.nextSteps.map { "<li>\(codeSpans($0))</li>" }.joined()
+                    + "</ol></section>")
+        }
+
+        let charts = self.charts(report)
+        if !charts.isEmpty {
+            body.append(
+                "<section><h2>Load balancer</h2><div class=\"charts\">"
+                    + charts.map { "<figure>\($0)</figure>" }.joined()
+                    + "</div></section>")
+        }
+        body.append(contentsOf: tables(report))
+
+        body.append("<section><h2>What was checked</h2><ul>")
+        body.append(MarkdownRenderer.checked(report).map { "<li>\(escape(unescapeMarkdown($0)))</li>" }.joined())
+        body.append("</ul>")
+        if report.gaps.isEmpty {
+            body.append("<p>No gaps: every source was read.</p>")
+        } else {
+            body.append(
+                "<h3>Gaps</h3><ul>"
+                    + report.gaps.map { "<li><b>\(escape($0.source))</b>: \(escape($0.reason))</li>" }
+                    .joined() + "</ul>")
+        }
+        body.append("</section>")
+
+        body.append("<section><h2>Model analysis</h2>")
+        let analysis = report.analysis
+        if analysis.source == "bedrock" {
+            body.append(
+                "<p>Model <code>\(escape(analysis.modelId ?? "?"))</code>: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd)).</p>"
+            )
+            if let root = analysis.rootCause { body.append("<p><b>Root cause:</b> \(escape(root))</p>") }
+            if let narrative = analysis.narrative {
+                body.append("<details><summary>The model's answer</summary><pre>\(escape(narrative))</pre></details>")
+            }
+        } else {
+            body.append(
+                "<p>Not available: \(escape(analysis.unavailableReason ?? "not requested")). The findings come from deterministic rules over the evidence.</p>"
+            )
+        }
+        body.append("</section>")
+
+        var links: [String] = []
+        let console = report.links.console
+        for (label, url) in [
+            ("Alarm in CloudWatch", console.alarm), ("ECS service", console.ecsService),
+            ("Logs Insights over the window", console.logsInsights),
+        ] {
+            if let url, url.hasPrefix("https://") { links.append("<li><a href=\"\(escape(url))\">\(label)</a></li>") }
+        }
+        if let objects = report.links.objects { links.append("<li><code>\(escape(objects.json))</code></li>") }
+        if !links.isEmpty { body.append("<section><h2>Links</h2><ul>\(links.joined())</ul></section>") }
+        body.append(
+            "<footer>\(escape(report.generator)) · generated \(ReportText.clock(report.generatedAt)) · schema \(report.schemaVersion)</footer>"
+        )
+
+        return """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+            <meta name="referrer" content="no-referrer">
+            <title>\(escape(title))</title>
+            <style>\(css)</style>
+            </head>
+            <body>
+            <main>
+            \(body.joined(separator: "\n"))
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
+    // MARK: charts
+
+    static func charts(_ report: Report) -> [String] {
+        let series = report.evidence.metrics.series
+        func line(_ id: String, _ label: String, _ color: String, dashed: Bool = false) -> SVGChart.Line? {
+            guard let found = series.first(where: { $0.id == id }), !found.values.isEmpty else { return nil }
+            return SVGChart.Line(
+                label: label, color: color, timestamps: found.timestamps, values: found.values, dashed: dashed)
+        }
+        var markers = [SVGChart.Marker(label: "alarm", at: report.window.alarmTime, color: "#c0392b")]
+        for service in report.evidence.ecs.services {
+            for deployment in service.deployments {
+                guard let created = deployment.createdAt else { continue }
+                markers.append(
+                    SVGChart.Marker(
+                        label: "deploy \(service.name) r\(deployment.revision.map(String.init) ?? "?")", at: created,
+                        color: "#6c3fb5"))
+            }
+        }
+        // The alarm's threshold is drawn on the chart of the metric it watches.
+        let metric = report.openingAlarm?.metric
+        func threshold(for names: [String]) -> Double? {
+            guard let metric, let name = metric.name, names.contains(name) else { return nil }
+            return metric.threshold
+        }
+        var charts: [String] = []
+        let errors = [line("elb5xx", "ELB 5XX", "#c0392b"), line("target5xx", "target 5XX", "#e67e22", dashed: true)]
+            .compactMap { $0 }
+        if !errors.isEmpty {
+            charts.append(
+                SVGChart(
+                    title: "5XX per minute: load balancer vs targets", unit: "", start: report.window.start,
+                    end: report.window.end, lines: errors,
+                    threshold: threshold(for: ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]),
+                    markers: markers
+                ).render())
+        }
+        if let requests = line("requests", "requests", "#2471a3") {
+            charts.append(
+                SVGChart(
+                    title: "Request count", unit: "", start: report.window.start, end: report.window.end,
+                    lines: [requests], threshold: threshold(for: ["RequestCount"]), markers: markers
+                ).render())
+        }
+        let latency = [line("latencyp99", "p99", "#117a65"), line("latencyp50", "p50", "#76d7c4", dashed: true)]
+            .compactMap { $0 }
+        if !latency.isEmpty {
+            charts.append(
+                SVGChart(
+                    title: "Target response time", unit: "s", start: report.window.start, end: report.window.end,
+                    lines: latency, threshold: threshold(for: ["TargetResponseTime"]), markers: markers
+                ).render())
+        }
+        return charts
+    }
+
+    // MARK: tables
+
+    static func tables(_ report: Report) -> [String] {
+        var out: [String] = []
+        let groups = report.evidence.loadBalancer.targetGroups
+        if !groups.isEmpty {
+            var rows: [[String]] = []
+            for group in groups {
+                if group.targets.isEmpty { rows.append([group.name, "—", "no targets", ""]) }
+                for target in group.targets {
+                    rows.append([
+                        group.name, target.id + (target.port.map { ":\($0)" } ?? ""), target.state,
+                        [target.reason, target.description].compactMap { $0 }.joined(separator: ": "),
+                    ])
+                }
+            }
+            out.append(section("Target health", table(["target group", "target", "state", "reason"], rows)))
+        }
+        let services = report.evidence.ecs.services
+        if !services.isEmpty {
+            let rows = services.map { service -> [String] in
+                let deployments = service.deployments.map { d in
+                    "\(d.status ?? "?") r\(d.revision.map(String.init) ?? "?") \(d.rolloutState ?? "")"
+                        + (d.createdAt.map { " at \(ReportText.time($0))" } ?? "")
+                        + ((d.failedTasks ?? 0) > 0 ? ", \(d.failedTasks ?? 0) failed" : "")
+                }
+                return [
+                    service.name, "\(service.running) / \(service.desired)", "\(service.pending)",
+                    deployments.joined(separator: "; "),
+                ]
+            }
+            var content = table(["service", "running / desired", "pending", "deployments"], rows)
+            let events = services.flatMap { service in service.events.prefix(3).map { (service.name, $0) } }
+            if !events.isEmpty {
+                content +=
+                    "<h3>Recent service events</h3><ul>"
+                    + events.map { name, event in
+                        "<li>\(event.at.map(ReportText.time) ?? "?") <b>\(escape(name))</b>: \(escape(event.message))</li>"
+                    }.joined() + "</ul>"
+            }
+            out.append(section("ECS services", content))
+        }
+        let tasks = report.evidence.ecs.stoppedTasks
+        let taskRows = tasks.prefix(25).map { task -> [String] in
+            [
+                task.stoppedAt.map(ReportText.time) ?? "?", task.service ?? "?",
+                task.taskDefinition.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "?",
+                task.stopCode ?? "",
+                task.containers.map { "\($0.name ?? "?")=\($0.exitCode.map(String.init) ?? "?")" }.joined(
+                    separator: " "),
+                ([task.stoppedReason] + task.containers.map(\.reason)).compactMap { $0 }.joined(separator: "; "),
+            ]
+        }
+        out.append(
+            section(
+                "Stopped tasks (\(tasks.count))",
+                tasks.isEmpty
+                    ? "<p>None in the window.</p>"
+                    : table(["stopped", "service", "revision", "stop code", "exit codes", "reason"], taskRows)))
+        let patterns = report.evidence.logs.patterns
+        if patterns.isEmpty {
+            out.append(section("Top log patterns", "<p>No matching log lines.</p>"))
+        } else {
+            let rows = patterns.prefix(15).map { p -> String in
+                "<tr><td class=\"n\">\(p.count)</td><td>\(escape(p.level ?? ""))</td><td>\(escape(p.service ?? p.group))</td><td><code>\(escape(p.template))</code><details><summary>example</summary><pre>\(escape(p.example))</pre></details></td></tr>"
+            }
+            out.append(
+                section(
+                    "Top log patterns",
+                    "<div class=\"scroll\"><table><thead><tr><th>count</th><th>level</th><th>service</th><th>template</th></tr></thead><tbody>"
+                        + rows.joined() + "</tbody></table></div>"))
+        }
+        let traces = report.evidence.traces
+        if !traces.failingSegments.isEmpty {
+            let rows = traces.failingSegments.prefix(15).map {
+                [
+                    $0.service, $0.operation ?? $0.url ?? "", $0.status.map(String.init) ?? "", $0.downstream ?? "",
+                    $0.cause ?? "",
+                ]
+            }
+            out.append(
+                section(
+                    "Failing trace segments (\(traces.faults) faults, \(traces.errors) errors)",
+                    table(["service", "operation", "status", "downstream", "cause"], rows)))
+        }
+        return out
+    }
+
+    static func section(_ title: String, _ content: String) -> String {
+        "<section><h2>\(escape(title))</h2>\(content)</section>"
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        "<div class=\"scroll\"><table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined()
+            + "</tr></thead><tbody>"
+            + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined()
+            + "</tbody></table></div>"
+    }
+
+    // MARK: text
+
+    /// HTML-escapes text for element content and attribute values.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Our own step texts: `code` spans become <code>, everything escaped.
+    static func codeSpans(_ text: String) -> String {
+        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
+            index % 2 == 1 ? "<code>\(escape(String(part)))</code>" : escape(String(part))
+        }
+        .joined()
+    }
+
+    static func unescapeMarkdown(_ text: String) -> String {
+        var out = ""
+        var escaped = false
+        for character in text {
+            if character == "\\" && !escaped {
+                escaped = true
+                continue
+            }
+            escaped = false
+            out.append(character)
+        }
+        return out
+    }
+
+    static let css = """
+        :root{color-scheme:light dark;--fg:#1c2833;--muted:#5d6d7e;--bg:#fff;--card:#f4f6f7;--line:#d5d8dc}
+        @media (prefers-color-scheme:dark){:root{--fg:#e5e8e8;--muted:#aab7b8;--bg:#17202a;--card:#1f2a36;--line:#34495e}}
+        *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
+        main{max-width:980px;margin:0 auto;padding:12px}
+        header{border-left:6px solid #7f8c8d;padding:4px 12px;margin-bottom:8px}
+        header.sev-critical{border-color:#c0392b}header.sev-high{border-color:#e67e22}header.sev-medium{border-color:#f1c40f}
+        .badge{display:inline-block;font-weight:700;font-size:12px;padding:2px 8px;border-radius:4px;background:#7f8c8d;color:#fff}
+        .sev-critical .badge{background:#c0392b}.sev-high .badge{background:#d35400}.sev-medium .badge{background:#b7950b}
+        h1{font-size:1.35em;margin:6px 0}h2{font-size:1.1em;border-bottom:1px solid var(--line);padding-bottom:2px;margin-top:22px}
+        .facts,.reason,footer{color:var(--muted);font-size:.9em}.reason{font-style:italic}
+        ol.findings>li{margin-bottom:8px}.cat{font:12px ui-monospace,monospace;background:var(--card);padding:1px 5px;border-radius:3px}.conf{color:var(--muted);font-size:.85em}
+        code,pre{font:13px/1.35 ui-monospace,"DejaVu Sans Mono",monospace}code{background:var(--card);padding:0 3px;border-radius:3px;word-break:break-word}
+        pre{background:var(--card);padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
+        .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.88em}th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}td.n{text-align:right}
+        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:8px}figure{margin:0}svg.chart{width:100%;height:auto;background:var(--card);border-radius:6px}
+        svg .grid{stroke:var(--line);stroke-width:1.5}svg .threshold{stroke:#c0392b;stroke-width:2.5;stroke-dasharray:4 5}svg .marker{stroke-width:2.5;stroke-dasharray:8 5}
+        svg text{fill:var(--muted);font:18px system-ui,"DejaVu Sans",sans-serif}svg .ct{fill:var(--fg);font-weight:600;font-size:22px}svg .yl{text-anchor:end}svg .tl{fill:#c0392b}
+        details summary{cursor:pointer;color:var(--muted);font-size:.85em}
+        @media (max-width:600px){body{font-size:14px}main{padding:8px}th,td{padding:3px 4px}}
+        """
+}

@@ -1,0 +1,247 @@
+import AWSCore
+import Foundation
+
+/// The incident report (DESIGN.md section 7, `schema_version` 1): the source of truth that the
+/// Markdown and HTML pages render and `docs/report.schema.json` describes. Property names are the
+/// camel-case forms of the JSON keys (`Report.encoder` writes snake case); no dictionaries, so every
+/// key is one the schema names.
+public struct Report: Sendable, Equatable, Codable {
+    public static let schemaVersion = 1
+
+    public var schemaVersion = Report.schemaVersion
+    /// `triaged <version>`.
+    public var generator: String
+    public var generatedAt: Date
+    /// `critical`, `high` or `medium` (see `ReportBuilder.severity`).
+    public var severity: Severity
+    public var incident: IncidentPart
+    public var window: WindowPart
+    /// One paragraph an on-call engineer can act on.
+    public var summary: String
+    /// Ranked, most confident first.
+    public var findings: [ReportFinding]
+    public var nextSteps: [String]
+    public var analysis: AnalysisPart
+    public var evidence: EvidencePart
+    public var gaps: [Gap]
+    public var links: Links
+
+    public enum Severity: String, Sendable, Codable, CaseIterable {
+        case critical, high, medium
+    }
+
+    public struct IncidentPart: Sendable, Equatable, Codable {
+        public var id: String
+        public var openedAt: Date
+        /// When an OK transition of one of its alarms was seen, if one was.
+        public var resolvedAt: Date?
+        public var region: String
+        public var accountId: String
+        public var alarms: [AlarmPart]
+    }
+
+    public struct AlarmPart: Sendable, Equatable, Codable {
+        public var name: String
+        public var arn: String
+        public var stateChangeTime: Date
+        public var reason: String
+        public var metric: MetricPart?
+    }
+
+    /// The metric an alarm watches, for the threshold line in charts.
+    public struct MetricPart: Sendable, Equatable, Codable {
+        public var namespace: String?
+        public var name: String?
+        public var statistic: String?
+        public var period: Int?
+        public var threshold: Double?
+        public var comparisonOperator: String?
+        public var dimensions: [Dimension]
+    }
+
+    public struct Dimension: Sendable, Equatable, Codable {
+        public var name: String
+        public var value: String
+    }
+
+    public struct WindowPart: Sendable, Equatable, Codable {
+        public var start: Date
+        public var end: Date
+        public var alarmTime: Date
+    }
+
+    public struct ReportFinding: Sendable, Equatable, Codable {
+        public var category: FindingCategory
+        public var title: String
+        public var confidence: Double
+        public var evidence: [String]
+        /// `rules` (deterministic) or `model`.
+        public var source: String
+    }
+
+    public struct AnalysisPart: Sendable, Equatable, Codable {
+        /// `bedrock` or `rules`.
+        public var source: String
+        public var modelId: String?
+        public var rootCause: String?
+        public var narrative: String?
+        public var unavailableReason: String?
+        public var usage: Usage
+
+        public struct Usage: Sendable, Equatable, Codable {
+            public var inputTokens: Int
+            public var outputTokens: Int
+            public var estimatedCostUsd: Double
+        }
+
+        // Absent values are written as null, so readers see every key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(source, forKey: .source)
+            try container.encode(modelId, forKey: .modelId)
+            try container.encode(rootCause, forKey: .rootCause)
+            try container.encode(narrative, forKey: .narrative)
+            try container.encode(unavailableReason, forKey: .unavailableReason)
+            try container.encode(usage, forKey: .usage)
+        }
+    }
+
+    public struct EvidencePart: Sendable, Equatable, Codable {
+        public var metrics: MetricsPart
+        public var loadBalancer: LoadBalancerPart
+        public var ecs: ECSPart
+        public var logs: LogsPart
+        public var traces: TraceEvidence
+        /// AWS API calls made to collect this.
+        public var apiCalls: Int
+    }
+
+    public struct MetricsPart: Sendable, Equatable, Codable {
+        public var series: [Series]
+
+        public struct Series: Sendable, Equatable, Codable {
+            public var id: String
+            public var namespace: String
+            public var name: String
+            public var stat: String
+            public var period: Int
+            public var dimensions: [Dimension]
+            public var timestamps: [Date]
+            public var values: [Double]
+            public var summary: SeriesSummary?
+        }
+    }
+
+    public struct LoadBalancerPart: Sendable, Equatable, Codable {
+        /// `app/<name>/<id>`.
+        public var name: String?
+        public var arn: String?
+        public var targetGroups: [TargetGroupHealth]
+    }
+
+    public struct ECSPart: Sendable, Equatable, Codable {
+        public var cluster: String?
+        /// How the services were chosen: `target-groups`, `configured`, `cluster`, `none`.
+        public var servicesFrom: String
+        public var services: [ServiceState]
+        public var stoppedTasks: [StoppedTask]
+        public var taskDefinitions: [TaskDefinitionSummary]
+    }
+
+    public struct LogsPart: Sendable, Equatable, Codable {
+        public var groups: [Group]
+        /// Across groups, most frequent first.
+        public var patterns: [Pattern]
+
+        public struct Group: Sendable, Equatable, Codable {
+            public var group: String
+            public var service: String?
+            public var linesRead: Int
+            public var capped: Bool
+        }
+
+        public struct Pattern: Sendable, Equatable, Codable {
+            public var template: String
+            public var count: Int
+            public var example: String
+            public var level: String?
+            public var firstSeen: String?
+            public var lastSeen: String?
+            public var group: String
+            public var service: String?
+        }
+    }
+
+    public struct Links: Sendable, Equatable, Codable {
+        /// A presigned https URL of `report.html` (null when not delivered to S3).
+        public var report: String?
+        /// Where the three objects are, `s3://bucket/key` (null when not delivered to S3).
+        public var objects: Objects?
+        public var console: Console
+
+        public struct Objects: Sendable, Equatable, Codable {
+            public var json: String
+            public var markdown: String
+            public var html: String
+        }
+
+        public struct Console: Sendable, Equatable, Codable {
+            public var alarm: String?
+            public var logsInsights: String?
+            public var ecsService: String?
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(alarm, forKey: .alarm)
+                try container.encode(logsInsights, forKey: .logsInsights)
+                try container.encode(ecsService, forKey: .ecsService)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(report, forKey: .report)
+            try container.encode(objects, forKey: .objects)
+            try container.encode(console, forKey: .console)
+        }
+    }
+}
+
+extension Report {
+    /// Snake-case keys, ISO-8601 UTC timestamps with milliseconds, sorted keys, pretty printed.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(AWSTimestamp.formatMilliseconds(date))
+        }
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = AWSTimestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// `report.json`.
+    public func json() throws -> [UInt8] {
+        Array(try Self.encoder.encode(self)) + [0x0A]
+    }
+
+    /// The alarm that opened the incident.
+    public var openingAlarm: AlarmPart? { incident.alarms.first }
+
+    /// The top finding, if any.
+    public var topFinding: ReportFinding? { findings.first }
+}

@@ -1,0 +1,299 @@
+import AWSCore
+import Foundation
+
+/// Turns one investigated incident into its `Report`: findings (rules first, then what the model
+/// added), a summary, next steps, severity, console links; then redacts every string in it.
+public struct ReportBuilder: Sendable {
+    /// Patterns kept in the report, across log groups.
+    public static let maxPatterns = 30
+    /// Stopped tasks kept in the report (newest first).
+    public static let maxStoppedTasks = 50
+
+    /// Nil turns redaction off (`analysis.redact: false`).
+    public let redactor: Redactor?
+
+    public init(redactor: Redactor? = Redactor()) {
+        self.redactor = redactor
+    }
+
+    public func build(
+        incident: IncidentTracker.Incident, alarm: AlarmEvent, evidence: Evidence, findings: [Finding],
+        analysis: AnalysisResult, now: Date
+    ) -> Report {
+        let ranked = Self.rank(rules: findings, model: analysis.findings)
+        var report = Report(
+            generator: "triaged \(TriagedVersion.current)", generatedAt: now,
+            severity: Self.severity(evidence: evidence, resolved: incident.resolvedAt != nil),
+            incident: Report.IncidentPart(
+                id: incident.id, openedAt: incident.openedAt, resolvedAt: incident.resolvedAt, region: alarm.region,
+                accountId: alarm.accountId,
+                alarms: incident.alarms.map { reference in
+                    Report.AlarmPart(
+                        name: reference.name, arn: reference.arn, stateChangeTime: reference.stateChangeTime,
+                        reason: reference.reason,
+                        metric: reference.arn == alarm.alarmArn ? alarm.metric.map(Self.metricPart) : nil)
+                }),
+            window: Report.WindowPart(
+                start: evidence.window.start, end: evidence.window.end, alarmTime: evidence.window.alarmTime),
+            summary: "",
+            findings: ranked,
+            nextSteps: Self.nextSteps(findings: ranked, evidence: evidence, modelActions: analysis.actions),
+            analysis: Report.AnalysisPart(
+                source: analysis.source, modelId: analysis.modelId, rootCause: analysis.rootCause,
+                narrative: analysis.narrative, unavailableReason: analysis.unavailableReason,
+                usage: .init(
+                    inputTokens: analysis.usage.inputTokens, outputTokens: analysis.usage.outputTokens,
+                    estimatedCostUsd: analysis.usage.estimatedCostUSD)),
+            evidence: Self.evidencePart(evidence),
+            gaps: evidence.gaps,
+            links: Report.Links(
+                report: nil, objects: nil,
+                console: ConsoleLinks(region: alarm.region).links(
+                    alarmName: alarm.alarmName, evidence: evidence, focusService: Self.focusService(ranked, evidence))))
+        report.summary = Self.summary(report: report, modelSummary: analysis.summary)
+        return redactor.map { redacted(report, with: $0) } ?? report
+    }
+
+    // MARK: parts
+
+    /// Rule findings, then model findings of categories the rules did not find; most confident first
+    /// (rules first on ties).
+    static func rank(rules: [Finding], model: [Finding]) -> [Report.ReportFinding] {
+        let ruleCategories = Set(rules.map(\.category))
+        let all =
+            rules.map { Report.ReportFinding(finding: $0, source: "rules") }
+            + model.filter { !ruleCategories.contains($0.category) && $0.category != .unknown }
+            .map { Report.ReportFinding(finding: $0, source: "model") }
+        // A lone `unknown` goes last once anything else is known.
+        let known = all.filter { $0.category != .unknown }
+        let ranked = (known.isEmpty ? all : known).enumerated().sorted { lhs, rhs in
+            if lhs.element.confidence != rhs.element.confidence {
+                return lhs.element.confidence > rhs.element.confidence
+            }
+            return lhs.offset < rhs.offset
+        }
+        return ranked.map(\.element)
+    }
+
+    /// `critical` when a target group has no healthy target or a service runs none of its desired
+    /// tasks; else `high` while the alarm holds, `medium` once it has returned to OK.
+    static func severity(evidence: Evidence, resolved: Bool) -> Report.Severity {
+        let noHealthyTargets = evidence.targetGroups.contains { group in
+            !group.targets.isEmpty && !group.targets.contains { $0.state == "healthy" }
+        }
+        let noRunningTasks = evidence.ecs.services.contains { $0.desired > 0 && $0.running == 0 }
+        if noHealthyTargets || noRunningTasks { return .critical }
+        return resolved ? .medium : .high
+    }
+
+    static func metricPart(_ metric: AlarmEvent.Metric) -> Report.MetricPart {
+        Report.MetricPart(
+            namespace: metric.namespace, name: metric.name, statistic: metric.statistic, period: metric.period,
+            threshold: metric.threshold, comparisonOperator: metric.comparisonOperator,
+            dimensions: metric.dimensions.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) })
+    }
+
+    static func evidencePart(_ evidence: Evidence) -> Report.EvidencePart {
+        var patterns: [Report.LogsPart.Pattern] = []
+        for group in evidence.logs {
+            for pattern in group.patterns {
+                patterns.append(
+                    .init(
+                        template: pattern.template, count: pattern.count, example: pattern.example,
+                        level: pattern.level?.description, firstSeen: pattern.firstSeen, lastSeen: pattern.lastSeen,
+                        group: group.group, service: group.service))
+            }
+        }
+        patterns.sort { $0.count > $1.count }
+        let stopped = evidence.ecs.stoppedTasks.sorted {
+            ($0.stoppedAt ?? .distantPast) > ($1.stoppedAt ?? .distantPast)
+        }
+        return Report.EvidencePart(
+            metrics: Report.MetricsPart(
+                series: evidence.metrics.map { series in
+                    .init(
+                        id: series.id, namespace: series.namespace, name: series.name, stat: series.stat,
+                        period: series.period,
+                        dimensions: series.dimensions.sorted { $0.key < $1.key }.map {
+                            .init(name: $0.key, value: $0.value)
+                        },
+                        timestamps: series.timestamps, values: series.values, summary: series.summary)
+                }),
+            loadBalancer: Report.LoadBalancerPart(
+                name: evidence.topology.loadBalancer, arn: evidence.topology.loadBalancerArn,
+                targetGroups: evidence.targetGroups),
+            ecs: Report.ECSPart(
+                cluster: evidence.topology.cluster, servicesFrom: evidence.topology.servicesFrom,
+                services: evidence.ecs.services, stoppedTasks: Array(stopped.prefix(maxStoppedTasks)),
+                taskDefinitions: evidence.ecs.taskDefinitions),
+            logs: Report.LogsPart(
+                groups: evidence.logs.map {
+                    .init(group: $0.group, service: $0.service, linesRead: $0.linesRead, capped: $0.capped)
+                },
+                patterns: Array(patterns.prefix(maxPatterns))),
+            traces: evidence.traces, apiCalls: evidence.apiCalls)
+    }
+
+    /// The service the top finding is about (named in its title or evidence), else the first one.
+    static func focusService(_ findings: [Report.ReportFinding], _ evidence: Evidence) -> String? {
+        let services = evidence.topology.services
+        for finding in findings {
+            let text = ([finding.title] + finding.evidence).joined(separator: " ")
+            if let named = services.sorted(by: { $0.count > $1.count }).first(where: { text.contains($0) }) {
+                return named
+            }
+        }
+        return services.first
+    }
+
+    static func summary(report: Report, modelSummary: String?) -> String {
+        if let modelSummary, !modelSummary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return modelSummary
+        }
+        let alarm = report.openingAlarm
+        var parts: [String] = []
+        let when = alarm.map { ReportText.clock($0.stateChangeTime) } ?? "?"
+        parts.append("\(alarm?.name ?? "The alarm") went into ALARM at \(when).")
+        if let top = report.topFinding, top.category != .unknown {
+            var sentence =
+                "Most likely: \(top.title.trimmingSuffix(".")) (\(ReportText.percent(top.confidence)) confidence)"
+            if let first = top.evidence.first { sentence += " — \(first)" }
+            parts.append(sentence + ".")
+            let others = report.findings.dropFirst().prefix(2).map { $0.title.trimmingSuffix(".").lowercasedFirst() }
+            if !others.isEmpty { parts.append("Also seen: \(others.joined(separator: "; ")).") }
+        } else {
+            parts.append("The collected evidence shows no conclusive cause; see what was checked below.")
+        }
+        if !report.gaps.isEmpty {
+            parts.append("Not readable: \(Set(report.gaps.map(\.source)).sorted().joined(separator: ", ")).")
+        }
+        if report.analysis.source != "bedrock" {
+            parts.append("Model analysis unavailable: \(report.analysis.unavailableReason ?? "not requested").")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// The model's actions first, then the rules' steps for the top categories; at most six.
+    static func nextSteps(findings: [Report.ReportFinding], evidence: Evidence, modelActions: [String]) -> [String] {
+        var steps = modelActions.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        for finding in findings.prefix(3) {
+            let step = ruleStep(finding, evidence: evidence)
+            if !steps.contains(step) { steps.append(step) }
+        }
+        return Array(steps.prefix(6))
+    }
+
+    static func ruleStep(_ finding: Report.ReportFinding, evidence: Evidence) -> String {
+        switch finding.category {
+        case .badDeployment:
+            if let rollback = rollbackCommand(evidence) {
+                return
+                    "Roll back to the previous task definition revision: `\(rollback)`, then compare the new revision's image and settings."
+            }
+            return
+                "Roll back the service to its previous task definition revision, then compare the new revision's image and settings."
+        case .outOfMemory:
+            return
+                "Raise the task's memory limit or find the leak: compare MemoryUtilization before and after the last change and read the OutOfMemory log example."
+        case .containerCrash:
+            return
+                "Read the stopped tasks' reasons and the first error lines of their logs; check the image, entry point and required configuration."
+        case .unhealthyTargets:
+            return
+                "Check the target group's health-check path, port and timeouts against the service, and why the targets fail (reasons above)."
+        case .dependencyFailure:
+            return
+                "Check the failing dependency's health, connection limits and security groups; make callers time out quickly and back off."
+        case .capacityExhaustion:
+            return
+                "Scale the service out (desired count and auto scaling maximum) and check its CPU and memory reservations."
+        case .throttling:
+            return
+                "Find the throttled API in the log example, add backoff with jitter, and request a quota increase if the rate is legitimate."
+        case .applicationError:
+            return
+                "Open the top log patterns' examples and the failing traces; look for recent configuration or data changes."
+        case .unknown:
+            return
+                "Check the gaps and what was read; look for changes triaged cannot see (database, network, third parties)."
+        }
+    }
+
+    /// `aws ecs update-service …` back to the revision before the failing PRIMARY deployment.
+    static func rollbackCommand(_ evidence: Evidence) -> String? {
+        guard let cluster = evidence.topology.cluster else { return nil }
+        for service in evidence.ecs.services {
+            guard service.deployments.contains(where: { $0.status == "PRIMARY" }),
+                let previous = service.deployments.first(where: { $0.status == "ACTIVE" })?.taskDefinition,
+                let familyRevision = previous.split(separator: "/").last
+            else { continue }
+            return
+                "aws ecs update-service --cluster \(cluster) --service \(service.name) --task-definition \(familyRevision)"
+        }
+        return nil
+    }
+
+    // MARK: redaction
+
+    /// Every string in the report (keys stay) passed through the redactor.
+    func redacted(_ report: Report, with redactor: Redactor) -> Report {
+        guard let data = try? Report.encoder.encode(report),
+            let tree = try? JSONSerialization.jsonObject(with: data),
+            let cleaned = try? JSONSerialization.data(withJSONObject: Self.mapStrings(tree, redactor.redact)),
+            let result = try? Report.decoder.decode(Report.self, from: cleaned)
+        else {
+            // The report is our own value type; a round trip cannot fail short of a programming error.
+            preconditionFailure("report did not survive its own JSON round trip")
+        }
+        return result
+    }
+
+    static func mapStrings(_ value: Any, _ transform: (String) -> String) -> Any {
+        switch value {
+        case let text as String: return transform(text)
+        case let array as [Any]: return array.map { mapStrings($0, transform) }
+        case let object as [String: Any]: return object.mapValues { mapStrings($0, transform) }
+        default: return value
+        }
+    }
+}
+
+extension Report.ReportFinding {
+    init(finding: Finding, source: String) {
+        self.init(
+            category: finding.category, title: finding.title, confidence: finding.confidence,
+            evidence: finding.evidence, source: source)
+    }
+}
+
+/// Small text helpers shared by the renderers.
+enum ReportText {
+    /// `2026-11-25 10:04 UTC`.
+    static func clock(_ date: Date) -> String {
+        let text = AWSTimestamp.format(date)
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(5)) + " UTC"
+    }
+
+    /// `10:04:31`.
+    static func time(_ date: Date) -> String {
+        String(AWSTimestamp.format(date).dropFirst(11).prefix(8))
+    }
+
+    static func percent(_ confidence: Double) -> String {
+        "\(Int((confidence * 100).rounded()))%"
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+
+    func lowercasedFirst() -> String {
+        guard let first else { return self }
+        // Keep acronyms and names (`ECS`, `api`): only lower a capital followed by a lower-case letter.
+        let second = dropFirst().first
+        guard first.isUppercase, second?.isLowercase == true else { return self }
+        return first.lowercased() + dropFirst()
+    }
+}
