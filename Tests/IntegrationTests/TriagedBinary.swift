@@ -27,12 +27,21 @@ enum TriagedBinary {
     /// Runs `triaged` with `arguments` and exactly `environment` (plus PATH), capturing its output.
     static func run(_ arguments: [String], environment: [String: String]) throws -> Outcome {
         guard let url else { throw LocalAWSWorld.WorldError(message: "the triaged executable was not built") }
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        process.environment = env
+        return try Subprocess.run(url, arguments, environment: env)
+    }
+}
+
+/// Runs a program to completion, capturing both outputs.
+enum Subprocess {
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws
+        -> TriagedBinary.Outcome
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -50,8 +59,13 @@ enum TriagedBinary {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Outcome(
+        return TriagedBinary.Outcome(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+
+    /// Runs a Python program given as text.
+    static func python(_ program: String, _ arguments: [String] = []) throws -> TriagedBinary.Outcome {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", program] + arguments)
     }
 }

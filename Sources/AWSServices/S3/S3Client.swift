@@ -9,6 +9,8 @@ public struct S3ObjectInfo: Sendable, Equatable {
     public var versionId: String?
     /// `AES256` or `aws:kms`.
     public var serverSideEncryption: String?
+    /// User metadata (`x-amz-meta-<name>`), names in lower case.
+    public var metadata: [String: String] = [:]
 }
 
 /// A conditional write that did not happen: the key exists (`If-None-Match: *`), the ETag moved
@@ -117,6 +119,12 @@ public struct S3Client: Sendable {
             etag: response.headers["ETag"], contentType: response.headers["Content-Type"],
             contentLength: response.headers["Content-Length"].flatMap { Int($0) },
             versionId: response.headers["x-amz-version-id"],
-            serverSideEncryption: response.headers["x-amz-server-side-encryption"])
+            serverSideEncryption: response.headers["x-amz-server-side-encryption"],
+            metadata: Dictionary(
+                response.headers.compactMap { field -> (String, String)? in
+                    let name = field.name.lowercased()
+                    guard name.hasPrefix("x-amz-meta-") else { return nil }
+                    return (String(name.dropFirst("x-amz-meta-".count)), field.value)
+                }, uniquingKeysWith: { first, _ in first }))
     }
 }

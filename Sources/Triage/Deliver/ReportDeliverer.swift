@@ -11,7 +11,7 @@ public struct DeliverySettings: Sendable {
     public var presignExpiry: TimeInterval = 86_400
     public var encryption: S3Encryption = .aes256
     public var topicArn: String?
-    public var format = Notification.Format.text
+    public var format = IncidentNotification.Format.text
     /// Also write every report here, under `<incident-id>/`.
     public var localDirectory: URL?
     /// Attempts per delivery before giving up for now (the outbox keeps it for later).
@@ -40,7 +40,7 @@ public struct DeliveryResult: Sendable, Equatable {
     /// `s3://bucket/key` of report.json, when S3 is configured.
     public var reportObject: String?
     public var reportURL: String?
-    /// Objects another writer had already delivered (412 on our conditional write).
+    /// Objects another writer had already delivered (412 on our conditional write, not our token).
     public var alreadyPresent: [String]
     public var notification: DeliveryProgress.NotificationState
     public var notificationMessageId: String?
@@ -109,7 +109,7 @@ public struct ReportDeliverer: Sendable {
             "report.md": Array(MarkdownRenderer.render(report).utf8),
             "report.html": Array(HTMLRenderer.render(report).utf8),
         ]
-        let notification = sns == nil ? nil : Notification(report: report, format: settings.format)
+        let notification = sns == nil ? nil : IncidentNotification(report: report, format: settings.format)
         _ = try outbox.prepare(id, files: files, notification: notification, at: clock.now())
         logger.info(
             "report prepared", metadata: ["incident.id": "\(id)", "report.severity": "\(report.severity.rawValue)"])
@@ -164,8 +164,14 @@ public struct ReportDeliverer: Sendable {
             // report.json last: its presence means the set is complete.
             for name in ["report.html", "report.md", "report.json"] where !progress.s3Delivered.contains(name) {
                 let key = settings.key(incidentId: incidentId, openedAt: openedAt, name: name)
-                if try putOnce(s3, bucket: bucket, key: key, name: name, incidentId: incidentId) {
+                if try putOnce(s3, bucket: bucket, key: key, name: name, progress: progress) {
                     result.alreadyPresent.append(name)
+                    if name == "report.json" && progress.notification == .pending {
+                        progress.notification = .deliveredElsewhere
+                        logger.warning(
+                            "this incident's report was already delivered by another writer; not notifying again",
+                            metadata: ["incident.id": "\(incidentId)", "s3.key": "\(key)"])
+                    }
                 }
                 progress.s3Delivered.append(name)
                 try outbox.save(progress)
@@ -205,7 +211,7 @@ public struct ReportDeliverer: Sendable {
                     throw DeliveryError(incidentId: incidentId, step: "sns:Publish to \(topic)", reason: "\(error)")
                 }
                 try afterStep(.published)
-            case .published, .skipped, .unknown:
+            case .published, .skipped, .unknown, .deliveredElsewhere:
                 break
             }
         }
@@ -224,9 +230,11 @@ public struct ReportDeliverer: Sendable {
         return result
     }
 
-    /// One conditional PutObject; true when the object was already there (412). A 409 (a racing
-    /// conditional write) is retried, and then finds the winner's object.
-    func putOnce(_ s3: S3Client, bucket: String, key: String, name: String, incidentId: String) throws -> Bool {
+    /// One conditional PutObject; true when another writer's object was already there (412 and
+    /// not our token; our own earlier write, cut short by a crash, counts as written). A 409 (a
+    /// racing conditional write) is retried, and then finds the winner's object.
+    func putOnce(_ s3: S3Client, bucket: String, key: String, name: String, progress: DeliveryProgress) throws -> Bool {
+        let incidentId = progress.incidentId
         let body = try outbox.file(incidentId, name)
         let contentType: String
         switch name {
@@ -238,9 +246,17 @@ public struct ReportDeliverer: Sendable {
             do {
                 try s3.putObject(
                     bucket: bucket, key: key, body: body, contentType: contentType, ifNoneMatch: true,
-                    encryption: settings.encryption, metadata: ["incident-id": incidentId])
+                    encryption: settings.encryption,
+                    metadata: ["incident-id": incidentId, "delivery-token": progress.token])
                 return false
             } catch let error as S3ConditionalWriteError where error.reason == .preconditionFailed {
+                let existing: S3ObjectInfo?
+                do {
+                    existing = try s3.headObject(bucket: bucket, key: key)
+                } catch {
+                    throw DeliveryError(incidentId: incidentId, step: "s3:HeadObject \(key)", reason: "\(error)")
+                }
+                if existing?.metadata["delivery-token"] == progress.token { return false }
                 logger.info(
                     "report object already delivered; not overwritten",
                     metadata: ["incident.id": "\(incidentId)", "s3.key": "\(key)"])

@@ -8,9 +8,14 @@ public struct DeliveryProgress: Sendable, Equatable, Codable {
         case pending, attempting, published, skipped
         /// A restart found `attempting`: SNS may or may not have it; not sent again (at most once).
         case unknown
+        /// Another writer (an earlier run whose state is gone, another instance) had already put
+        /// this incident's report.json in S3, so it owns the notification.
+        case deliveredElsewhere = "delivered_elsewhere"
     }
 
     public var incidentId: String
+    /// Written as object metadata, so a 412 on our own earlier write is told apart from another writer's.
+    public var token: String
     public var preparedAt: Date
     /// Object file names already in S3 (written by us or found there).
     public var s3Delivered: [String] = []
@@ -57,7 +62,8 @@ public struct ReportOutbox: Sendable {
     }
 
     /// Writes the rendered files and the notification, then the progress that marks them prepared.
-    func prepare(_ incidentId: String, files: [String: [UInt8]], notification: Notification?, at now: Date) throws
+    func prepare(_ incidentId: String, files: [String: [UInt8]], notification: IncidentNotification?, at now: Date)
+        throws
         -> DeliveryProgress
     {
         let folder = entry(incidentId)
@@ -67,7 +73,8 @@ public struct ReportOutbox: Sendable {
                 folder.appendingPathComponent("notification.json"), with: Array(try Self.encoder.encode(notification)))
         }
         let progress = DeliveryProgress(
-            incidentId: incidentId, preparedAt: now, notification: notification == nil ? .skipped : .pending)
+            incidentId: incidentId, token: UUID().uuidString.lowercased(), preparedAt: now,
+            notification: notification == nil ? .skipped : .pending)
         try save(progress)
         return progress
     }
@@ -80,8 +87,8 @@ public struct ReportOutbox: Sendable {
         return Array(data)
     }
 
-    func notification(_ incidentId: String) throws -> Notification {
-        try Self.decoder.decode(Notification.self, from: Data(try file(incidentId, "notification.json")))
+    func notification(_ incidentId: String) throws -> IncidentNotification {
+        try Self.decoder.decode(IncidentNotification.self, from: Data(try file(incidentId, "notification.json")))
     }
 
     /// Incidents with a prepared report that is not completely delivered.

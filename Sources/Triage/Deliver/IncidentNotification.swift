@@ -4,7 +4,7 @@ import Foundation
 /// The SNS message for a report: a Subject under 100 characters, a short body (severity, alarm,
 /// time, top three findings, summary, links) kept far under SNS's 256 KB whatever the evidence
 /// size, and the attributes subscribers filter on (`severity`, `category`, `cluster`).
-public struct Notification: Sendable, Equatable, Codable {
+public struct IncidentNotification: Sendable, Equatable, Codable {
     public enum Format: String, Sendable, Codable, CaseIterable {
         /// Plain text for e-mail, SMS-free subscribers and humans.
         case text
