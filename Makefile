@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test lint format clean bench bench-logpatterns bench-collect
+.PHONY: all deps build test lint format clean bench bench-logpatterns bench-collect report-preview
 
 all: build
 
@@ -18,6 +18,14 @@ build:
 test: deps
 	$(SWIFT) build --build-tests
 	TRIAGED_REQUIRE_EMULATOR=1 $(SWIFT) test --skip-build
+
+# Renders a sample report.html in headless chromium (installed if missing) at phone and desktop
+# widths; look at the PNGs it leaves in .build/report-preview/.
+report-preview:
+	@scripts/install-deps.sh --chromium
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter ReportBrowserTests
+	@echo "report previews: .build/report-preview/report-phone.png .build/report-preview/report-desktop.png"
 
 # Benchmarks print figures; they are never part of `make test`.
 bench: bench-logpatterns bench-collect

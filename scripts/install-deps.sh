@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing triaged needs on a fresh Debian machine, and nothing that is
 # already there: libcurl with OpenSSL (headers), OpenSSL headers, and moto[server]==5.2.1 for the
-# local AWS emulator. Run as root (or with sudo available) for the apt step.
+# local AWS emulator (it brings jsonschema, which the report schema test uses). `--chromium` also
+# installs Debian's chromium for `make report-preview`. Run as root (or with sudo) for the apt step.
 set -euo pipefail
 
 MOTO_VERSION="5.2.1"
@@ -9,6 +10,9 @@ MOTO_VERSION="5.2.1"
 need_apt=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_apt+=(libcurl4-openssl-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
+if [ "${1:-}" = "--chromium" ]; then
+    command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
+fi
 if ((${#need_apt[@]})); then
     echo "install-deps: installing ${need_apt[*]} with apt-get"
     SUDO=""
@@ -21,7 +25,7 @@ if [ "${1:-}" = "--system-only" ]; then exit 0; fi
 
 if ! python3 - "$MOTO_VERSION" <<'PY' >/dev/null 2>&1
 import sys
-import moto, flask, flask_cors, boto3  # moto[server] brings flask and flask-cors
+import moto, flask, flask_cors, boto3, jsonschema  # all brought by moto[server]
 assert moto.__version__ == sys.argv[1]
 PY
 then
