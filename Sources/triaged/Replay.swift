@@ -6,7 +6,7 @@ import TriageDaemon
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Take a saved alarm message (any accepted shape) through intake as if it had arrived.")
+        abstract: "Run a saved alarm message (any accepted shape) as if it had arrived: intake, then the pipeline.")
 
     @Option(
         name: .long,
@@ -17,8 +17,11 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Flag(name: .long, help: "Decide, but record nothing in the state directory.")
+    @Flag(name: .long, help: "Record nothing and publish nothing (no S3, no SNS); print the Markdown report.")
     var dryRun = false
+
+    @Option(name: .long, help: "Also write report.json, report.md and report.html to this directory.")
+    var out: String?
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -84,6 +87,27 @@ struct Replay: ParsableCommand {
                 throw ExitCode(1)
             }
             print("state        recorded in \(store.file.path)")
+        }
+        // An incident to investigate: a new one, or a known one whose report never went out.
+        let incidentId: String
+        switch decision {
+        case .open(let incident): incidentId = incident.id
+        case .duplicate(let id, let phase) where phase != .delivered: incidentId = id
+        default: return
+        }
+        guard let incident = tracker.incidents[incidentId] else { return }
+        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        let runtime = try Wiring.runtime(configuration, environment: environment, logger: logger)
+        try Wiring.investigateAndDeliver(
+            incident, event: incident.event ?? event, runtime: runtime, dryRun: dryRun, out: out)
+        if !dryRun {
+            tracker.markDelivered(incidentId, now: Date())
+            do {
+                try store.save(tracker)
+            } catch {
+                FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ struct Triaged: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triaged",
         abstract: "First-line incident triage for CloudWatch alarms on AWS.",
-        subcommands: [Check.self, Replay.self, Patterns.self, Version.self]
+        subcommands: [Run.self, Check.self, Investigate.self, Replay.self, Patterns.self, Version.self]
     )
 
     /// Runs the command; usage errors exit 2 (DESIGN.md section 3), not argument-parser's 64.

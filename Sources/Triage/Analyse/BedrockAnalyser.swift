@@ -78,11 +78,24 @@ public struct AnalysisSettings: Sendable, Equatable {
     }
 }
 
-/// The day's estimated model spend (UTC days), shared by all incidents.
+/// The day's estimated model spend (UTC days), shared by all incidents. With a file (the state
+/// directory's `spend.json`) it survives restarts, so a crash loop cannot spend the budget twice.
 public final class SpendLedger: Sendable {
-    private let state = Mutex<(day: Int, spent: Double)>((0, 0))
+    struct Day: Codable {
+        var day: Int
+        var spent: Double
+    }
 
-    public init() {}
+    private let state: Mutex<Day>
+    private let file: URL?
+
+    public init(file: URL? = nil) {
+        self.file = file
+        let saved = file.flatMap { FileManager.default.contents(atPath: $0.path) }.flatMap {
+            try? JSONDecoder().decode(Day.self, from: $0)
+        }
+        state = Mutex(saved ?? Day(day: 0, spent: 0))
+    }
 
     /// Spend so far on the UTC day of `now`.
     public func spent(on now: Date) -> Double {
@@ -92,10 +105,14 @@ public final class SpendLedger: Sendable {
 
     public func add(_ cost: Double, on now: Date) {
         let day = Int(now.timeIntervalSince1970 / 86_400)
-        state.withLock { ledger in
-            if ledger.day != day { ledger = (day, 0) }
+        let snapshot = state.withLock { ledger -> Day in
+            if ledger.day != day { ledger = Day(day: day, spent: 0) }
             ledger.spent += cost
+            return ledger
         }
+        guard let file, let data = try? JSONEncoder().encode(snapshot) else { return }
+        // Best effort: a ledger that cannot be saved still limits this process's spend.
+        try? DurableFile.replace(file, with: Array(data))
     }
 }
 

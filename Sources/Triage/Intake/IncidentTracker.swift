@@ -25,6 +25,9 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
         /// When an OK transition of one of its alarms was seen (the incident still gets its report).
         public var resolvedAt: Date?
         public var updatedAt: Date
+        /// The event that opened it, so an incident resumed after a restart is investigated with
+        /// the same alarm details (metric, dimensions) it arrived with.
+        public var event: AlarmEvent? = nil
     }
 
     /// An alarm transition that is part of an incident.
@@ -36,7 +39,7 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
     }
 
     /// What an observed event means.
-    public enum Decision: Sendable, Equatable {
+    public enum Decision: Sendable, Equatable, CustomStringConvertible {
         /// A new incident: investigate it.
         case open(Incident)
         /// Joined an incident not yet delivered (same load balancer or cluster within the window).
@@ -47,6 +50,16 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
         case resolved(incidentId: String)
         /// Not a reason to act (INSUFFICIENT_DATA, OK with no incident).
         case ignored(reason: String)
+
+        public var description: String {
+            switch self {
+            case .open(let incident): return "open \(incident.id)"
+            case .joined(let id): return "joined \(id)"
+            case .duplicate(let id, let phase): return "duplicate of \(id) (\(phase.rawValue))"
+            case .resolved(let id): return "resolved \(id)"
+            case .ignored(let reason): return "ignored: \(reason)"
+            }
+        }
     }
 
     /// Alarms on the same load balancer or cluster within this window join one incident.
@@ -100,7 +113,7 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
             let incident = Incident(
                 id: transition, openedAt: event.stateChangeTime, alarms: [reference], correlationKeys: keys,
                 phase: .open,
-                resolvedAt: nil, updatedAt: now)
+                resolvedAt: nil, updatedAt: now, event: event)
             incidents[incident.id] = incident
             transitions[transition] = incident.id
             return .open(incident)

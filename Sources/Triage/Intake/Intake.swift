@@ -52,6 +52,10 @@ public final class Intake: Sendable {
             metadata["incident.id"] = "\(incident.id)"
             logger.info("incident opened", metadata: metadata)
             return .investigate(incident)
+        case .duplicate(let id, _) where event.source == .describeAlarms:
+            // The poller sees an alarm that stays in ALARM on every poll: not news.
+            metadata["incident.id"] = "\(id)"
+            logger.debug("alarm still in ALARM", metadata: metadata)
         case .joined(let id), .duplicate(let id, _), .resolved(let id):
             metadata["incident.id"] = "\(id)"
             logger.info("alarm event recorded", metadata: metadata.merging(["intake.decision": "\(decision)"]) { $1 })

@@ -12,6 +12,9 @@ public struct Configuration: Sendable, Equatable {
     public var state = State()
     /// Incidents investigated at once.
     public var workers = 4
+    /// After SIGTERM, incidents in flight get this long to finish before they are handed back
+    /// (systemd's TimeoutStopSec must be longer).
+    public var drainTimeout: TimeInterval = 60
     public var log = Log()
 
     public init() {}

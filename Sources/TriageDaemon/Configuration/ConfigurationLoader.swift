@@ -41,7 +41,8 @@ public enum ConfigurationLoader {
         guard let root, root.null == nil else { return configuration }
         let reader = ConfigReader(file: file)
         let top = try reader.mapping(
-            root, path: "", allowed: ["aws", "intake", "collect", "analysis", "report", "state", "workers", "log"])
+            root, path: "",
+            allowed: ["aws", "intake", "collect", "analysis", "report", "state", "workers", "drain_timeout", "log"])
 
         if let aws = top["aws"],
             let section = try reader.optionalMapping(
@@ -223,6 +224,12 @@ public enum ConfigurationLoader {
             configuration.state.claims = try reader.choice(section["claims"], "state.claims") ?? .local
         }
         configuration.workers = try reader.int(top["workers"], "workers", 1...256) ?? configuration.workers
+        if let drain = try reader.duration(top["drain_timeout"], "drain_timeout") {
+            guard drain >= 1 && drain <= 3600 else {
+                throw reader.error(top["drain_timeout"], "drain_timeout", "must be between 1s and 1h")
+            }
+            configuration.drainTimeout = drain
+        }
         if let log = top["log"],
             let section = try reader.optionalMapping(log, path: "log", allowed: ["level", "format"])
         {

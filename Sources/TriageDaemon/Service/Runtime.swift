@@ -1,0 +1,128 @@
+import AWSCore
+import AWSServices
+import Foundation
+import Logging
+import Triage
+
+extension Configuration {
+    /// What and how much to collect, from the `collect` section.
+    public var collectSettings: CollectSettings {
+        var settings = CollectSettings()
+        settings.windowBefore = collect.windowBefore
+        settings.windowAfter = collect.windowAfter
+        settings.loadBalancer = collect.loadBalancer
+        settings.cluster = collect.ecs.cluster
+        settings.services = collect.ecs.services
+        settings.logGroups = collect.logs.groups
+        settings.filterPattern = collect.logs.filterPattern
+        settings.maxEvents = collect.logs.maxEvents
+        settings.tracesEnabled = collect.traces.enabled
+        settings.maxTraces = collect.traces.maxTraces
+        return settings
+    }
+
+    /// What `run` needs beyond a valid file: something to watch and somewhere to deliver.
+    public func runRequirements() -> [String] {
+        var problems: [String] = []
+        let polls = intake.pollInterval > 0 && !(intake.alarmNames.isEmpty && intake.alarmPrefixes.isEmpty)
+        if !polls && intake.queueURL == nil {
+            problems.append(
+                "nothing to watch: set intake.alarms.names or intake.alarms.prefixes (with poll_interval above 0s), or intake.queue_url"
+            )
+        }
+        if report.s3.bucket == nil && report.sns.topicArn == nil && report.localDir == nil {
+            problems.append(
+                "nowhere to deliver reports: set report.s3.bucket, report.sns.topic_arn or report.local_dir")
+        }
+        if state.claims == .s3 && report.s3.bucket == nil {
+            problems.append("state.claims: s3 needs report.s3.bucket")
+        }
+        return problems
+    }
+}
+
+/// Everything one configuration builds: AWS context, clients, the intake sources, the investigator
+/// and the deliverer. Rebuilt on SIGHUP; incidents in flight keep the runtime they started with.
+public struct Runtime: Sendable {
+    public let configuration: Configuration
+    public let context: AWSContext
+    public let cloudWatch: CloudWatchClient
+    public let poller: AlarmPoller?
+    public let consumer: QueueConsumer?
+    public let investigator: Investigator
+    public let deliverer: ReportDeliverer
+    public let s3: S3Client
+
+    /// `ledger` and the state directory outlive reloads.
+    public static func make(
+        configuration: Configuration, environment: [String: String], stateDirectory: URL, ledger: SpendLedger,
+        transport: any HTTPTransport = CurlTransport(), clock: any WallClock = SystemWallClock(), logger: Logger
+    ) throws -> Runtime {
+        let context = try AWSContext.resolve(
+            settings: configuration.aws, environment: environment, transport: transport, clock: clock, logger: logger)
+        let cloudWatch = CloudWatchClient(client: try context.client(for: .cloudWatch))
+        let intake = configuration.intake
+        var poller: AlarmPoller?
+        if intake.pollInterval > 0 && !(intake.alarmNames.isEmpty && intake.alarmPrefixes.isEmpty) {
+            // A transition older than a day is not a new incident, whatever the poller sees.
+            poller = AlarmPoller(
+                cloudWatch: cloudWatch, names: intake.alarmNames, prefixes: intake.alarmPrefixes, maxAge: 86_400,
+                logger: logger)
+        }
+        var consumer: QueueConsumer?
+        if let url = intake.queueURL {
+            consumer = QueueConsumer(
+                sqs: SQSClient(client: try context.client(for: .sqs, timeout: 40)), queueURL: url,
+                visibilityTimeout: 300, logger: logger)
+        }
+        let clients = CollectClients(
+            cloudWatch: cloudWatch, elb: ELBv2Client(client: try context.client(for: .elbv2)),
+            ecs: ECSClient(client: try context.client(for: .ecs)),
+            logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
+            xray: XRayClient(client: try context.client(for: .xray)))
+        let collector = EvidenceCollector(
+            clients: clients, settings: configuration.collectSettings, clock: clock, logger: logger)
+        var analyser: BedrockAnalyser?
+        if configuration.analysis.bedrock.enabled {
+            let settings = configuration.analysisSettings
+            analyser = BedrockAnalyser(
+                client: BedrockRuntimeClient(
+                    client: try context.client(for: .bedrockRuntime, timeout: settings.timeout)),
+                settings: settings, ledger: ledger, clock: clock, logger: logger)
+        }
+        let investigator = Investigator(
+            collector: collector, promptBudget: configuration.analysis.promptBudgetTokens, analyser: analyser,
+            redact: configuration.analysis.redact, clock: clock, logger: logger)
+        let s3 = S3Client(client: try context.client(for: .s3))
+        let deliverer = ReportDeliverer(
+            s3: s3, sns: SNSClient(client: try context.client(for: .sns)),
+            settings: configuration.deliverySettings, outbox: ReportOutbox(stateDirectory: stateDirectory),
+            clock: clock, logger: logger)
+        return Runtime(
+            configuration: configuration, context: context, cloudWatch: cloudWatch, poller: poller,
+            consumer: consumer, investigator: investigator, deliverer: deliverer, s3: s3)
+    }
+
+    /// The claims this configuration asks for.
+    public func claims(owner: String) -> any IncidentClaims {
+        guard configuration.state.claims == .s3, let bucket = configuration.report.s3.bucket else {
+            return LocalClaims()
+        }
+        return S3Claims(s3: s3, bucket: bucket, prefix: configuration.report.s3.prefix, owner: owner)
+    }
+
+    /// The alarm event that opened `incident`: saved with it, else read back from CloudWatch
+    /// (state files written before events were saved).
+    public func openingEvent(of incident: IncidentTracker.Incident) throws -> AlarmEvent {
+        if let event = incident.event { return event }
+        guard let first = incident.alarms.first,
+            let alarm = try cloudWatch.describeAlarms(names: [first.name]).first
+        else {
+            throw AlarmMessageError("the alarm of incident \(incident.id) no longer exists")
+        }
+        var event = try AlarmMessageParser.event(from: alarm)
+        event.stateChangeTime = first.stateChangeTime
+        event.state = .alarm
+        return event
+    }
+}

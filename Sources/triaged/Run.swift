@@ -1,0 +1,124 @@
+import AWSCore
+import ArgumentParser
+import Foundation
+import Logging
+import Triage
+import TriageDaemon
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon (systemd runs this): watch alarms, investigate, deliver reports.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let environment = ProcessInfo.processInfo.environment
+        let path = options.resolvedPath(environment: environment)
+        let configuration = try Wiring.loadConfiguration(path)
+        let problems = configuration.runRequirements()
+        guard problems.isEmpty else {
+            for problem in problems { Wiring.fail("\(path): \(problem)") }
+            throw ExitCode(2)
+        }
+        let logger = Logging.bootstrapped(configuration.log, target: .standardOutput)
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(
+                configuration: configuration, configurationPath: path, environment: environment, logger: logger)
+        } catch let error as AWSContext.ResolutionError {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            Wiring.fail("\(path): \(error)")
+            throw ExitCode(2)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            Wiring.fail("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        let status = daemon.run()
+        // Workers released at the drain deadline may still be inside a call; exiting without
+        // running atexit teardown (libcurl, Foundation) cannot crash under them. Log lines are
+        // written unbuffered, so nothing is lost.
+        _exit(status)
+    }
+}
+
+/// What the commands that run the pipeline share.
+enum Wiring {
+    static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("triaged: \(message)\n".utf8))
+    }
+
+    /// Loads the configuration or exits 2 naming the file, line and key.
+    static func loadConfiguration(_ path: String) throws -> Configuration {
+        do {
+            return try ConfigurationLoader.load(path: path)
+        } catch let error as ConfigurationError {
+            fail("\(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// The runtime for one-shot commands (logs to stderr, warnings and above).
+    static func runtime(_ configuration: Configuration, environment: [String: String], logger: Logger) throws
+        -> Runtime
+    {
+        let directory = configuration.stateDirectory(environment: environment)
+        do {
+            return try Runtime.make(
+                configuration: configuration, environment: environment, stateDirectory: directory,
+                ledger: SpendLedger(file: directory.appendingPathComponent("spend.json")), logger: logger)
+        } catch {
+            fail("\(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Investigates `incident` and either prints the Markdown (dry run) or delivers it; `out` also
+    /// gets the three files.
+    static func investigateAndDeliver(
+        _ incident: IncidentTracker.Incident, event: AlarmEvent, runtime: Runtime, dryRun: Bool, out: String?
+    ) throws {
+        let (report, _) = runtime.investigator.investigate(incident, alarm: event)
+        var files: [String: [UInt8]] = [
+            "report.json": try report.json(), "report.md": Array(MarkdownRenderer.render(report).utf8),
+            "report.html": Array(HTMLRenderer.render(report).utf8),
+        ]
+        if dryRun {
+            print(MarkdownRenderer.render(report))
+        } else {
+            let result: DeliveryResult
+            do {
+                result = try runtime.deliverer.deliver(report)
+            } catch {
+                fail("\(error)")
+                throw ExitCode(1)
+            }
+            // The delivered renderings (with the link filled in) are the ones to keep.
+            for name in ReportOutbox.files {
+                let url = runtime.deliverer.outbox.entry(report.incident.id).appendingPathComponent(name)
+                if let data = FileManager.default.contents(atPath: url.path) { files[name] = Array(data) }
+            }
+            print("incident     \(report.incident.id) [\(report.severity.rawValue)]")
+            print("top finding  \(report.topFinding.map { "\($0.title) (\($0.category.rawValue))" } ?? "-")")
+            if let object = result.reportObject { print("report       \(object)") }
+            if let url = result.reportURL { print("link         \(url)") }
+            if let local = runtime.configuration.report.localDir {
+                print("local copy   \(local)/\(report.incident.id)/")
+            }
+            print(
+                "notification \(result.notification.rawValue)\(result.notificationMessageId.map { " (\($0))" } ?? "")")
+        }
+        if let out {
+            let directory = URL(fileURLWithPath: out, isDirectory: true)
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                for (name, bytes) in files { try Data(bytes).write(to: directory.appendingPathComponent(name)) }
+            } catch {
+                fail("cannot write the report to \(out): \(error)")
+                throw ExitCode(1)
+            }
+            FileHandle.standardError.write(Data("triaged: report written to \(out)/report.{json,md,html}\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import AWSCore
+import AWSServices
+import Foundation
+import Testing
+
+/// `triaged run` as systemd runs it, against the local AWS world.
+@Suite("triaged run against the local AWS world", .enabled(if: IntegrationEnvironment.ready))
+struct DaemonTests {
+    struct Setup {
+        let world: LocalAWSWorld
+        let scenario: LocalAWSWorld.Scenario
+        let directory: URL
+        let config: URL
+        let notify: NotifyListener
+
+        var state: URL { directory.appendingPathComponent("state") }
+
+        var environment: [String: String] {
+            [
+                "AWS_ACCESS_KEY_ID": world.description.key_id, "AWS_SECRET_ACCESS_KEY": world.description.secret,
+                "AWS_EC2_METADATA_DISABLED": "true", "HOME": directory.path, "NOTIFY_SOCKET": notify.path,
+                "WATCHDOG_USEC": "1000000",
+            ]
+        }
+
+        func writeConfig(poll: String = "3s", bedrock: Bool = false, timeout: String = "30s", drain: String = "30s")
+            throws
+        {
+            let text = """
+                aws:
+                  region: us-east-1
+                  endpoint_url: \(world.description.moto)
+                  endpoints:
+                    bedrock-runtime: \(world.description.bedrock)
+                  allow_http: true
+                intake:
+                  alarms:
+                    names: [\(scenario.alarm)]
+                  poll_interval: \(poll)
+                  queue_url: \(scenario.intake_queue)
+                collect:
+                  ecs:
+                    cluster: \(scenario.cluster)
+                analysis:
+                  bedrock:
+                    enabled: \(bedrock)
+                    model_id: amazon.nova-lite-v1:0
+                    timeout: \(timeout)
+                report:
+                  s3:
+                    bucket: \(scenario.bucket)
+                  sns:
+                    topic_arn: \(scenario.findings_topic)
+                state:
+                  dir: \(state.path)
+                workers: 2
+                drain_timeout: \(drain)
+
+                """
+            try text.write(to: config, atomically: true, encoding: .utf8)
+        }
+
+        func start() throws -> DaemonProcess {
+            try DaemonProcess(config: config, environment: environment)
+        }
+
+        func messages(_ queue: String, wait: Int = 1) throws -> [SQSMessage] {
+            let sqs = SQSClient(client: try world.context().client(for: .sqs))
+            var all: [SQSMessage] = []
+            while true {
+                let batch = try sqs.receiveMessages(queueURL: queue, maxMessages: 10, waitSeconds: wait)
+                if batch.isEmpty { return all }
+                all += batch
+            }
+        }
+
+        func bedrock(_ command: [String: Any]) throws {
+            _ = try CurlTransport().send(
+                HTTPRequest(
+                    method: "POST", url: world.description.bedrock + "/_control",
+                    body: Array(try JSONSerialization.data(withJSONObject: command))))
+        }
+    }
+
+    func withSetup(_ scenarioName: String = "bad-deployment", _ body: (Setup) throws -> Void) throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario(scenarioName)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let notify = try NotifyListener()
+            defer { notify.close() }
+            try body(
+                Setup(
+                    world: world, scenario: scenario, directory: directory,
+                    config: directory.appendingPathComponent("config.yaml"), notify: notify))
+        }
+    }
+
+    @Test(
+        "READY after the first poll, WATCHDOG and STATUS; an alarm becomes one report and one notification; SIGTERM sends STOPPING and exits 0"
+    )
+    func lifecycle() throws {
+        try withSetup { setup in
+            try setup.writeConfig()
+            let daemon = try setup.start()
+            #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
+            #expect(setup.notify.wait(for: "WATCHDOG=1", timeout: 5))
+            #expect(setup.notify.messages.contains { $0.contains("STATUS=incidents: ") })
+            try setup.world.fireAlarm(setup.scenario.alarm)
+            #expect(daemon.waitForLog("report delivered", timeout: 60), "\(daemon.log.suffix(3000))")
+            // The poller sees the same transition later: still one incident, one report.
+            Thread.sleep(forTimeInterval: 4)
+            let findings = try setup.messages(setup.scenario.findings_queue)
+            #expect(findings.count == 1)
+            #expect(try setup.messages(setup.scenario.intake_queue).isEmpty, "the intake message was not deleted")
+            daemon.send(SIGTERM)
+            #expect(daemon.waitForExit(timeout: 15) == 0)
+            #expect(setup.notify.wait(for: "STOPPING=1", timeout: 1))
+            let events = daemon.events
+            #expect(events.filter { $0["msg"] as? String == "incident opened" }.count == 1)
+            // Structured lines: ts, level, msg and dotted keys; never a secret from the telemetry.
+            let delivered = try #require(events.first { $0["msg"] as? String == "report delivered" })
+            #expect(delivered["ts"] is String && delivered["level"] as? String == "info")
+            #expect(delivered["incident.id"] is String)
+            #expect(events.contains { $0["aws.operation"] != nil || $0["alarm.name"] != nil })
+            for secret in [
+                "Sup3rS3cretPw", "AKIAZ3XAMPLEKEY12345", "ops.lead@example.com", setup.world.description.secret,
+            ] {
+                #expect(!daemon.log.contains(secret), "\(secret) in the logs")
+            }
+            // Metrics as Embedded Metric Format lines.
+            #expect(daemon.log.contains(#""Name":"IncidentsDelivered""#))
+            #expect(daemon.log.contains(#""Namespace":"triaged""#))
+        }
+    }
+
+    @Test(
+        "SIGTERM with an incident in flight exits 0 within the drain deadline; the incident is released and a restart delivers it once"
+    )
+    func drainReleases() throws {
+        try withSetup("oom") { setup in
+            // The model stalls far beyond the drain deadline, so the incident cannot finish in time.
+            try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s")
+            try setup.bedrock(["mode": "stall", "count": 100, "stall_seconds": 30])
+            let daemon = try setup.start()
+            #expect(setup.notify.wait(for: "READY=1", timeout: 30), "\(daemon.log)")
+            try setup.world.fireAlarm(setup.scenario.alarm)
+            #expect(daemon.waitForLog("evidence collected", timeout: 60), "\(daemon.log.suffix(3000))")
+            Thread.sleep(forTimeInterval: 1)
+            let signalled = Date()
+            daemon.send(SIGTERM)
+            let status = daemon.waitForExit(timeout: 30)
+            #expect(status == 0, "\(daemon.log.suffix(1500))")
+            // The deadline (2 s) plus at most one SQS long poll (20 s) still in progress.
+            #expect(Date().timeIntervalSince(signalled) < 25)
+            #expect(daemon.waitForLog("incident released unfinished", timeout: 1), "\(daemon.log.suffix(3000))")
+            let saved = try String(contentsOf: setup.state.appendingPathComponent("incidents.json"), encoding: .utf8)
+            #expect(saved.contains(#""phase":"open""#))
+
+            // Restarted with a healthy model: the incident is resumed and delivered exactly once.
+            try setup.bedrock(["mode": "normal"])
+            try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s")
+            let again = try setup.start()
+            #expect(again.waitForLog("report delivered", timeout: 90), "\(again.log.suffix(3000))")
+            Thread.sleep(forTimeInterval: 2)
+            again.send(SIGTERM)
+            #expect(again.waitForExit(timeout: 30) == 0)
+            #expect(try setup.messages(setup.scenario.findings_queue).count == 1)
+            #expect(try setup.messages(setup.scenario.intake_queue).isEmpty)
+        }
+    }
+
+    @Test("SIGHUP with a broken file keeps the running configuration; a good file is taken")
+    func reload() throws {
+        try withSetup("healthy") { setup in
+            try setup.writeConfig()
+            let daemon = try setup.start()
+            #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
+            try "intake:\n  poll_interval: soon\n".write(to: setup.config, atomically: true, encoding: .utf8)
+            daemon.send(SIGHUP)
+            #expect(daemon.waitForLog("configuration reload rejected; the running configuration stays", timeout: 10))
+            #expect(daemon.log.contains("config.yaml:2: intake.poll_interval"))
+            #expect(daemon.process.isRunning)
+            #expect(setup.notify.wait(for: "RELOADING=1", timeout: 1))
+            try setup.writeConfig(poll: "5s")
+            daemon.send(SIGHUP)
+            #expect(daemon.waitForLog("configuration reloaded", timeout: 10), "\(daemon.log.suffix(2000))")
+            daemon.send(SIGTERM)
+            #expect(daemon.waitForExit(timeout: 30) == 0)
+        }
+    }
+}
+
+@Suite("triaged run refuses a bad configuration", .enabled(if: TriagedBinary.url != nil))
+struct DaemonConfigurationTests {
+    @Test("a malformed configuration exits 2 naming the file, line and key; nothing to watch exits 2 too")
+    func malformed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config.yaml")
+        try "aws:\n  region: us-east-1\nintake:\n  poll_interval: 5 minutes\n".write(
+            to: config, atomically: true, encoding: .utf8)
+        let bad = try TriagedBinary.run(["run", "--config", config.path], environment: [:])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("config.yaml:4: intake.poll_interval"), "\(bad.stderr)")
+        try "aws:\n  region: us-east-1\nreport:\n  local_dir: /tmp\n".write(
+            to: config, atomically: true, encoding: .utf8)
+        let idle = try TriagedBinary.run(["run", "--config", config.path], environment: [:])
+        #expect(idle.status == 2)
+        #expect(idle.stderr.contains("nothing to watch"), "\(idle.stderr)")
+    }
+}
