@@ -1,9 +1,55 @@
 import Foundation
 import Testing
 
-/// `triaged replay` takes every accepted message shape through intake.
-@Suite("triaged replay", .enabled(if: TriagedBinary.url != nil))
+/// `triaged replay` takes every accepted message shape through intake and the pipeline;
+/// `triaged investigate` runs the pipeline for a named alarm.
+@Suite("triaged replay and investigate", .enabled(if: IntegrationEnvironment.ready))
 struct ReplayCommandTests {
+    /// A configuration for `world`: no model, reports to `local` (and S3/SNS when a scenario is given).
+    static func config(
+        _ world: LocalAWSWorld, directory: URL, scenario: LocalAWSWorld.Scenario? = nil
+    ) throws -> (URL, [String: String]) {
+        var text = """
+            aws:
+              region: us-east-1
+              endpoint_url: \(world.description.moto)
+              allow_http: true
+            analysis:
+              bedrock:
+                enabled: false
+            state:
+              dir: \(directory.appendingPathComponent("state").path)
+            report:
+              local_dir: \(directory.appendingPathComponent("reports").path)
+
+            """
+        if let scenario {
+            text += """
+                  s3:
+                    bucket: \(scenario.bucket)
+                  sns:
+                    topic_arn: \(scenario.findings_topic)
+                collect:
+                  ecs:
+                    cluster: \(scenario.cluster)
+
+                """
+        }
+        let url = directory.appendingPathComponent("config.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let environment = [
+            "AWS_ACCESS_KEY_ID": world.description.key_id, "AWS_SECRET_ACCESS_KEY": world.description.secret,
+            "AWS_EC2_METADATA_DISABLED": "true", "HOME": directory.path,
+        ]
+        return (url, environment)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     static let notification =
         #"{"AlarmName":"alb-5xx","NewStateValue":"ALARM","OldStateValue":"OK","AlarmArn":"arn:aws:cloudwatch:us-east-1:123456789012:alarm:alb-5xx","StateChangeTime":"2024-07-05T15:20:44.959+0000","NewStateReason":"Threshold Crossed","Trigger":{"Namespace":"AWS/ApplicationELB","MetricName":"HTTPCode_ELB_5XX_Count","Dimensions":[{"value":"app/prod/1","name":"LoadBalancer"}]}}"#
 
@@ -23,50 +69,92 @@ struct ReplayCommandTests {
         ]
     }
 
-    @Test("every shape is accepted; the same transition is one incident across shapes")
+    @Test("every shape is accepted; the same transition is one incident and one report across shapes")
     func everyShape() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("config.yaml")
-        try "state:\n  dir: \(directory.appendingPathComponent("state").path)\n".write(
-            to: config, atomically: true, encoding: .utf8)
-        var transitions: Set<String> = []
-        for (index, (source, body)) in Self.shapes.enumerated() {
-            let file = directory.appendingPathComponent("m\(index).json")
-            try body.write(to: file, atomically: true, encoding: .utf8)
-            let outcome = try TriagedBinary.run(
-                ["replay", "--file", file.path, "--config", config.path], environment: [:])
-            #expect(outcome.status == 0, "\(source): \(outcome.stderr)")
-            #expect(outcome.stdout.contains("source       \(source)"))
-            let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("transition") }
-            transitions.insert(String(line ?? ""))
-            #expect(
-                outcome.stdout.contains(index == 0 ? "decision     opens incident" : "decision     already known"),
-                "\(outcome.stdout)")
+        try LocalAWSWorld.with { world in
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (config, environment) = try Self.config(world, directory: directory)
+            var transitions: Set<String> = []
+            for (index, (source, body)) in Self.shapes.enumerated() {
+                let file = directory.appendingPathComponent("m\(index).json")
+                try body.write(to: file, atomically: true, encoding: .utf8)
+                let outcome = try TriagedBinary.run(
+                    ["replay", "--file", file.path, "--config", config.path], environment: environment)
+                #expect(outcome.status == 0, "\(source): \(outcome.stderr)")
+                #expect(outcome.stdout.contains("source       \(source)"))
+                let line = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("transition") }
+                transitions.insert(String(line ?? ""))
+                #expect(
+                    outcome.stdout.contains(index == 0 ? "decision     opens incident" : "decision     already known"),
+                    "\(outcome.stdout)")
+                // The first one is investigated and delivered; the others are recognised.
+                #expect(outcome.stdout.contains("local copy   ") == (index == 0), "\(outcome.stdout)")
+            }
+            #expect(transitions.count == 1)
+            let reports = try FileManager.default.contentsOfDirectory(
+                atPath: directory.appendingPathComponent("reports").path)
+            #expect(reports.count == 1)
+            let markdown = try String(
+                contentsOf: directory.appendingPathComponent("reports/\(reports[0])/report.md"), encoding: .utf8)
+            #expect(markdown.hasPrefix("# [HIGH] alb-5xx: "))
+            // The load balancer of this message does not exist: a gap, not a failure.
+            #expect(markdown.contains("## Gaps"))
         }
-        #expect(transitions.count == 1)
     }
 
-    @Test("garbage exits 2 with the reason; --dry-run records nothing")
+    @Test("garbage exits 2 with the reason; --dry-run records and publishes nothing and prints the Markdown")
     func garbageAndDryRun() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let bad = directory.appendingPathComponent("bad.json")
-        try #"{"detail-type":"EC2 Instance State-change Notification"}"#.write(
-            to: bad, atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("config.yaml")
-        try "state:\n  dir: \(directory.appendingPathComponent("state").path)\n".write(
-            to: config, atomically: true, encoding: .utf8)
-        let outcome = try TriagedBinary.run(["replay", "--file", bad.path, "--config", config.path], environment: [:])
-        #expect(outcome.status == 2)
-        #expect(outcome.stderr.contains("not a usable alarm message"))
-        let good = directory.appendingPathComponent("good.json")
-        try Self.notification.write(to: good, atomically: true, encoding: .utf8)
-        let dry = try TriagedBinary.run(
-            ["replay", "--file", good.path, "--config", config.path, "--dry-run"], environment: [:])
-        #expect(dry.status == 0)
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/incidents.json").path))
+        try LocalAWSWorld.with { world in
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (config, environment) = try Self.config(world, directory: directory)
+            let bad = directory.appendingPathComponent("bad.json")
+            try #"{"detail-type":"EC2 Instance State-change Notification"}"#.write(
+                to: bad, atomically: true, encoding: .utf8)
+            let outcome = try TriagedBinary.run(
+                ["replay", "--file", bad.path, "--config", config.path], environment: environment)
+            #expect(outcome.status == 2)
+            #expect(outcome.stderr.contains("not a usable alarm message"))
+            let good = directory.appendingPathComponent("good.json")
+            try Self.notification.write(to: good, atomically: true, encoding: .utf8)
+            let out = directory.appendingPathComponent("out")
+            let dry = try TriagedBinary.run(
+                ["replay", "--file", good.path, "--config", config.path, "--dry-run", "--out", out.path],
+                environment: environment)
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("\n# [HIGH] alb-5xx: "), "\(dry.stdout)")
+            #expect(
+                !FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/incidents.json").path))
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("reports").path))
+            for name in ["report.json", "report.md", "report.html"] {
+                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path))
+            }
+        }
+    }
+
+    @Test("investigate: --dry-run prints the report; without it the report is delivered to S3 and SNS")
+    func investigate() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("bad-deployment")
+            try world.fireAlarm(scenario.alarm)
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (config, environment) = try Self.config(world, directory: directory, scenario: scenario)
+            let dry = try TriagedBinary.run(
+                ["investigate", "--alarm", scenario.alarm, "--config", config.path, "--dry-run"],
+                environment: environment)
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.hasPrefix("# [CRITICAL] prodapp-alb-5xx: New revision of api"), "\(dry.stdout.prefix(300))")
+            let real = try TriagedBinary.run(
+                ["investigate", "--alarm", scenario.alarm, "--config", config.path], environment: environment)
+            #expect(real.status == 0, "\(real.stderr)")
+            #expect(real.stdout.contains("report       s3://\(scenario.bucket)/incidents/"), "\(real.stdout)")
+            #expect(real.stdout.contains("notification published"))
+            let missing = try TriagedBinary.run(
+                ["investigate", "--alarm", "no-such-alarm", "--config", config.path], environment: environment)
+            #expect(missing.status == 1)
+            #expect(missing.stderr.contains("no alarm named 'no-such-alarm'"))
+        }
     }
 }
