@@ -1,8 +1,11 @@
 # The front door: thin targets over `swift` and scripts/.
 SWIFT ?= swift
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= /etc/systemd/system
 
-.PHONY: all deps build test lint format clean bench bench-logpatterns bench-collect report-preview
+.PHONY: all deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
+	release install deb package-check
 
 all: build
 
@@ -42,5 +45,35 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
 
+# The release binary: the Swift runtime linked in, so hosts need only libcurl, OpenSSL and libc.
+release:
+	@scripts/install-deps.sh --system-only
+	$(SWIFT) build -c release --static-swift-stdlib --product triaged
+
+# Binary, hardened unit and example configuration; an existing /etc/triaged/config.yaml is never
+# overwritten. DESTDIR stages the files elsewhere (packaging, tests).
+install: release
+	install -D -m 0755 .build/release/triaged $(DESTDIR)$(BINDIR)/triaged
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/triaged
+	sed 's#/usr/bin/triaged#$(BINDIR)/triaged#g' systemd/triaged.service > $(DESTDIR)$(UNITDIR)/triaged.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/triaged.service
+	install -m 0644 config/triaged.example.yaml $(DESTDIR)/etc/triaged/config.example.yaml
+	@if [ -e $(DESTDIR)/etc/triaged/config.yaml ]; then \
+		echo "install: keeping the existing $(DESTDIR)/etc/triaged/config.yaml"; \
+	else \
+		install -m 0644 config/triaged.example.yaml $(DESTDIR)/etc/triaged/config.yaml; \
+		echo "install: edit $(DESTDIR)/etc/triaged/config.yaml, run 'triaged check', then 'systemctl enable --now triaged'"; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# dist/triaged_<version>_<arch>.deb (dpkg-deb).
+deb: release
+	TRIAGED_RELEASE_BINARY=.build/release/triaged scripts/package/deb.sh
+
+# Installs with DESTDIR twice (the second keeps an edited config), builds the .deb, unpacks it and
+# checks the binary runs and the unit verifies.
+package-check: deb
+	scripts/package/check.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build dist

@@ -52,6 +52,9 @@ struct Check: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @Flag(name: .long, help: "Also check bedrock:InvokeModel with a 1-token call to the configured model.")
+    var bedrock = false
+
     func run() throws {
         // A peer that hangs up must surface as an error on the socket, not kill the process.
         signal(SIGPIPE, SIG_IGN)
@@ -66,7 +69,8 @@ struct Check: ParsableCommand {
         }
         let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
         let check = AccessCheck(
-            configuration: configuration, configurationPath: path, environment: environment, logger: logger)
+            configuration: configuration, configurationPath: path, environment: environment, bedrock: bedrock,
+            logger: logger)
         let results = check.run { print($0.line) }
         let failed = results.filter { !$0.passed }.count
         if failed == 0 {

@@ -33,6 +33,48 @@ struct CheckCommandTests {
         }
     }
 
+    @Test(
+        "every permission the pipeline needs is exercised; --bedrock makes a 1-token call; a denied one fails by name")
+    func permissions() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("healthy")
+            let directory = try ReplayCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (config, environment) = try ReplayCommandTests.config(world, directory: directory, scenario: scenario)
+            var text = try String(contentsOf: config, encoding: .utf8)
+            text = text.replacingOccurrences(
+                of: "    enabled: false", with: "    enabled: true\n    model_id: amazon.nova-lite-v1:0")
+            text = text.replacingOccurrences(
+                of: "  allow_http: true",
+                with: "  allow_http: true\n  endpoints:\n    bedrock-runtime: \(world.description.bedrock)")
+            text += "intake:\n  alarms:\n    names: [\(scenario.alarm)]\n  queue_url: \(scenario.intake_queue)\n"
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            let outcome = try TriagedBinary.run(
+                ["check", "--config", config.path, "--bedrock"], environment: environment)
+            #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+            for line in [
+                "[ ok ] alarms        cloudwatch:DescribeAlarms: 1 alarms watched",
+                "[ ok ] metrics       cloudwatch:GetMetricData",
+                "[ ok ] queue         sqs:GetQueueAttributes: 0 waiting, dead-letter queue set",
+                "[ ok ] ecs           ecs:ListServices: 3 services in \(scenario.cluster)",
+                "[ ok ] traces        xray:GetTraceSummaries",
+                "[ ok ] s3 bucket     s3:GetObject on s3://\(scenario.bucket)/incidents/",
+                "[ ok ] sns topic     sns:GetTopicAttributes",
+                "[ ok ] bedrock       bedrock:InvokeModel on amazon.nova-lite-v1:0",
+            ] {
+                #expect(outcome.stdout.contains(line), "missing: \(line)\n\(outcome.stdout)")
+            }
+            // The user without X-Ray permissions: that one check fails, naming the error.
+            var denied = environment
+            denied["AWS_ACCESS_KEY_ID"] = world.description.noxray_key_id
+            denied["AWS_SECRET_ACCESS_KEY"] = world.description.noxray_secret
+            let partial = try TriagedBinary.run(["check", "--config", config.path], environment: denied)
+            #expect(partial.status == 1)
+            #expect(partial.stdout.contains("[FAIL] traces        AccessDenied"), "\(partial.stdout)")
+            #expect(partial.stdout.contains("[ ok ] bedrock       not called (triaged check --bedrock"))
+        }
+    }
+
     @Test("a wrong secret fails with SignatureDoesNotMatch and a non-zero exit")
     func wrongSecret() throws {
         try LocalAWSWorld.with { world in

@@ -58,6 +58,18 @@ public struct SNSClient: Sendable {
         return id
     }
 
+    /// GetTopicAttributes: `TopicArn`, `Owner`, `SubscriptionsConfirmed`, `KmsMasterKeyId`, …
+    public func topicAttributes(topicArn: String) throws -> [String: String] {
+        var parameters = QueryParameters()
+        parameters.add("TopicArn", topicArn)
+        let result = try client.query("GetTopicAttributes", parameters)
+        var attributes: [String: String] = [:]
+        for entry in result.descendant("Attributes")?.children("entry") ?? [] {
+            if let key = entry.string("key") { attributes[key] = entry.string("value") ?? "" }
+        }
+        return attributes
+    }
+
     /// The limits of `PublishInput`: subject under 100 characters without line breaks or control
     /// characters; message and attributes within 262,144 bytes; `structure` needs a `default` key.
     public static func validate(message: String, subject: String?, attributes: [SNSMessageAttribute], structure: Bool)

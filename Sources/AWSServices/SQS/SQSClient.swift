@@ -93,4 +93,17 @@ public struct SQSClient: Sendable {
             ] as [String: Any])
         _ = try client.json("ChangeMessageVisibility", body: body)
     }
+
+    /// GetQueueAttributes: the named attributes (`All` for every one), e.g. `QueueArn`,
+    /// `ApproximateNumberOfMessages`, `RedrivePolicy`, `VisibilityTimeout`.
+    public func queueAttributes(queueURL: String, names: [String] = ["All"]) throws -> [String: String] {
+        struct Input: Encodable {
+            let QueueUrl: String
+            let AttributeNames: [String]
+        }
+        struct Output: Decodable { let Attributes: [String: String]? }
+        let output: Output = try client.json(
+            "GetQueueAttributes", Input(QueueUrl: queueURL, AttributeNames: names), as: Output.self)
+        return output.Attributes ?? [:]
+    }
 }

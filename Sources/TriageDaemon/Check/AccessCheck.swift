@@ -24,15 +24,18 @@ public struct AccessCheck {
     private let environment: [String: String]
     private let transport: any HTTPTransport
     private let logger: Logger
+    /// Also make a 1-token model call (costs a fraction of a cent).
+    private let bedrock: Bool
 
     public init(
         configuration: Configuration, configurationPath: String, environment: [String: String],
-        transport: any HTTPTransport = CurlTransport(), logger: Logger
+        transport: any HTTPTransport = CurlTransport(), bedrock: Bool = false, logger: Logger
     ) {
         self.configuration = configuration
         self.configurationPath = configurationPath
         self.environment = environment
         self.transport = transport
+        self.bedrock = bedrock
         self.logger = logger
     }
 
@@ -103,7 +106,145 @@ public struct AccessCheck {
         } catch {
             record(Result(name: "identity", passed: false, detail: "sts:GetCallerIdentity failed: \(error)"))
         }
+        for (name, probe) in permissionProbes(context) {
+            do {
+                if let detail = try probe() { record(Result(name: name, passed: true, detail: detail)) }
+            } catch {
+                record(Result(name: name, passed: false, detail: "\(error)"))
+            }
+        }
         return results
+    }
+
+    /// One harmless call per permission the pipeline uses, for the resources the configuration
+    /// names; a probe returning nil has nothing to check in this configuration.
+    func permissionProbes(_ context: AWSContext) -> [(String, () throws -> String?)] {
+        let intake = configuration.intake
+        let collect = configuration.collect
+        let report = configuration.report
+        let end = context.clock.now()
+        let start = end.addingTimeInterval(-300)
+        func client(_ service: AWSService) throws -> AWSClient { try context.client(for: service, timeout: 15) }
+        return [
+            (
+                "alarms",
+                {
+                    guard !(intake.alarmNames.isEmpty && intake.alarmPrefixes.isEmpty) else { return nil }
+                    let cloudWatch = CloudWatchClient(client: try client(.cloudWatch))
+                    var found = try cloudWatch.describeAlarms(names: intake.alarmNames)
+                    for prefix in intake.alarmPrefixes { found += try cloudWatch.describeAlarms(prefix: prefix) }
+                    let missing = intake.alarmNames.filter { name in !found.contains { $0.name == name } }
+                    guard missing.isEmpty else {
+                        throw CheckFailure(
+                            "cloudwatch:DescribeAlarms finds no alarm named \(missing.joined(separator: ", "))")
+                    }
+                    return "cloudwatch:DescribeAlarms: \(found.count) alarms watched"
+                }
+            ),
+            (
+                "metrics",
+                {
+                    let cloudWatch = CloudWatchClient(client: try client(.cloudWatch))
+                    let query = MetricDataQuery.metric(
+                        id: "probe", namespace: "AWS/ApplicationELB", name: "RequestCount",
+                        dimensions: collect.loadBalancer.map { [MetricDimension(name: "LoadBalancer", value: $0)] }
+                            ?? [],
+                        period: 60, stat: "Sum")
+                    _ = try cloudWatch.getMetricData([query], start: start, end: end)
+                    return "cloudwatch:GetMetricData"
+                }
+            ),
+            (
+                "queue",
+                {
+                    guard let url = intake.queueURL else { return nil }
+                    let attributes = try SQSClient(client: try client(.sqs)).queueAttributes(
+                        queueURL: url, names: ["QueueArn", "ApproximateNumberOfMessages", "RedrivePolicy"])
+                    let waiting = attributes["ApproximateNumberOfMessages"] ?? "?"
+                    let redrive = attributes["RedrivePolicy"] == nil ? "no dead-letter queue!" : "dead-letter queue set"
+                    return "sqs:GetQueueAttributes: \(waiting) waiting, \(redrive)"
+                }
+            ),
+            (
+                "load balancer",
+                {
+                    let elb = ELBv2Client(client: try client(.elbv2))
+                    let name = collect.loadBalancer.flatMap {
+                        $0.split(separator: "/").dropFirst().first.map(String.init)
+                    }
+                    let found = try elb.describeLoadBalancers(names: name.map { [$0] } ?? [], arns: [])
+                    return "elasticloadbalancing:DescribeLoadBalancers: \(found.count) found"
+                }
+            ),
+            (
+                "ecs",
+                {
+                    guard let cluster = collect.ecs.cluster else { return nil }
+                    let services = try ECSClient(client: try client(.ecs)).listServices(
+                        cluster: cluster, max: 100, pageSize: 100)
+                    return "ecs:ListServices: \(services.count) services in \(cluster)"
+                }
+            ),
+            (
+                "logs",
+                {
+                    guard let group = collect.logs.groups.first else { return nil }
+                    _ = try CloudWatchLogsClient(client: try client(.logs)).filterLogEvents(
+                        group: group, start: start, end: end, pattern: nil, maxEvents: 1, maxPages: 1, pageSize: 1)
+                    return "logs:FilterLogEvents on \(group)"
+                }
+            ),
+            (
+                "traces",
+                {
+                    guard collect.traces.enabled else { return nil }
+                    _ = try XRayClient(client: try client(.xray)).getTraceSummaries(
+                        start: start, end: end, filter: nil, max: 1, maxPages: 1)
+                    return "xray:GetTraceSummaries"
+                }
+            ),
+            (
+                "s3 bucket",
+                {
+                    guard let bucket = report.s3.bucket else { return nil }
+                    // A missing key answers 404 when reads are allowed (403 without s3:ListBucket).
+                    _ = try S3Client(client: try client(.s3)).headObject(
+                        bucket: bucket, key: "\(report.s3.prefix).triaged-check")
+                    return
+                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (writes are conditional, never overwrite)"
+                }
+            ),
+            (
+                "sns topic",
+                {
+                    guard let topic = report.sns.topicArn else { return nil }
+                    let attributes = try SNSClient(client: try client(.sns)).topicAttributes(topicArn: topic)
+                    return
+                        "sns:GetTopicAttributes: \(attributes["SubscriptionsConfirmed"] ?? "?") confirmed subscriptions"
+                }
+            ),
+            (
+                "bedrock",
+                {
+                    let settings = configuration.analysis.bedrock
+                    guard settings.enabled else { return "model analysis disabled in the configuration" }
+                    guard bedrock else { return "not called (triaged check --bedrock makes a 1-token call)" }
+                    let runtime = BedrockRuntimeClient(client: try context.client(for: .bedrockRuntime, timeout: 30))
+                    let prompt = BedrockPrompt(
+                        system: "Answer with one word.", user: "ping", maxTokens: 1, temperature: 0)
+                    let answer =
+                        settings.api == .invoke
+                        ? try runtime.invokeModel(modelId: settings.modelId, prompt: prompt, timeout: 30)
+                        : try runtime.converse(modelId: settings.modelId, prompt: prompt, timeout: 30)
+                    return "bedrock:InvokeModel on \(settings.modelId) (\(answer.inputTokens ?? 0) tokens in)"
+                }
+            ),
+        ]
+    }
+
+    struct CheckFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     /// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`: enough to tell keys apart, not enough to use one.
