@@ -4,10 +4,16 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= /etc/systemd/system
 
-.PHONY: all deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
+.PHONY: all demo deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
 	release install deb package-check
 
 all: build
+
+# The whole pipeline on the local AWS world: prints a report. SCENARIO= picks another scenario.
+SCENARIO ?= bad-deployment
+demo: deps
+	$(SWIFT) build --product triaged
+	python3 scripts/demo/demo.py "$$($(SWIFT) build --show-bin-path)/triaged" --scenario $(SCENARIO)
 
 deps:
 	@scripts/install-deps.sh
@@ -31,13 +37,17 @@ report-preview:
 	@echo "report previews: .build/report-preview/report-phone.png .build/report-preview/report-desktop.png"
 
 # Benchmarks print figures; they are never part of `make test`.
-bench: bench-logpatterns bench-collect
+bench: bench-logpatterns bench-collect bench-daemon
 
 bench-logpatterns:
 	scripts/bench/logpatterns.sh
 
 bench-collect:
 	scripts/bench/collect.sh
+
+# Idle footprint of `triaged run` (RSS, CPU over a minute) and start-to-READY, release binary.
+bench-daemon:
+	scripts/bench/daemon.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift

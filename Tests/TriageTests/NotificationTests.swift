@@ -11,7 +11,9 @@ struct NotificationTests {
         var report = ReportFixtures.report()
         report.links.report = "https://prodapp-incident-reports.s3.eu-west-1.amazonaws.com/x?X-Amz-Signature=abc"
         let notification = IncidentNotification(report: report, format: .text)
-        #expect(notification.subject.hasPrefix("[ALARM] prodapp-alb-5xx: New revision of api started failing"))
+        #expect(
+            notification.subject.hasPrefix(
+                "[ALARM] prodapp-alb-5xx: New revision of api started failing as the errors began"))
         #expect(notification.subject.count < 100)
         let lines = notification.message.split(separator: "\n").map(String.init)
         #expect(lines.first == "[HIGH] prodapp-alb-5xx went into ALARM at 2025-11-25 10:04 UTC")

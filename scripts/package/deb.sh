@@ -27,8 +27,11 @@ for doc in docs/*.md docs/report.schema.json; do
     install -D -m 0644 "$doc" "$stage/usr/share/doc/triaged/$(basename "$doc")"
 done
 
-# Run-time dependencies: the package owning each shared library the binary loads.
-depends="$(ldd "$stage/usr/bin/triaged" | awk '/=> \//{print $3}' | while read -r lib; do
+# Run-time dependencies: the packages owning the libraries the binary links directly (NEEDED).
+needed="$(readelf -d "$stage/usr/bin/triaged" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
+depends="$(for name in $needed; do
+    lib="$(ldd "$stage/usr/bin/triaged" | awk -v n="$name" '$1 == n && $3 ~ /^\// {print $3}')"
+    [ -n "$lib" ] || lib="$(ldd "$stage/usr/bin/triaged" | awk -v n="$name" 'index($1, n) {print $1}')"
     dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
 done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')"
 

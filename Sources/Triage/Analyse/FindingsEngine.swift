@@ -67,7 +67,7 @@ public enum FindingsEngine {
                 result.append(
                     Finding(
                         category: .badDeployment,
-                        title: "New revision of \(service.name) started failing right before the errors",
+                        title: "New revision of \(service.name) started failing as the errors began",
                         confidence: stoppedOfRevision.isEmpty ? 0.8 : 0.92, evidence: facts))
             }
         }

@@ -255,14 +255,35 @@ public enum MarkdownRenderer {
 
     // MARK: escaping
 
-    /// Untrusted text for prose and table cells: one line, every Markdown metacharacter escaped.
+    /// Untrusted text for prose and table cells: one line, and every character that could start
+    /// Markdown syntax escaped — links, images, code, emphasis, tables, HTML — while text stays
+    /// readable in a terminal: `_` inside a word, `<` not opening a tag and `#` not at the start
+    /// of the text mean nothing to CommonMark/GFM and are left alone.
     static func escape(_ text: String) -> String {
+        let characters = Array(text)
         var out = ""
-        for character in text {
+        for (index, character) in characters.enumerated() {
+            let previous = index > 0 ? characters[index - 1] : nil
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
             switch character {
             case "\n", "\r", "\t": out.append(" ")
-            case "\\", "`", "*", "_", "[", "]", "<", ">", "|", "#", "!", "~":
+            case "\\", "`", "*", "[", "]", "|", "~":
                 out.append("\\")
+                out.append(character)
+            case "_":
+                // Intraword underscores never open or close emphasis (GFM).
+                let inWord =
+                    (previous?.isLetter == true || previous?.isNumber == true)
+                    && (next?.isLetter == true || next?.isNumber == true)
+                if !inWord { out.append("\\") }
+                out.append(character)
+            case "<":
+                // Only `<` followed by a letter, `/`, `!` or `?` can open a tag or an autolink.
+                if let next, next.isLetter || next == "/" || next == "!" || next == "?" { out.append("\\") }
+                out.append(character)
+            case "#", ">", "-", "+", "=":
+                // Block syntax only at the start of a line.
+                if index == 0 { out.append("\\") }
                 out.append(character)
             default: out.append(character)
             }

@@ -1,0 +1,117 @@
+"""Daemon footprint on the local AWS world: start-to-READY time, then idle RSS and CPU over a
+minute with a 20 s SQS long poll and a 60 s DescribeAlarms interval. Prints a table; exits 1 when a
+target is missed (RSS <= 30 MB, CPU <= 1% of one core, READY <= 1 s).
+
+usage: python3 scripts/bench/daemon.py BINARY [--idle SECONDS]
+"""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def start_world():
+    world = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/emulator/aws_world.py")],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    description = json.loads(world.stdout.readline())
+    return world, description
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--idle", type=float, default=60)
+    args = parser.parse_args()
+
+    world, description = start_world()
+    daemon = None
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            with open(os.path.join(scratch, "world.json"), "w") as f:
+                json.dump(description, f)
+            scenario = json.loads(subprocess.check_output(
+                [sys.executable, os.path.join(ROOT, "scripts/emulator/scenario.py"), os.path.join(scratch, "world.json"),
+                 "--scenario", "healthy"], text=True))
+            config = os.path.join(scratch, "config.yaml")
+            with open(config, "w") as f:
+                f.write(f"""aws:
+  region: us-east-1
+  endpoint_url: {description['moto']}
+  allow_http: true
+intake:
+  alarms:
+    names: [{scenario['alarm']}]
+  poll_interval: 60s
+  queue_url: {scenario['intake_queue']}
+collect:
+  ecs:
+    cluster: {scenario['cluster']}
+report:
+  s3:
+    bucket: {scenario['bucket']}
+  sns:
+    topic_arn: {scenario['findings_topic']}
+state:
+  dir: {scratch}/state
+""")
+            notify_path = os.path.join(scratch, "notify")
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            listener.bind(notify_path)
+            listener.settimeout(30)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch,
+                   "AWS_ACCESS_KEY_ID": description["key_id"], "AWS_SECRET_ACCESS_KEY": description["secret"],
+                   "AWS_EC2_METADATA_DISABLED": "true", "NOTIFY_SOCKET": notify_path, **({"MALLOC_ARENA_MAX": os.environ["MALLOC_ARENA_MAX"]} if "MALLOC_ARENA_MAX" in os.environ else {})}
+            started = time.monotonic()
+            daemon = subprocess.Popen([args.binary, "run", "--config", config], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ready = None
+            while ready is None:
+                message = listener.recv(4096).decode()
+                if "READY=1" in message.split("\n"):
+                    ready = time.monotonic() - started
+            time.sleep(5)  # let start-up settle before measuring idle
+            cpu_before, t_before = cpu_seconds(daemon.pid), time.monotonic()
+            peak = 0.0
+            while time.monotonic() - t_before < args.idle:
+                peak = max(peak, rss_mb(daemon.pid))
+                time.sleep(1)
+            cpu = (cpu_seconds(daemon.pid) - cpu_before) / (time.monotonic() - t_before) * 100
+            daemon.terminate()
+            daemon.wait(timeout=30)
+            rows = [("start to READY", f"{ready * 1000:.0f} ms", "<= 1000 ms", ready <= 1.0),
+                    ("idle RSS (peak)", f"{peak:.1f} MB", "<= 30 MB", peak <= 30),
+                    (f"idle CPU over {args.idle:.0f} s", f"{cpu:.2f} % of one core", "<= 1 %", cpu <= 1.0)]
+            print(f"{'measure':<22} {'value':<22} {'target':<12} ok")
+            for name, value, target, ok in rows:
+                print(f"{name:<22} {value:<22} {target:<12} {'yes' if ok else 'NO'}")
+            return 0 if all(row[3] for row in rows) else 1
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.kill()
+        world.terminate()
+        world.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
