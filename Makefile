@@ -5,7 +5,7 @@ BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= /etc/systemd/system
 
 .PHONY: all demo deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
-	release install deb package-check
+	release install deb package-check lint-deploy
 
 all: build
 
@@ -51,6 +51,10 @@ bench-daemon:
 
 lint:
 	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+
+# The Terraform module and every shell script, offline (terraform fmt, python-hcl2, checkov, shellcheck).
+lint-deploy:
+	scripts/lint/deploy.sh
 
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift

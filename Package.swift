@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSSigning"]),
-        .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon"]),
+        .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon", "Triage", "AWSServices"]),
         .testTarget(name: "LogPatternsTests", dependencies: ["LogPatterns"]),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "AWSCore"]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "AWSCore", "AWSServices"]),

@@ -13,6 +13,9 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 if [ "${1:-}" = "--chromium" ]; then
     command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
 fi
+if [ "${1:-}" = "--deploy" ]; then
+    command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+fi
 if ((${#need_apt[@]})); then
     echo "install-deps: installing ${need_apt[*]} with apt-get"
     SUDO=""
@@ -22,6 +25,17 @@ if ((${#need_apt[@]})); then
 fi
 
 if [ "${1:-}" = "--system-only" ]; then exit 0; fi
+
+# The deployment checks' Python tools live in their own virtualenv, pinned.
+if [ "${1:-}" = "--deploy" ]; then
+    root="$(cd "$(dirname "$0")/.." && pwd)"
+    if ! "$root/.venv-deploy/bin/python" -c "import hcl2, checkov" >/dev/null 2>&1; then
+        echo "install-deps: installing python-hcl2 and checkov into .venv-deploy"
+        python3 -m venv "$root/.venv-deploy"
+        "$root/.venv-deploy/bin/pip" install --quiet --disable-pip-version-check "python-hcl2==8.1.4" "checkov==3.3.30"
+    fi
+    exit 0
+fi
 
 if ! python3 - "$MOTO_VERSION" <<'PY' >/dev/null 2>&1
 import sys

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/install-deps.sh >/dev/null
 swift build --build-tests >/dev/null
-for run in 1 2 3; do
+for _ in 1 2 3; do
     swift test --skip-build --filter "EvidenceCollectionTests/capacity" 2>&1 | grep -E "^evidence collection" || {
         echo "bench-collect: the collection run failed" >&2
         exit 1

@@ -17,7 +17,8 @@ make --no-print-directory install DESTDIR="$scratch/install" PREFIX=/usr >/dev/n
 grep -q "edited by the operator" "$scratch/install/etc/triaged/config.yaml"
 echo "check: make install places binary, unit and config, and keeps an existing config"
 
-deb="$(ls -t dist/triaged_*.deb | head -1)"
+version="$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/AWSCore/Client/AWSClient.swift)"
+deb="dist/triaged_${version}_$(dpkg --print-architecture).deb"
 dpkg-deb --info "$deb" | sed -n 's/^ \(Package\|Version\|Architecture\|Depends\):/  \1:/p'
 dpkg-deb -x "$deb" "$scratch/deb"
 "$scratch/deb/usr/bin/triaged" version

@@ -1,0 +1,64 @@
+import AWSServices
+import Foundation
+import Testing
+
+@testable import TriageDaemon
+
+/// The configuration the Terraform module renders for the daemon loads cleanly and asks for what
+/// the module created. Rendered with `terraform console` (templatefile needs no provider, so it
+/// works offline).
+@Suite("the Terraform module's rendered configuration", .enabled(if: Terraform.path != nil))
+struct TerraformConfigTests {
+    static let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/terraform/templates/config.yaml.tftpl")
+
+    func render(bedrock: Bool, claims: String) throws -> String {
+        let expression =
+            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-3-5-sonnet-20240620-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)"})"#
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Terraform.path))
+        process.arguments = ["console"]
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.environment = ["TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data((expression + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        // Heredoc form: <<EOT … EOT.
+        return text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != "<<EOT" && $0 != "EOT" }
+            .joined(separator: "\n")
+    }
+
+    @Test("with and without a model, local and S3 claims")
+    func loads() throws {
+        for (bedrock, claims) in [(true, "s3"), (false, "local")] {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("tf-\(UUID().uuidString).yaml")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try render(bedrock: bedrock, claims: claims).write(to: file, atomically: true, encoding: .utf8)
+            let configuration = try ConfigurationLoader.load(path: file.path)
+            #expect(configuration.runRequirements().isEmpty)
+            #expect(configuration.intake.alarmNames == ["shop-alb-5xx", "shop-alb-target-5xx"])
+            #expect(configuration.collect.ecs.services == ["checkout", "cart"])
+            #expect(configuration.collect.loadBalancer == "app/shop-public/50abc123def")
+            #expect(configuration.analysis.bedrock.enabled == bedrock)
+            #expect(configuration.report.s3.encryption == .kms)
+            #expect(configuration.report.s3.kmsKeyId == "arn:aws:kms:eu-west-1:123456789012:key/0f1e")
+            #expect(configuration.state.claims.rawValue == claims)
+            #expect(
+                configuration.deliverySettings.encryption == .kms(keyId: "arn:aws:kms:eu-west-1:123456789012:key/0f1e"))
+        }
+    }
+}
+
+/// Where terraform is installed, if it is.
+enum Terraform {
+    static let path: String? = ["/usr/local/bin/terraform", "/usr/bin/terraform", "/bin/terraform"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}

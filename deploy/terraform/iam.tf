@@ -1,0 +1,146 @@
+# The daemon's role: least privilege. Statements are scoped to resources wherever the API supports
+# resource-level permissions; each Resource "*" says why.
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = [var.compute == "ecs" ? "ecs-tasks.amazonaws.com" : "ec2.amazonaws.com"]
+    }
+    dynamic "condition" {
+      for_each = var.compute == "ecs" ? [1] : []
+      content {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "triaged" {
+  name_prefix        = "${local.name}-triaged-"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role_policy" "triaged" {
+  name   = "triaged"
+  role   = aws_iam_role.triaged.id
+  policy = data.aws_iam_policy_document.triaged.json
+}
+
+locals {
+  log_group_arns = length(var.log_group_names) > 0 ? [
+    for name in var.log_group_names : "arn:${local.partition}:logs:${var.region}:${local.account}:log-group:${name}:*"
+  ] : ["arn:${local.partition}:logs:${var.region}:${local.account}:log-group:*"]
+
+  model_arns = var.bedrock_model_id == "" ? [] : (local.model_is_profile ? [
+    "arn:${local.partition}:bedrock:${var.region}:${local.account}:inference-profile/${var.bedrock_model_id}",
+    # A cross-region profile routes to the model in any region of its geography.
+    "arn:${local.partition}:bedrock:*::foundation-model/${local.base_model_id}",
+  ] : ["arn:${local.partition}:bedrock:${var.region}::foundation-model/${var.bedrock_model_id}"])
+}
+
+data "aws_iam_policy_document" "triaged" {
+  statement {
+    sid       = "ReadTheWatchedAlarms"
+    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+    resources = [aws_cloudwatch_metric_alarm.elb_5xx.arn, aws_cloudwatch_metric_alarm.target_5xx.arn]
+  }
+
+  statement {
+    sid       = "ReadMetrics"
+    actions   = ["cloudwatch:GetMetricData"]
+    resources = ["*"] # GetMetricData has no resource-level permissions
+  }
+
+  statement {
+    sid       = "ConsumeTheIntakeQueue"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.intake.arn]
+  }
+
+  statement {
+    sid       = "PublishFindings"
+    actions   = ["sns:Publish", "sns:GetTopicAttributes"]
+    resources = [local.findings_topic_arn]
+  }
+
+  statement {
+    sid       = "WriteAndReadReports"
+    actions   = ["s3:PutObject", "s3:GetObject"]
+    resources = ["${aws_s3_bucket.reports.arn}/incidents/*"]
+  }
+
+  statement {
+    sid       = "MissingKeysAnswer404"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.reports.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["incidents/*"]
+    }
+  }
+
+  statement {
+    sid       = "UseTheStackKey"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [aws_kms_key.triaged.arn]
+  }
+
+  statement {
+    sid       = "ReadServiceLogs"
+    actions   = ["logs:FilterLogEvents"]
+    resources = local.log_group_arns
+  }
+
+  statement {
+    sid     = "ReadTheClusterServicesAndTasks"
+    actions = ["ecs:DescribeServices", "ecs:DescribeTasks"]
+    resources = [
+      "arn:${local.partition}:ecs:${var.region}:${local.account}:service/${var.ecs_cluster_name}/*",
+      "arn:${local.partition}:ecs:${var.region}:${local.account}:task/${var.ecs_cluster_name}/*",
+    ]
+  }
+
+  statement {
+    sid       = "ListTheClusterServicesAndTasks"
+    actions   = ["ecs:ListServices", "ecs:ListTasks"]
+    resources = ["*"] # List* take the cluster as a condition, not a resource
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = ["arn:${local.partition}:ecs:${var.region}:${local.account}:cluster/${var.ecs_cluster_name}"]
+    }
+  }
+
+  statement {
+    sid       = "ReadTaskDefinitions"
+    actions   = ["ecs:DescribeTaskDefinition"]
+    resources = ["*"] # DescribeTaskDefinition has no resource-level permissions
+  }
+
+  statement {
+    sid       = "ReadLoadBalancerHealth"
+    actions   = ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]
+    resources = ["*"] # ELB Describe* calls have no resource-level permissions
+  }
+
+  statement {
+    sid       = "ReadTraces"
+    actions   = ["xray:GetTraceSummaries", "xray:BatchGetTraces"]
+    resources = ["*"] # X-Ray trace reads have no resource-level permissions
+  }
+
+  dynamic "statement" {
+    for_each = var.bedrock_model_id == "" ? [] : [1]
+    content {
+      sid       = "AskTheConfiguredModel"
+      actions   = ["bedrock:InvokeModel"]
+      resources = local.model_arns
+    }
+  }
+}
