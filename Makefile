@@ -5,7 +5,7 @@ BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= /etc/systemd/system
 
 .PHONY: all demo deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
-	release install deb package-check lint-deploy
+	release install deb package-check lint-deploy soak
 
 all: build
 
@@ -35,6 +35,11 @@ report-preview:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter ReportBrowserTests
 	@echo "report previews: .build/report-preview/report-phone.png .build/report-preview/report-desktop.png"
+
+# Faults, crashes, a storm and three instances, full size (the short version runs in make test).
+soak: deps
+	$(SWIFT) build --product triaged
+	python3 scripts/soak/soak.py "$$($(SWIFT) build --show-bin-path)/triaged"
 
 # Benchmarks print figures; they are never part of `make test`.
 bench: bench-logpatterns bench-collect bench-daemon

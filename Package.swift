@@ -58,6 +58,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks only (make bench): signs requests for the botocore comparison.
+        .executableTarget(
+            name: "triaged-bench", dependencies: ["AWSSigning"], path: "Sources/TriagedBench", swiftSettings: strict),
+        // Fuzz targets (make fuzz builds them with -sanitize=fuzzer); a normal build replays files.
+        .executableTarget(
+            name: "triaged-fuzz",
+            dependencies: ["AWSCore", "AWSServices", "LogPatterns", "Triage", "TriageDaemon"],
+            path: "Sources/TriagedFuzz", swiftSettings: strict),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSSigning"]),
         .testTarget(name: "TriageDaemonTests", dependencies: ["TriageDaemon", "Triage", "AWSServices"]),

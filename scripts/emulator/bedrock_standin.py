@@ -4,7 +4,8 @@ bodies and Converse, records every request for tests to read, and can be told to
 fail the next N calls.
 
 Control endpoints (no signature): GET /_requests, POST /_reset, POST /_control with
-{"mode": "throttle"|"stall"|"fail"|"timeout"|"denied", "count": N, "stall_seconds": S} or {"reply": "text"}.
+{"mode": "throttle"|"stall"|"fail"|"timeout"|"denied", "count": N, "stall_seconds": S}, {"reply": "text"}
+or {"latency_seconds": S} (every answer takes S seconds).
 """
 import base64
 import hashlib
@@ -76,6 +77,7 @@ class BedrockStandIn:
         self.mode = None
         self.count = 0
         self.stall_seconds = 5.0
+        self.latency_seconds = 0.0
         self.reply = DEFAULT_REPLY
         handler = self._handler()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -148,6 +150,8 @@ class BedrockStandIn:
                     with standin.lock:
                         if "reply" in command:
                             standin.reply = command["reply"]
+                        if "latency_seconds" in command:
+                            standin.latency_seconds = float(command["latency_seconds"])
                         if "mode" in command:
                             standin.mode = command["mode"]
                             standin.count = int(command.get("count", 1))
@@ -157,6 +161,7 @@ class BedrockStandIn:
                     with standin.lock:
                         standin.requests.clear()
                         standin.mode, standin.count, standin.reply = None, 0, DEFAULT_REPLY
+                        standin.latency_seconds = 0.0
                     return self.reply(200, {"ok": True})
                 self.model_call(body)
 
@@ -187,6 +192,8 @@ class BedrockStandIn:
                     return self.reply(403, {"message": "You don't have access to the model"}, "AccessDeniedException")
                 if mode == "stall":
                     time.sleep(standin.stall_seconds)
+                if standin.latency_seconds:
+                    time.sleep(standin.latency_seconds)
                 if not match:
                     return self.reply(404, {"message": "unknown path"}, "ResourceNotFoundException")
                 model_id = urllib.parse.unquote(match.group(1))

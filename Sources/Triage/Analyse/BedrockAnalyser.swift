@@ -202,6 +202,11 @@ public struct BedrockAnalyser: Sendable {
         }
     }
 
+    /// The answer parser, for the fuzz target: true when `text` held a usable answer.
+    public static func parseAnswerForFuzzing(_ text: String) -> Bool {
+        parseAnswer(text) != nil
+    }
+
     struct Answer {
         var summary: String
         var rootCause: String?

@@ -27,6 +27,11 @@ public final class Intake: Sendable {
     ) throws {
         var tracker = try store.load() ?? IncidentTracker(correlationWindow: correlationWindow)
         tracker.correlationWindow = correlationWindow
+        // Nothing is being investigated when a process starts: what a crash left "investigating"
+        // is handed back, so it is taken up again.
+        for incident in tracker.unfinished where incident.phase == .investigating {
+            tracker.release(incident.id, now: clock.now())
+        }
         state = Mutex(tracker)
         self.store = store
         self.claims = claims

@@ -30,6 +30,9 @@ public struct Configuration: Sendable, Equatable {
         public var queueURL: String?
         /// Alarms on the same load balancer or cluster within this window join one incident.
         public var correlationWindow: TimeInterval = 300
+        /// How long a received queue message stays hidden while its incident is worked on (kept
+        /// hidden by a heartbeat); after a crash the message returns after at most this long.
+        public var visibilityTimeout: TimeInterval = 300
     }
 
     public struct Collect: Sendable, Equatable {

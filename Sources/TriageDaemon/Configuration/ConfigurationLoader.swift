@@ -72,7 +72,8 @@ public enum ConfigurationLoader {
 
         if let intake = top["intake"],
             let section = try reader.optionalMapping(
-                intake, path: "intake", allowed: ["alarms", "poll_interval", "queue_url", "correlation_window"])
+                intake, path: "intake",
+                allowed: ["alarms", "poll_interval", "queue_url", "correlation_window", "visibility_timeout"])
         {
             if let alarms = section["alarms"],
                 let map = try reader.optionalMapping(
@@ -92,6 +93,13 @@ public enum ConfigurationLoader {
             }
             configuration.intake.correlationWindow =
                 try reader.duration(section["correlation_window"], "intake.correlation_window") ?? 300
+            if let visibility = try reader.duration(section["visibility_timeout"], "intake.visibility_timeout") {
+                guard visibility >= 10 && visibility <= 43_200 else {
+                    throw reader.error(
+                        section["visibility_timeout"], "intake.visibility_timeout", "must be between 10s and 12h")
+                }
+                configuration.intake.visibilityTimeout = visibility
+            }
         }
 
         if let collect = top["collect"],

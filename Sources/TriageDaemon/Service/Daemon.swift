@@ -83,14 +83,18 @@ public final class Daemon: @unchecked Sendable {
         let built = try Runtime.make(
             configuration: configuration, environment: environment, stateDirectory: directory, ledger: ledger,
             logger: logger)
-        owner = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
+        // Stable across restarts of this installation (a restarted instance still owns its claims),
+        // distinct for two installations on one host.
+        owner = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
         intake = try Intake(
             store: IncidentStore(directory: directory), correlationWindow: configuration.intake.correlationWindow,
             claims: built.claims(owner: owner), clock: SystemWallClock(), logger: logger)
         runtime = Mutex(built)
         slots = DispatchSemaphore(value: max(1, configuration.workers))
+        let visibility = configuration.intake.visibilityTimeout
         heartbeat = built.consumer.map { consumer in
-            VisibilityHeartbeat(consumer: consumer, interval: 60, extension: 300, logger: logger)
+            VisibilityHeartbeat(
+                consumer: consumer, interval: visibility / 5, extension: Int(visibility), logger: logger)
         }
         self.ledger = ledger
         self.stateDirectory = directory
@@ -183,10 +187,13 @@ public final class Daemon: @unchecked Sendable {
     private func receiveLoop() {
         defer { receiveStopped.signal() }
         var failures = 0
+        var first = true
         while !state.withLock({ $0.stopping }) {
             guard let consumer = runtime.withLock({ $0.consumer }) else { break }
             do {
-                let messages = try consumer.receive(wait: options.receiveWait)
+                // The first receive does not wait, so an empty queue does not hold READY back.
+                let messages = try consumer.receive(wait: first ? 0 : options.receiveWait)
+                first = false
                 failures = 0
                 state.withLock { $0.lastActivity = Date() }
                 markReady(after: "the first SQS receive")
