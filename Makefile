@@ -5,7 +5,7 @@ BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= /etc/systemd/system
 
 .PHONY: all demo deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
-	release install deb package-check lint-deploy soak
+	release install deb package-check lint-deploy soak fuzz bench-sigv4 bench-incident
 
 all: build
 
@@ -41,14 +41,27 @@ soak: deps
 	$(SWIFT) build --product triaged
 	python3 scripts/soak/soak.py "$$($(SWIFT) build --show-bin-path)/triaged"
 
+# libFuzzer on each target for FUZZ_SECONDS (600) from the checked-in corpus; crashes land in
+# fuzz/regressions/ and are replayed by the test suite.
+fuzz:
+	scripts/fuzz/fuzz.sh
+
 # Benchmarks print figures; they are never part of `make test`.
-bench: bench-logpatterns bench-collect bench-daemon
+bench: bench-sigv4 bench-logpatterns bench-collect bench-incident bench-daemon
 
 bench-logpatterns:
 	scripts/bench/logpatterns.sh
 
 bench-collect:
 	scripts/bench/collect.sh
+
+# SigV4 signatures per second, triaged against botocore on the same requests.
+bench-sigv4:
+	scripts/bench/sigv4.sh
+
+# One incident end to end on the emulator, and its prompt against the unbounded one.
+bench-incident:
+	scripts/bench/incident.sh
 
 # Idle footprint of `triaged run` (RSS, CPU over a minute) and start-to-READY, release binary.
 bench-daemon:

@@ -11,7 +11,7 @@ if [ $# -eq 0 ]; then targets=(alarm xml json config logs); fi
 
 scripts/install-deps.sh --system-only
 swift build -c release --build-path .build-fuzz --product triaged-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 binary=".build-fuzz/release/triaged-fuzz"
 
 status=0

@@ -54,7 +54,7 @@ enum FuzzTarget: String, CaseIterable {
 }
 
 #if FUZZING
-    nonisolated(unsafe) let selectedTarget: FuzzTarget = {
+    let selectedTarget: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["TRIAGED_FUZZ_TARGET"] ?? ""
         guard let target = FuzzTarget(rawValue: name) else {
             FileHandle.standardError.write(
@@ -72,26 +72,53 @@ enum FuzzTarget: String, CaseIterable {
         selectedTarget.run(bytes)
         return 0
     }
-#else
-    let arguments = CommandLine.arguments
-    guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
-        FileHandle.standardError.write(
-            Data("usage: triaged-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n".utf8))
-        exit(2)
-    }
-    var count = 0
-    for path in arguments.dropFirst(2) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-        let files =
-            isDirectory.boolValue
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(path)/\($0)" }
-            : [path]
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { continue }
-            target.run(Array(data))
-            count += 1
+
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
+
+    /// SwiftPM gives executables their own entry point; it hands over to libFuzzer's driver.
+    @main
+    enum FuzzMain {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            exit(runDriver(&argc, &argv, fuzzOne))
         }
     }
-    print("triaged-fuzz \(target.rawValue): \(count) inputs, no crash")
+#else
+    /// Replays files through a target: `triaged-fuzz TARGET FILE_OR_DIRECTORY...`.
+    @main
+    enum FuzzReplay {
+        static func main() {
+            let arguments = CommandLine.arguments
+            guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
+                FileHandle.standardError.write(
+                    Data(
+                        "usage: triaged-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n"
+                            .utf8))
+                exit(2)
+            }
+            var count = 0
+            for path in arguments.dropFirst(2) {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+                let files =
+                    isDirectory.boolValue
+                    ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map {
+                        "\(path)/\($0)"
+                    }
+                    : [path]
+                for file in files {
+                    guard let data = FileManager.default.contents(atPath: file) else { continue }
+                    target.run(Array(data))
+                    count += 1
+                }
+            }
+            print("triaged-fuzz \(target.rawValue): \(count) inputs, no crash")
+        }
+    }
 #endif
