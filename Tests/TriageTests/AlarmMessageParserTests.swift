@@ -150,4 +150,15 @@ struct TransitionIdTests {
         #expect(
             ids.first != AlarmEvent.transitionId(arn: arn + "b", time: Date(timeIntervalSince1970: 1.720192844959E9)))
     }
+
+    @Test("a period no CloudWatch alarm can have is dropped, not a crash (found by the alarm fuzz target)")
+    func absurdPeriod() throws {
+        for period in ["444444444444444444444460", "-5", "1e300", "0.5", "\"NaN\""] {
+            let text =
+                #"{"AlarmName":"a","NewStateValue":"ALARM","AlarmArn":"arn:aws:cloudwatch:us-east-1:123456789012:alarm:a","StateChangeTime":"2024-07-05T15:20:44.959+0000","Trigger":{"Namespace":"AWS/ApplicationELB","MetricName":"m","Period":"#
+                + period + "}}"
+            let event = try AlarmMessageParser.parse(text)
+            #expect(event.metric?.period == nil, "\(period)")
+        }
+    }
 }

@@ -117,4 +117,17 @@ struct FindingsEngineTests {
         #expect(findings.map(\.confidence) == findings.map(\.confidence).sorted(by: >))
         #expect(findings.contains { $0.category == .throttling })
     }
+
+    @Test("absurd metric values (untrusted telemetry) are reported, never a trap")
+    func absurdValues() {
+        var evidence = evidence()
+        for index in evidence.metrics.indices {
+            evidence.metrics[index].values = evidence.metrics[index].values.map { _ in 1e300 }
+            evidence.metrics[index].summary?.peak = 1e300
+        }
+        let findings = FindingsEngine.findings(evidence)
+        #expect(!findings.isEmpty)
+        #expect(
+            (1e300).wholeNumber == Int.max && (-Double.infinity).wholeNumber == Int.min && Double.nan.wholeNumber == 0)
+    }
 }

@@ -66,7 +66,7 @@ struct Facts {
 
     func minutes(_ date: Date, before reference: Date) -> String {
         let delta = reference.timeIntervalSince(date)
-        let minutes = Int((abs(delta) / 60).rounded())
+        let minutes = (abs(delta) / 60).rounded().wholeNumber
         return delta >= 0 ? "\(minutes) min before" : "\(minutes) min after"
     }
 
@@ -82,5 +82,16 @@ struct Facts {
 
     static func parse(_ text: String) -> Date? {
         AWSTimestamp.parse(text)
+    }
+}
+
+extension Double {
+    /// The value truncated to an `Int`, clamped to `Int`'s range (NaN is 0): metric values and
+    /// other telemetry are untrusted, and `Int(_:)` traps on what does not fit.
+    var wholeNumber: Int {
+        guard isFinite else { return isNaN ? 0 : (self > 0 ? Int.max : Int.min) }
+        if self >= 9.2e18 { return Int.max }
+        if self <= -9.2e18 { return Int.min }
+        return Int(self)
     }
 }

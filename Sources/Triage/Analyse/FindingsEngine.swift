@@ -86,7 +86,7 @@ public enum FindingsEngine {
         var facts: [String] = []
         if !killed.isEmpty { facts.append("\(killed.count) tasks killed: \(f.exitSummary(killed))") }
         facts += patterns.map { f.describe($0) }
-        facts += memory.map { "\($0.service) memory peaked at \(Int($0.peak))%" }
+        facts += memory.map { "\($0.service) memory peaked at \($0.peak.wholeNumber)%" }
         let confidence = killed.isEmpty ? 0.65 : (memory.isEmpty ? 0.88 : 0.93)
         return [
             Finding(
@@ -124,7 +124,7 @@ public enum FindingsEngine {
         }
         if f.elbPeak > 0 && f.targetPeak < 0.2 * f.elbPeak {
             facts.append(
-                "the load balancer generated the errors (ELB 5XX peak \(Int(f.elbPeak)), target 5XX peak \(Int(f.targetPeak)))"
+                "the load balancer generated the errors (ELB 5XX peak \(f.elbPeak.wholeNumber), target 5XX peak \(f.targetPeak.wholeNumber))"
             )
         }
         let confidence = unhealthy.isEmpty ? 0.6 : (f.elbPeak > 0 && f.targetPeak < 0.2 * f.elbPeak ? 0.88 : 0.75)
@@ -158,7 +158,7 @@ public enum FindingsEngine {
                 "failing calls to \(names.joined(separator: ", ")) in \(downstream.count) traces"
                     + (downstream.first?.0.cause.map { ": \($0)" } ?? ""))
         }
-        if f.targetPeak > 0 { facts.append("the targets answered with 5XX (peak \(Int(f.targetPeak)))") }
+        if f.targetPeak > 0 { facts.append("the targets answered with 5XX (peak \(f.targetPeak.wholeNumber))") }
         let title =
             names.isEmpty
             ? "A downstream dependency is refusing or timing out"
@@ -172,7 +172,7 @@ public enum FindingsEngine {
     static func capacity(_ f: Facts) -> [Finding] {
         var facts: [String] = []
         for peak in f.peaks(name: "CPUUtilization") where peak.peak >= 90 {
-            facts.append("\(peak.service) CPU peaked at \(Int(peak.peak))%")
+            facts.append("\(peak.service) CPU peaked at \(peak.peak.wholeNumber)%")
         }
         if let latency = f.series("latencyp99") ?? f.series("latencyp50"), let summary = latency.summary,
             summary.baseline > 0, summary.peak >= 3 * summary.baseline
@@ -182,7 +182,7 @@ public enum FindingsEngine {
             )
         }
         if let timeouts = f.series("elb504")?.summary, timeouts.peak > 0 {
-            facts.append("the load balancer timed out \(Int(timeouts.peak)) requests a minute (504)")
+            facts.append("the load balancer timed out \(timeouts.peak.wholeNumber) requests a minute (504)")
         }
         // Saturation must show (CPU, latency, 504s); tasks below desired alone are a symptom of
         // crashes as much as of capacity, so they only support the finding.
@@ -214,7 +214,7 @@ public enum FindingsEngine {
     static func applicationError(_ f: Facts) -> [Finding] {
         let patterns = f.newPatterns(matching: ["Exception", "exception", "Error", "ERROR", "Traceback", "panic"])
         guard f.targetPeak > 0, !patterns.isEmpty else { return [] }
-        var facts = ["the targets answered with 5XX (peak \(Int(f.targetPeak)))"]
+        var facts = ["the targets answered with 5XX (peak \(f.targetPeak.wholeNumber))"]
         facts += patterns.prefix(3).map { f.describe($0) }
         return [
             Finding(

@@ -167,7 +167,7 @@ public struct PromptBuilder: Sendable {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value)
+        value == value.rounded() ? String(value.wholeNumber) : String(format: "%.3f", value)
     }
 
     static func instructions(_ fence: String) -> String {

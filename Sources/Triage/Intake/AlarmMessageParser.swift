@@ -88,7 +88,7 @@ public enum AlarmMessageParser {
         }
         return AlarmEvent.Metric(
             namespace: namespace, name: name, statistic: (t["Statistic"] ?? t["ExtendedStatistic"]) as? String,
-            dimensions: dimensions, period: number(t["Period"]).map { Int($0) }, threshold: number(t["Threshold"]),
+            dimensions: dimensions, period: seconds(t["Period"]), threshold: number(t["Threshold"]),
             comparisonOperator: t["ComparisonOperator"] as? String, thresholdMetricId: t["ThresholdMetricId"] as? String
         )
     }
@@ -117,7 +117,7 @@ public enum AlarmMessageParser {
             }
             metric = AlarmEvent.Metric(
                 namespace: m["namespace"] as? String, name: m["name"] as? String, statistic: stat["stat"] as? String,
-                dimensions: m["dimensions"] as? [String: String] ?? [:], period: number(stat["period"]).map { Int($0) },
+                dimensions: m["dimensions"] as? [String: String] ?? [:], period: seconds(stat["period"]),
                 threshold: nil, comparisonOperator: nil, thresholdMetricId: nil)
             if query["returnData"] as? Bool == true { break }
         }
@@ -155,7 +155,7 @@ public enum AlarmMessageParser {
             : AlarmEvent.Metric(
                 namespace: o["Namespace"] as? String, name: o["MetricName"] as? String,
                 statistic: (o["Statistic"] ?? o["ExtendedStatistic"]) as? String, dimensions: dimensions,
-                period: number(o["Period"]).map { Int($0) }, threshold: number(o["Threshold"]),
+                period: seconds(o["Period"]), threshold: number(o["Threshold"]),
                 comparisonOperator: o["ComparisonOperator"] as? String,
                 thresholdMetricId: o["ThresholdMetricId"] as? String)
         return AlarmEvent(
@@ -213,6 +213,13 @@ public enum AlarmMessageParser {
         if let text = value as? String { return AWSTimestamp.parse(text) }
         if let seconds = number(value) { return Date(timeIntervalSince1970: seconds) }
         return nil
+    }
+
+    /// A period in whole seconds, or nil when it is not a positive number CloudWatch could hold
+    /// (telemetry is untrusted: a huge or fractional value must not trap the conversion).
+    static func seconds(_ value: Any?) -> Int? {
+        guard let number = number(value), number.isFinite, number >= 1, number <= 31_536_000 else { return nil }
+        return Int(number)
     }
 
     static func number(_ value: Any?) -> Double? {

@@ -280,7 +280,7 @@ enum ReportText {
     }
 
     static func percent(_ confidence: Double) -> String {
-        "\(Int((confidence * 100).rounded()))%"
+        "\((confidence * 100).rounded().wholeNumber)%"
     }
 }
 

@@ -135,7 +135,7 @@ struct SVGChart {
         if value >= 1000 {
             text = String(format: value >= 10_000 ? "%.0fk" : "%.1fk", value / 1000)
         } else if value == value.rounded() {
-            text = String(Int(value))
+            text = String(value.wholeNumber)
         } else {
             text = String(format: value < 1 ? "%.3f" : "%.1f", value)
         }
