@@ -11,12 +11,32 @@ public struct AMZDate: Sendable, Equatable {
     /// Formats `date` in UTC (seconds are truncated).
     public init(_ date: Date) {
         let c = UTCComponents(date)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Fixed-width digits written directly (years outside 0…9999 are not AWS timestamps).
+        let year = min(max(c.year, 0), 9999)
+        let text = String(unsafeUninitializedCapacity: 16) { buffer in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    buffer[index] = UInt8(0x30 + (value / divisor) % 10)
+                    index += 1
+                    divisor /= 10
+                }
+            }
+            put(year, 4)
+            put(c.month, 2)
+            put(c.day, 2)
+            buffer[index] = UInt8(ascii: "T")
+            index += 1
+            put(c.hour, 2)
+            put(c.minute, 2)
+            put(c.second, 2)
+            buffer[index] = UInt8(ascii: "Z")
+            return index + 1
         }
-        dateStamp = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
-        timestamp = dateStamp + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z"
+        timestamp = text
+        dateStamp = String(text.prefix(8))
     }
 }
 

@@ -4,15 +4,9 @@ import CCurlOpenSSL
 public enum Digest {
     /// The SHA-256 digest of `bytes` (32 bytes).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let ok = bytes.withUnsafeBytes { input in
-            out.withUnsafeMutableBufferPointer { output in
-                tc_sha256(input.baseAddress, input.count, output.baseAddress)
-            }
-        }
-        // OpenSSL's one-shot digest only fails on allocation failure; nothing sensible can continue.
-        precondition(ok == 1, "OpenSSL SHA-256 failed")
-        return out
+        var context = SHA256()
+        context.update(bytes)
+        return context.finish()
     }
 
     /// The SHA-256 digest of the UTF-8 bytes of `string`.
@@ -20,18 +14,37 @@ public enum Digest {
         sha256(Array(string.utf8))
     }
 
-    /// HMAC-SHA-256 of `data` under `key` (32 bytes).
+    /// HMAC-SHA-256 (RFC 2104) of `data` under `key` (32 bytes).
     public static func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let ok = key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBufferPointer { o in
-                    tc_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, o.baseAddress)
-                }
-            }
+        let hmac = HMACKey(key)
+        return data.withUnsafeBytes { hmac.authenticate($0) }
+    }
+
+    /// An HMAC-SHA-256 key with its inner and outer pads already absorbed, so that each message
+    /// costs only its own hashing (the signer keeps one per derived signing key).
+    public struct HMACKey: Sendable {
+        private var inner = SHA256()
+        private var outer = SHA256()
+
+        public init(_ key: [UInt8]) {
+            var block = [UInt8](repeating: 0, count: 64)
+            let material = key.count > 64 ? Digest.sha256(key) : key
+            for (index, byte) in material.enumerated() { block[index] = byte }
+            for index in 0..<64 { block[index] ^= 0x36 }
+            inner.update(block)
+            for index in 0..<64 { block[index] ^= 0x36 ^ 0x5c }
+            outer.update(block)
         }
-        precondition(ok == 1, "OpenSSL HMAC-SHA-256 failed")
-        return out
+
+        /// The MAC of `message` (32 bytes); the key can be used again.
+        public func authenticate(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+            var inner = self.inner
+            inner.update(message)
+            var outer = self.outer
+            let innerDigest = inner.finish()
+            outer.update(innerDigest)
+            return outer.finish()
+        }
     }
 
     /// HMAC-SHA-256 of the UTF-8 bytes of `data` under `key`.
@@ -39,16 +52,45 @@ public enum Digest {
         hmacSHA256(key: key, data: Array(data.utf8))
     }
 
+    /// A streaming SHA-256 (OpenSSL's direct implementation).
+    public struct SHA256: Sendable {
+        private var context = tc_sha256_ctx()
+
+        public init() {
+            tc_sha256_init(&context)
+        }
+
+        public mutating func update(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { tc_sha256_update(&context, $0.baseAddress, $0.count) }
+        }
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            tc_sha256_update(&context, bytes.baseAddress, bytes.count)
+        }
+
+        /// The digest (32 bytes); the context is spent.
+        public mutating func finish() -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            out.withUnsafeMutableBufferPointer { tc_sha256_final(&context, $0.baseAddress) }
+            return out
+        }
+    }
+
     /// Lower-case hexadecimal rendering of `bytes`.
     public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            var index = 0
+            for byte in bytes {
+                buffer[index] = hexDigit(byte >> 4)
+                buffer[index + 1] = hexDigit(byte & 0x0f)
+                index += 2
+            }
+            return index
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always) static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 0x30 + value : 0x57 + value
     }
 
     /// Lower-case hex SHA-256 of `bytes`, the form SigV4 uses for payload and request hashes.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// AWS Signature Version 4 for one credential scope (credentials, region, signing name).
 /// Pure: the date is a parameter and nothing here reads the clock, the environment or the network.
@@ -60,19 +61,15 @@ public struct SigV4Signer: Sendable {
             headers.set("X-Amz-Content-SHA256", payloadHash)
         }
         let canonicalHeaders = try Self.canonicalHeaders(headers)
-        let canonicalRequest = [
-            request.method.uppercased(),
-            canonicalURI(request.path),
-            Self.canonicalQuery(request.query),
-            canonicalHeaders.block,
-            canonicalHeaders.signed,
-            payloadHash,
-        ].joined(separator: "\n")
-        let (stringToSign, signature) = finish(canonicalRequest, amzDate)
+        let canonicalRequest = Self.canonicalRequest(
+            method: request.method, uri: canonicalURI(request.path), query: Self.canonicalQuery(request.query),
+            headers: canonicalHeaders, payloadHash: payloadHash)
+        let scope = scope(amzDate)
+        let (stringToSign, signature) = finish(canonicalRequest, amzDate, scope: scope)
         headers.add(
             "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope(amzDate)), "
-                + "SignedHeaders=\(canonicalHeaders.signed), Signature=\(signature)")
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(canonicalHeaders.signed), Signature=\(signature)"
+        )
         return SigV4Signature(
             canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
             signedHeaders: canonicalHeaders.signed, headers: headers, query: request.query)
@@ -101,15 +98,10 @@ public struct SigV4Signer: Sendable {
         }.joined(separator: "&")
         let query = request.query.isEmpty ? addedQuery : request.query + "&" + addedQuery
         let payloadHash = signingName == "s3" ? "UNSIGNED-PAYLOAD" : request.payload.hashValue
-        let canonicalRequest = [
-            request.method.uppercased(),
-            canonicalURI(request.path),
-            Self.canonicalQuery(query),
-            canonicalHeaders.block,
-            canonicalHeaders.signed,
-            payloadHash,
-        ].joined(separator: "\n")
-        let (stringToSign, signature) = finish(canonicalRequest, amzDate)
+        let canonicalRequest = Self.canonicalRequest(
+            method: request.method, uri: canonicalURI(request.path), query: Self.canonicalQuery(query),
+            headers: canonicalHeaders, payloadHash: payloadHash)
+        let (stringToSign, signature) = finish(canonicalRequest, amzDate, scope: scope(amzDate))
         return SigV4Signature(
             canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
             signedHeaders: canonicalHeaders.signed, headers: headers,
@@ -117,7 +109,22 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The derived signing key for a UTC day: HMAC chain over date, region, service, `aws4_request`.
+    /// Derived once per credential, day, region and service (as the AWS SDKs do), then cached.
     public func signingKey(dateStamp: String) -> [UInt8] {
+        signingState(dateStamp: dateStamp).key
+    }
+
+    func signingState(dateStamp: String) -> (key: [UInt8], hmac: Digest.HMACKey) {
+        let cacheKey = SigningKeyCache.Name(
+            accessKeyId: credentials.accessKeyId, dateStamp: dateStamp, region: region, service: signingName)
+        if let cached = SigningKeyCache.shared.entry(cacheKey, secret: credentials.secretAccessKey) { return cached }
+        let key = deriveSigningKey(dateStamp: dateStamp)
+        let state = (key, Digest.HMACKey(key))
+        SigningKeyCache.shared.store(cacheKey, secret: credentials.secretAccessKey, state: state)
+        return state
+    }
+
+    func deriveSigningKey(dateStamp: String) -> [UInt8] {
         let kDate = Digest.hmacSHA256(key: Array(("AWS4" + credentials.secretAccessKey).utf8), data: dateStamp)
         let kRegion = Digest.hmacSHA256(key: kDate, data: region)
         let kService = Digest.hmacSHA256(key: kRegion, data: signingName)
@@ -127,6 +134,7 @@ public struct SigV4Signer: Sendable {
     /// The canonical URI of a wire path under this signer's path style.
     public func canonicalURI(_ path: String) -> String {
         let path = path.isEmpty ? "/" : path
+        if path == "/" { return path }
         switch pathStyle {
         case .verbatim:
             return path
@@ -161,38 +169,186 @@ public struct SigV4Signer: Sendable {
             .joined(separator: "&")
     }
 
+    /// The canonical request: method, URI, query, header block, signed headers, payload hash.
+    static func canonicalRequest(
+        method: String, uri: String, query: String, headers: (block: String, signed: String), payloadHash: String
+    ) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(
+            method.utf8.count + uri.utf8.count + query.utf8.count + headers.block.utf8.count
+                + headers.signed.utf8.count + payloadHash.utf8.count + 5)
+        for byte in method.utf8 { out.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) }
+        out.append(0x0A)
+        out.append(contentsOf: uri.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: query.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: headers.block.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: headers.signed.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: payloadHash.utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Canonical header block (`name:value\n` per header, sorted) and the `SignedHeaders` list.
+    /// Names are lower-cased, values trimmed with inner whitespace runs collapsed, repeated names
+    /// joined with commas in their original order. Written straight into two byte buffers: this is
+    /// the signer's hot path.
     static func canonicalHeaders(_ headers: HTTPHeaders) throws -> (block: String, signed: String) {
-        var merged: [String: [String]] = [:]
-        var order: [String] = []
-        for field in headers {
-            let name = field.name.lowercased()
-            if unsignedHeaders.contains(name) { continue }
-            if merged[name] == nil { order.append(name) }
-            merged[name, default: []].append(collapseWhitespace(field.value))
+        let fields = headers.fields
+        var selected: [Int] = []
+        selected.reserveCapacity(fields.count)
+        var hasHost = false
+        var capacity = 0
+        for (index, field) in fields.enumerated() {
+            if unsignedHeaders.contains(where: { HTTPHeaders.sameName($0, field.name) }) { continue }
+            if HTTPHeaders.sameName(field.name, "host") { hasHost = true }
+            selected.append(index)
+            capacity += field.name.utf8.count + field.value.utf8.count + 2
         }
-        guard merged["host"] != nil else { throw SigV4Error.missingHost }
-        let names = order.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        let block = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
-        return (block, names.joined(separator: ";"))
+        guard hasHost else { throw SigV4Error.missingHost }
+        // Stable: equal names keep their order (values are then joined in order).
+        selected.sort { lhs, rhs in
+            let order = compareNames(fields[lhs].name, fields[rhs].name)
+            return order == 0 ? lhs < rhs : order < 0
+        }
+        var block = [UInt8]()
+        block.reserveCapacity(capacity)
+        var signed = [UInt8]()
+        signed.reserveCapacity(capacity / 2)
+        var position = 0
+        while position < selected.count {
+            let name = fields[selected[position]].name
+            if !signed.isEmpty { signed.append(UInt8(ascii: ";")) }
+            for byte in name.utf8 {
+                let lower = HTTPHeaders.lowerASCII(byte)
+                signed.append(lower)
+                block.append(lower)
+            }
+            block.append(UInt8(ascii: ":"))
+            appendCollapsed(fields[selected[position]].value, to: &block)
+            position += 1
+            while position < selected.count && compareNames(fields[selected[position]].name, name) == 0 {
+                block.append(UInt8(ascii: ","))
+                appendCollapsed(fields[selected[position]].value, to: &block)
+                position += 1
+            }
+            block.append(0x0A)
+        }
+        return (String(decoding: block, as: UTF8.self), String(decoding: signed, as: UTF8.self))
+    }
+
+    /// Orders header names by their lower-cased bytes without allocating: -1, 0 or 1.
+    static func compareNames(_ lhs: String, _ rhs: String) -> Int {
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let a?, let b?):
+                let x = HTTPHeaders.lowerASCII(a)
+                let y = HTTPHeaders.lowerASCII(b)
+                if x != y { return x < y ? -1 : 1 }
+            }
+        }
+    }
+
+    /// Appends `value` trimmed, with whitespace runs (folded lines included) collapsed to one space.
+    static func appendCollapsed(_ value: String, to out: inout [UInt8]) {
+        // Most values need nothing done: copy them whole.
+        let clean =
+            value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard let first = bytes.first, let last = bytes.last else { return true }
+                if isSpace(first) || isSpace(last) { return false }
+                var previousSpace = false
+                for byte in bytes {
+                    if byte == 0x09 || byte == 0x0A || byte == 0x0D { return false }
+                    if byte == 0x20 {
+                        if previousSpace { return false }
+                        previousSpace = true
+                    } else {
+                        previousSpace = false
+                    }
+                }
+                return true
+            } ?? false
+        if clean {
+            out.append(contentsOf: value.utf8)
+            return
+        }
+        var pendingSpace = false
+        var started = false
+        for byte in value.utf8 {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                pendingSpace = started
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                started = true
+                out.append(byte)
+            }
+        }
+    }
+
+    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// Trims a header value and collapses internal whitespace runs (including folded lines) to one space.
     static func collapseWhitespace(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-            .joined(separator: " ")
+        var out = [UInt8]()
+        appendCollapsed(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func scope(_ date: AMZDate) -> String {
         "\(date.dateStamp)/\(region)/\(signingName)/aws4_request"
     }
 
-    private func finish(_ canonicalRequest: String, _ date: AMZDate) -> (stringToSign: String, signature: String) {
-        let stringToSign = [
-            "AWS4-HMAC-SHA256", date.timestamp, scope(date), Digest.sha256Hex(Array(canonicalRequest.utf8)),
-        ].joined(separator: "\n")
-        let signature = Digest.hex(
-            Digest.hmacSHA256(key: signingKey(dateStamp: date.dateStamp), data: stringToSign))
-        return (stringToSign, signature)
+    private func finish(_ canonicalRequest: String, _ date: AMZDate, scope: String) -> (
+        stringToSign: String, signature: String
+    ) {
+        var hasher = Digest.SHA256()
+        var canonical = canonicalRequest
+        canonical.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        let stringToSign =
+            "AWS4-HMAC-SHA256\n\(date.timestamp)\n\(scope)\n\(Digest.hex(hasher.finish()))"
+        var text = stringToSign
+        let mac = text.withUTF8 {
+            signingState(dateStamp: date.dateStamp).hmac.authenticate(UnsafeRawBufferPointer($0))
+        }
+        return (stringToSign, Digest.hex(mac))
+    }
+}
+
+/// Derived signing keys by access key id, day, region and service. An entry remembers the secret
+/// it was derived from (already in memory with the credentials), so a key id reused with another
+/// secret never gets a stale key. Bounded: cleared when it grows past 256 entries.
+final class SigningKeyCache: Sendable {
+    static let shared = SigningKeyCache()
+    struct Name: Hashable {
+        let accessKeyId: String
+        let dateStamp: String
+        let region: String
+        let service: String
+    }
+
+    private let entries = Mutex<[Name: (secret: String, key: [UInt8], hmac: Digest.HMACKey)]>([:])
+
+    func entry(_ name: Name, secret: String) -> (key: [UInt8], hmac: Digest.HMACKey)? {
+        entries.withLock { entries in
+            guard let entry = entries[name], entry.secret == secret else { return nil }
+            return (entry.key, entry.hmac)
+        }
+    }
+
+    func store(_ name: Name, secret: String, state: (key: [UInt8], hmac: Digest.HMACKey)) {
+        entries.withLock { entries in
+            if entries.count >= 256 { entries.removeAll() }
+            entries[name] = (secret, state.key, state.hmac)
+        }
     }
 }

@@ -2,9 +2,13 @@
 // function is variadic, a macro, or must run exactly once; none holds any logic beyond that.
 #include "CCurlOpenSSL.h"
 
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <pthread.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(tc_sha256_ctx), "tc_sha256_ctx is too small for SHA256_CTX");
 
 static pthread_once_t tc_init_once = PTHREAD_ONCE_INIT;
 static CURLcode tc_init_result = CURLE_OK;
@@ -63,4 +67,16 @@ int tc_hmac_sha256(const void *key, size_t key_length, const void *data, size_t 
     if (data == NULL) data = tc_empty_input;
     unsigned char *result = HMAC(EVP_sha256(), key, (int)key_length, data, length, out, &out_length);
     return result != NULL && out_length == 32;
+}
+
+void tc_sha256_init(tc_sha256_ctx *context) {
+    SHA256_Init((SHA256_CTX *)context);
+}
+
+void tc_sha256_update(tc_sha256_ctx *context, const void *data, size_t length) {
+    if (length > 0) SHA256_Update((SHA256_CTX *)context, data, length);
+}
+
+void tc_sha256_final(tc_sha256_ctx *context, uint8_t *out) {
+    SHA256_Final(out, (SHA256_CTX *)context);
 }

@@ -30,4 +30,12 @@ size_t tc_error_buffer_size(void);
 int tc_sha256(const void *data, size_t length, uint8_t *out);
 int tc_hmac_sha256(const void *key, size_t key_length, const void *data, size_t length, uint8_t *out);
 
+/// Streaming SHA-256 over OpenSSL's direct implementation (SHA256_Init/Update/Final), which skips
+/// the per-call algorithm fetch of OpenSSL 3's EVP one-shots; Swift cannot call the deprecated
+/// names without warnings. The context is opaque storage large enough for SHA256_CTX.
+typedef struct { uint64_t storage[16]; } tc_sha256_ctx;
+void tc_sha256_init(tc_sha256_ctx *context);
+void tc_sha256_update(tc_sha256_ctx *context, const void *data, size_t length);
+void tc_sha256_final(tc_sha256_ctx *context, uint8_t *out);
+
 #endif
