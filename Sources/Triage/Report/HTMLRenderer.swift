@@ -133,14 +133,24 @@ public enum HTMLRenderer {
                 label: label, color: color, timestamps: found.timestamps, values: found.values, dashed: dashed)
         }
         var markers = [SVGChart.Marker(label: "alarm", at: report.window.alarmTime, color: "#c0392b")]
-        for service in report.evidence.ecs.services {
-            for deployment in service.deployments {
-                guard let created = deployment.createdAt else { continue }
-                markers.append(
-                    SVGChart.Marker(
-                        label: "deploy \(service.name) r\(deployment.revision.map(String.init) ?? "?")", at: created,
-                        color: "#6c3fb5"))
+        // Deployments within a minute of each other share one marker.
+        var deployments: [(at: Date, labels: [String])] = []
+        let started = report.evidence.ecs.services.flatMap { service in
+            service.deployments.compactMap { deployment in
+                deployment.createdAt.map { ($0, "\(service.name) r\(deployment.revision.map(String.init) ?? "?")") }
             }
+        }.sorted { $0.0 < $1.0 }
+        for (at, label) in started {
+            if let last = deployments.last, at.timeIntervalSince(last.at) < 60 {
+                deployments[deployments.count - 1].labels.append(label)
+            } else {
+                deployments.append((at, [label]))
+            }
+        }
+        for group in deployments {
+            markers.append(
+                SVGChart.Marker(
+                    label: "deploy " + group.labels.joined(separator: ", "), at: group.at, color: "#6c3fb5"))
         }
         // The alarm's threshold is drawn on the chart of the metric it watches.
         let metric = report.openingAlarm?.metric

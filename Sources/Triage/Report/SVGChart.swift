@@ -93,13 +93,17 @@ struct SVGChart {
                 "<text x=\"\(fmt(Self.width - Self.right - 2))\" y=\"\(yy)\" dy=\"-6\" class=\"tl\" text-anchor=\"end\">threshold \(HTMLRenderer.escape(label(threshold)))</text>"
             )
         }
-        for (index, marker) in markers.enumerated() where marker.at >= start && marker.at <= end {
-            let xx = fmt(x(marker.at))
+        // Labels of visible markers take rows in turn, so close markers do not overprint.
+        for (index, marker) in markers.filter({ $0.at >= start && $0.at <= end }).enumerated() {
+            let position = x(marker.at)
+            let xx = fmt(position)
+            // Near the right edge the label runs to the left of its line.
+            let rightHalf = position > Self.left + plotWidth * 0.6
             svg.append(
                 "<line x1=\"\(xx)\" y1=\"\(fmt(Self.top))\" x2=\"\(xx)\" y2=\"\(fmt(Self.top + plotHeight))\" stroke=\"\(marker.color)\" class=\"marker\"/>"
             )
             svg.append(
-                "<text x=\"\(xx)\" y=\"\(fmt(Self.top + 18 + Double(index % 3) * 20))\" dx=\"4\" class=\"ml\" style=\"fill:\(marker.color)\">\(HTMLRenderer.escape(marker.label))</text>"
+                "<text x=\"\(xx)\" y=\"\(fmt(Self.top + 18 + Double(index % 3) * 20))\" dx=\"\(rightHalf ? -4 : 4)\" text-anchor=\"\(rightHalf ? "end" : "start")\" class=\"ml\" style=\"fill:\(marker.color)\">\(HTMLRenderer.escape(marker.label))</text>"
             )
         }
         for line in lines {
