@@ -47,7 +47,7 @@ data "aws_iam_policy_document" "triaged" {
   statement {
     sid       = "ReadTheWatchedAlarms"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
-    resources = [aws_cloudwatch_metric_alarm.elb_5xx.arn, aws_cloudwatch_metric_alarm.target_5xx.arn]
+    resources = [for alarm in aws_cloudwatch_metric_alarm.alb_5xx : alarm.arn]
   }
 
   statement {

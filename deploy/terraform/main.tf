@@ -24,7 +24,7 @@ locals {
 
   config = templatefile("${path.module}/templates/config.yaml.tftpl", {
     region             = var.region
-    alarm_names        = [aws_cloudwatch_metric_alarm.elb_5xx.alarm_name, aws_cloudwatch_metric_alarm.target_5xx.alarm_name]
+    alarm_names        = [for alarm in aws_cloudwatch_metric_alarm.alb_5xx : alarm.alarm_name]
     queue_url          = aws_sqs_queue.intake.url
     cluster            = var.ecs_cluster_name
     services           = var.ecs_service_names

@@ -1,11 +1,11 @@
 output "alarm_arn" {
   description = "The ALB 5XX alarm (ELB-generated errors)."
-  value       = aws_cloudwatch_metric_alarm.elb_5xx.arn
+  value       = aws_cloudwatch_metric_alarm.alb_5xx["elb"].arn
 }
 
 output "target_alarm_arn" {
   description = "The split alarm on the 5XX the targets answer."
-  value       = aws_cloudwatch_metric_alarm.target_5xx.arn
+  value       = aws_cloudwatch_metric_alarm.alb_5xx["target"].arn
 }
 
 output "sns_topic_arn" {
