@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import Triage
 
 /// triaged's configuration (DESIGN.md section 4): one typed tree, decoded and validated once at
 /// start-up, then passed down. Defaults are those documented in `config/triaged.example.yaml`.
@@ -71,15 +72,17 @@ public struct Configuration: Sendable, Equatable {
 
         public struct Bedrock: Sendable, Equatable {
             public enum API: String, Sendable, CaseIterable { case converse, invoke }
-            public var enabled = true
+            /// The analyser's own defaults are the configuration's.
+            private static let defaults = AnalysisSettings()
+            public var enabled = defaults.enabled
             /// Model id or inference profile id.
-            public var modelId = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-            public var api = API.converse
-            public var maxOutputTokens = 1500
-            public var temperature = 0.2
-            public var timeout: TimeInterval = 60
+            public var modelId = defaults.modelId
+            public var api = API(rawValue: defaults.api.rawValue) ?? .converse
+            public var maxOutputTokens = defaults.maxOutputTokens
+            public var temperature = defaults.temperature
+            public var timeout: TimeInterval = defaults.timeout
             /// No model call once the day's estimated spend would pass this.
-            public var dailyBudgetUSD = 20.0
+            public var dailyBudgetUSD = defaults.dailyBudgetUSD
             /// USD per 1,000 tokens by model-id substring; consulted before the built-in table.
             public var prices: [String: Price] = [:]
 
