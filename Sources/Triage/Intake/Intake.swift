@@ -106,6 +106,11 @@ public final class Intake: Sendable {
     /// Incidents to resume after a restart.
     public var unfinished: [IncidentTracker.Incident] { state.withLock { $0.unfinished } }
 
+    /// One incident as it stands now.
+    public func incident(_ id: String) -> IncidentTracker.Incident? {
+        state.withLock { $0.incidents[id] }
+    }
+
     /// A copy of the current state (for status lines and tests).
     public var snapshot: IncidentTracker { state.withLock { $0 } }
 }

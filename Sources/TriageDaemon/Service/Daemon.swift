@@ -51,6 +51,9 @@ public final class Daemon: @unchecked Sendable {
     private let state = Mutex(State())
     private let started = Date()
     private let owner: String
+    /// Outlive reloads: the day's model spend and where state lives.
+    private let ledger: SpendLedger
+    private let stateDirectory: URL
 
     private let workers = DispatchQueue(label: "triaged.workers", attributes: .concurrent)
     private let scheduler = DispatchQueue(label: "triaged.scheduler")
@@ -99,9 +102,6 @@ public final class Daemon: @unchecked Sendable {
         self.ledger = ledger
         self.stateDirectory = directory
     }
-
-    private let ledger: SpendLedger
-    private let stateDirectory: URL
 
     /// Runs until SIGTERM/SIGINT and the drain; returns the exit status (0).
     public func run() -> Int32 {
@@ -244,7 +244,7 @@ public final class Daemon: @unchecked Sendable {
                 acknowledge(message)
             } else {
                 attach(message, to: id)
-                if let incident = intake.snapshot.incidents[id] { schedule(incident) }
+                if let incident = intake.incident(id) { schedule(incident) }
             }
         case .done(.joined(let id)):
             metrics.count("IncidentsCorrelated", properties: ["incident.id": id])
@@ -315,7 +315,7 @@ public final class Daemon: @unchecked Sendable {
         let current = runtime.withLock { $0 }
         do {
             guard try intake.begin(id) else {
-                let phase = intake.snapshot.incidents[id]?.phase
+                let phase = intake.incident(id)?.phase
                 if phase == .delivered {
                     for message in takeMessages(id) { acknowledge(message) }
                 } else {
@@ -333,9 +333,10 @@ public final class Daemon: @unchecked Sendable {
                     metadata: ["incident.id": "\(id)", "sns.state": "\(progress.notification.rawValue)"])
                 result = try deliverer.resume(id, openedAt: incident.openedAt)
             } else {
-                let event = try current.openingEvent(of: intake.snapshot.incidents[id] ?? incident)
-                let (report, durations) = current.investigator.investigate(
-                    intake.snapshot.incidents[id] ?? incident, alarm: event)
+                // As it stands now: alarms may have joined since it was queued.
+                let latest = intake.incident(id) ?? incident
+                let event = try current.openingEvent(of: latest)
+                let (report, durations) = current.investigator.investigate(latest, alarm: event)
                 var values: [String: (Double, MetricsEmitter.Unit)] = [
                     "CollectDuration": (durations.collect * 1000, .milliseconds),
                     "AnalyseDuration": (durations.analyse * 1000, .milliseconds),
