@@ -80,12 +80,14 @@ enum Wiring {
         _ incident: IncidentTracker.Incident, event: AlarmEvent, runtime: Runtime, dryRun: Bool, out: String?
     ) throws {
         let (report, _) = runtime.investigator.investigate(incident, alarm: event)
-        var files: [String: [UInt8]] = [
-            "report.json": try report.json(), "report.md": Array(MarkdownRenderer.render(report).utf8),
-            "report.html": Array(HTMLRenderer.render(report).utf8),
-        ]
+        var files: [String: [UInt8]] = [:]
         if dryRun {
-            print(MarkdownRenderer.render(report))
+            let markdown = MarkdownRenderer.render(report)
+            print(markdown)
+            files = [
+                "report.json": try report.json(), "report.md": Array(markdown.utf8),
+                "report.html": Array(HTMLRenderer.render(report).utf8),
+            ]
         } else {
             let result: DeliveryResult
             do {
@@ -94,7 +96,7 @@ enum Wiring {
                 fail("\(error)")
                 throw ExitCode(1)
             }
-            // The delivered renderings (with the link filled in) are the ones to keep.
+            // The delivered renderings (with the link filled in), as the outbox holds them.
             for name in ReportOutbox.files {
                 let url = runtime.deliverer.outbox.entry(report.incident.id).appendingPathComponent(name)
                 if let data = FileManager.default.contents(atPath: url.path) { files[name] = Array(data) }

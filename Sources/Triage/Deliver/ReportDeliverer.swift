@@ -110,7 +110,8 @@ public struct ReportDeliverer: Sendable {
             "report.html": Array(HTMLRenderer.render(report).utf8),
         ]
         let notification = sns == nil ? nil : IncidentNotification(report: report, format: settings.format)
-        _ = try outbox.prepare(id, files: files, notification: notification, at: clock.now())
+        _ = try outbox.prepare(
+            id, files: files, notification: notification, reportURL: report.links.report, at: clock.now())
         logger.info(
             "report prepared", metadata: ["incident.id": "\(id)", "report.severity": "\(report.severity.rawValue)"])
         try afterStep(.prepared)
@@ -144,7 +145,7 @@ public struct ReportDeliverer: Sendable {
             throw DeliveryError(incidentId: incidentId, step: "outbox", reason: "no prepared report")
         }
         var result = DeliveryResult(
-            incidentId: incidentId, reportObject: nil, reportURL: nil, alreadyPresent: [],
+            incidentId: incidentId, reportObject: nil, reportURL: progress.reportURL, alreadyPresent: [],
             notification: progress.notification, notificationMessageId: progress.notificationMessageId)
         if let local = settings.localDirectory, !progress.localWritten {
             let folder = local.appendingPathComponent(incidentId, isDirectory: true)
@@ -219,8 +220,6 @@ public struct ReportDeliverer: Sendable {
         try outbox.save(progress)
         result.notification = progress.notification
         result.notificationMessageId = progress.notificationMessageId
-        result.reportURL = try? Report.decoder.decode(Report.self, from: Data(outbox.file(incidentId, "report.json")))
-            .links.report
         logger.info(
             "report delivered",
             metadata: [

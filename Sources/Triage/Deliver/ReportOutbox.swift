@@ -17,6 +17,8 @@ public struct DeliveryProgress: Sendable, Equatable, Codable {
     /// Written as object metadata, so a 412 on our own earlier write is told apart from another writer's.
     public var token: String
     public var preparedAt: Date
+    /// The presigned link to report.html made at preparation (the one in the files).
+    public var reportURL: String?
     /// Object file names already in S3 (written by us or found there).
     public var s3Delivered: [String] = []
     public var localWritten = false
@@ -62,10 +64,10 @@ public struct ReportOutbox: Sendable {
     }
 
     /// Writes the rendered files and the notification, then the progress that marks them prepared.
-    func prepare(_ incidentId: String, files: [String: [UInt8]], notification: IncidentNotification?, at now: Date)
-        throws
-        -> DeliveryProgress
-    {
+    func prepare(
+        _ incidentId: String, files: [String: [UInt8]], notification: IncidentNotification?, reportURL: String?,
+        at now: Date
+    ) throws -> DeliveryProgress {
         let folder = entry(incidentId)
         for (name, bytes) in files { try DurableFile.replace(folder.appendingPathComponent(name), with: bytes) }
         if let notification {
@@ -73,7 +75,7 @@ public struct ReportOutbox: Sendable {
                 folder.appendingPathComponent("notification.json"), with: Array(try Self.encoder.encode(notification)))
         }
         let progress = DeliveryProgress(
-            incidentId: incidentId, token: UUID().uuidString.lowercased(), preparedAt: now,
+            incidentId: incidentId, token: UUID().uuidString.lowercased(), preparedAt: now, reportURL: reportURL,
             notification: notification == nil ? .skipped : .pending)
         try save(progress)
         return progress
@@ -94,7 +96,10 @@ public struct ReportOutbox: Sendable {
     /// Incidents with a prepared report that is not completely delivered.
     public func unfinished() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.sorted().filter { (try? progress($0))??.completedAt == nil && (try? progress($0)) != nil }
+        return names.sorted().filter { name in
+            guard let saved = try? progress(name) else { return false }
+            return saved.completedAt == nil
+        }
     }
 
     /// Removes entries completed before `cutoff`.
