@@ -309,10 +309,7 @@ public enum HTMLRenderer {
 
     /// Our own step texts: `code` spans become <code>, everything escaped.
     static func codeSpans(_ text: String) -> String {
-        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
-            index % 2 == 1 ? "<code>\(escape(String(part)))</code>" : escape(String(part))
-        }
-        .joined()
+        ReportText.mapCodeSpans(text, code: { "<code>\(escape(String($0)))</code>" }, prose: { escape(String($0)) })
     }
 
     static func unescapeMarkdown(_ text: String) -> String {

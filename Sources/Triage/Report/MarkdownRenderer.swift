@@ -293,10 +293,7 @@ public enum MarkdownRenderer {
 
     /// Our own step texts: `code` spans kept, the rest escaped.
     static func escapeKeepingCode(_ text: String) -> String {
-        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
-            index % 2 == 1 ? "`\(part)`" : escape(String(part))
-        }
-        .joined()
+        ReportText.mapCodeSpans(text, code: { "`\($0)`" }, prose: { escape(String($0)) })
     }
 
     /// A code span holding `text` on one line (backticks become quotes; in tables `|` is escaped,

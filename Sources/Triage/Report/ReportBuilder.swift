@@ -279,6 +279,17 @@ enum ReportText {
         String(AWSTimestamp.format(date).dropFirst(11).prefix(8))
     }
 
+    /// Our own texts mark commands with backticks: renders the code spans and the prose between
+    /// them each its own way.
+    static func mapCodeSpans(
+        _ text: String, code: (Substring) -> String, prose: (Substring) -> String
+    ) -> String {
+        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
+            index % 2 == 1 ? code(part) : prose(part)
+        }
+        .joined()
+    }
+
     static func percent(_ confidence: Double) -> String {
         "\((confidence * 100).rounded().wholeNumber)%"
     }
