@@ -5,7 +5,6 @@ target is missed (RSS <= 30 MB, CPU <= 1% of one core, READY <= 1 s).
 usage: python3 scripts/bench/daemon.py BINARY [--idle SECONDS]
 """
 import argparse
-import json
 import os
 import socket
 import subprocess
@@ -14,14 +13,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts/emulator"))
+from local_world import LocalWorld  # noqa: E402
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def start_world():
-    world = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/emulator/aws_world.py")],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    description = json.loads(world.stdout.readline())
-    return world, description
 
 
 def cpu_seconds(pid):
@@ -44,15 +38,11 @@ def main():
     parser.add_argument("--idle", type=float, default=60)
     args = parser.parse_args()
 
-    world, description = start_world()
-    daemon = None
+    daemon = world = None
     try:
         with tempfile.TemporaryDirectory() as scratch:
-            with open(os.path.join(scratch, "world.json"), "w") as f:
-                json.dump(description, f)
-            scenario = json.loads(subprocess.check_output(
-                [sys.executable, os.path.join(ROOT, "scripts/emulator/scenario.py"), os.path.join(scratch, "world.json"),
-                 "--scenario", "healthy"], text=True))
+            world = LocalWorld(scratch, "healthy")
+            description, scenario = world.description, world.scenario
             config = os.path.join(scratch, "config.yaml")
             with open(config, "w") as f:
                 f.write(f"""aws:
@@ -109,8 +99,8 @@ state:
     finally:
         if daemon and daemon.poll() is None:
             daemon.kill()
-        world.terminate()
-        world.wait(timeout=10)
+        if world:
+            world.stop()
 
 
 if __name__ == "__main__":

@@ -19,9 +19,10 @@ import sys
 import tempfile
 import time
 
-import boto3
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts/emulator"))
+from local_world import LocalWorld  # noqa: E402
 SCENARIOS = ["bad-deployment", "oom", "crash-loop", "unhealthy-targets", "dependency-failure", "capacity", "healthy"]
 
 
@@ -49,22 +50,14 @@ def main():
     scratch = tempfile.mkdtemp(prefix="triaged-demo-")
     world = daemon = None
     try:
-        step("starting the local AWS world (moto with signature checks, on 127.0.0.1)")
-        world = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/emulator/aws_world.py")],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=open(os.path.join(scratch, "world.log"), "w"), text=True)
-        line = world.stdout.readline()
-        if not line:
-            raise SystemExit(f"demo: the AWS world did not start; see {scratch}/world.log")
-        description = json.loads(line)
-        with open(os.path.join(scratch, "world.json"), "w") as f:
-            json.dump(description, f)
+        step("starting the local AWS world (moto with signature checks, on 127.0.0.1) and building scenario "
+             f"'{args.scenario}': ALB + 3 ECS services, logs, metrics, traces, alarm -> SNS -> SQS")
+        try:
+            world = LocalWorld(scratch, args.scenario)
+        except RuntimeError as error:
+            raise SystemExit(f"demo: {error}")
+        description, scenario = world.description, world.scenario
         step(f"world up: AWS APIs at {description['moto']}")
-
-        step(f"building scenario '{args.scenario}': ALB + 3 ECS services, logs, metrics, traces, alarm -> SNS -> SQS")
-        scenario = json.loads(subprocess.check_output(
-            [sys.executable, os.path.join(ROOT, "scripts/emulator/scenario.py"), os.path.join(scratch, "world.json"),
-             "--scenario", args.scenario], text=True))
 
         config = os.path.join(scratch, "config.yaml")
         reports = os.path.join(scratch, "reports")
@@ -100,9 +93,8 @@ log:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         listener.bind(notify_path)
         listener.settimeout(0.5)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch,
-               "AWS_ACCESS_KEY_ID": description["key_id"], "AWS_SECRET_ACCESS_KEY": description["secret"],
-               "AWS_EC2_METADATA_DISABLED": "true", "NOTIFY_SOCKET": notify_path}
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch, "NOTIFY_SOCKET": notify_path,
+               **world.environment}
         step("starting triaged run")
         log_path = os.path.join(scratch, "triaged.log")
         daemon = subprocess.Popen([args.binary, "run", "--config", config], env=env,
@@ -120,10 +112,7 @@ log:
         step("triaged is ready (READY=1 after its first poll)")
 
         step(f"firing the alarm {scenario['alarm']} (CloudWatch -> SNS -> SQS)")
-        cloudwatch = boto3.client("cloudwatch", region_name=scenario["region"], endpoint_url=description["moto"],
-                                  aws_access_key_id=description["key_id"],
-                                  aws_secret_access_key=description["secret"])
-        cloudwatch.set_alarm_state(AlarmName=scenario["alarm"], StateValue="ALARM",
+        world.client("cloudwatch").set_alarm_state(AlarmName=scenario["alarm"], StateValue="ALARM",
                                    StateReason="Threshold Crossed: 5XX count above threshold")
 
         def events():
@@ -176,12 +165,8 @@ log:
     finally:
         if daemon and daemon.poll() is None:
             daemon.kill()
-        if world and world.poll() is None:
-            world.terminate()
-            try:
-                world.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                world.kill()
+        if world:
+            world.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -27,11 +27,10 @@ import tempfile
 import threading
 import time
 
-import boto3
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts/emulator"))
 from fault_proxy import FaultProxy  # noqa: E402
+from local_world import LocalWorld as World  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -44,45 +43,6 @@ class Failure(Exception):
 def check(condition, message):
     if not condition:
         raise Failure(message)
-
-
-class World:
-    """The local AWS world and one scenario in it."""
-
-    def __init__(self, scratch, scenario="bad-deployment"):
-        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/emulator/aws_world.py")],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=open(os.path.join(scratch, "world.log"), "w"), text=True)
-        self.description = json.loads(self.process.stdout.readline())
-        path = os.path.join(scratch, "world.json")
-        with open(path, "w") as f:
-            json.dump(self.description, f)
-        self.scenario = json.loads(subprocess.check_output(
-            [sys.executable, os.path.join(ROOT, "scripts/emulator/scenario.py"), path, "--scenario", scenario],
-            text=True))
-
-    def client(self, service):
-        return boto3.client(service, region_name=REGION, endpoint_url=self.description["moto"],
-                            aws_access_key_id=self.description["key_id"],
-                            aws_secret_access_key=self.description["secret"])
-
-    def bedrock(self, command):
-        import urllib.request
-        request = urllib.request.Request(self.description["bedrock"] + "/_control", method="POST",
-                                         data=json.dumps(command).encode())
-        urllib.request.urlopen(request).read()
-
-    def bedrock_requests(self):
-        import urllib.request
-        return json.loads(urllib.request.urlopen(self.description["bedrock"] + "/_requests").read())
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def alarm_message(name, load_balancer, when_ms):
@@ -135,8 +95,7 @@ def write_config(path, world, state, endpoint=None, workers=4, bedrock=False, cl
 class Daemon:
     def __init__(self, binary, config, world, log_path):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.path.dirname(log_path),
-               "AWS_ACCESS_KEY_ID": world.description["key_id"],
-               "AWS_SECRET_ACCESS_KEY": world.description["secret"], "AWS_EC2_METADATA_DISABLED": "true"}
+               **world.environment}
         self.log_path = log_path
         self.process = subprocess.Popen([binary, "run", "--config", config], env=env,
                                         stdout=open(log_path, "a"), stderr=subprocess.STDOUT)
