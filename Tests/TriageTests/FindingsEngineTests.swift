@@ -109,13 +109,14 @@ struct FindingsEngineTests {
             LogGroupEvidence(
                 group: "g", service: "api", linesRead: 10, capped: false,
                 patterns: [
-                    pattern("ThrottlingException: Rate exceeded", firstSeen: alarm),
-                    pattern("NullPointerException at Foo", firstSeen: alarm),
+                    pattern("ThrottlingException: Rate exceeded", firstSeen: alarm.addingTimeInterval(-600)),
+                    pattern("NullPointerException at Foo", firstSeen: alarm.addingTimeInterval(-600)),
                 ])
         ]
         let findings = FindingsEngine.findings(evidence)
         #expect(findings.map(\.confidence) == findings.map(\.confidence).sorted(by: >))
-        #expect(findings.contains { $0.category == .throttling })
+        #expect(findings.first?.category == .throttling)
+        #expect(findings.allSatisfy { $0.confidence >= 0 && $0.confidence <= 1 })
     }
 
     @Test("absurd metric values (untrusted telemetry) are reported, never a trap")

@@ -27,6 +27,34 @@ public struct ECSDeployment: Sendable, Equatable, Decodable {
     public var updatedAt: Date?
     public var rolloutState: String?
     public var rolloutStateReason: String?
+    /// Service Connect as this deployment configured it (what the service offers and which
+    /// namespace its clients use).
+    public var serviceConnectConfiguration: ECSServiceConnectConfiguration?
+    /// The Cloud Map services Service Connect created for it.
+    public var serviceConnectResources: [ECSServiceConnectResource]?
+}
+
+/// `deployments[].serviceConnectConfiguration` of DescribeServices.
+public struct ECSServiceConnectConfiguration: Sendable, Equatable, Decodable {
+    public var enabled: Bool?
+    public var namespace: String?
+    public var services: [Service]?
+
+    public struct Service: Sendable, Equatable, Decodable {
+        public var portName: String?
+        public var discoveryName: String?
+        public var clientAliases: [ClientAlias]?
+    }
+
+    public struct ClientAlias: Sendable, Equatable, Decodable {
+        public var port: Int?
+        public var dnsName: String?
+    }
+}
+
+public struct ECSServiceConnectResource: Sendable, Equatable, Decodable {
+    public var discoveryName: String?
+    public var discoveryArn: String?
 }
 
 public struct ECSServiceEvent: Sendable, Equatable, Decodable {

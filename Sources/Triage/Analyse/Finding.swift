@@ -14,16 +14,26 @@ public enum FindingCategory: String, Sendable, Codable, CaseIterable {
 /// One deterministic conclusion with the evidence it rests on.
 public struct Finding: Sendable, Equatable, Codable {
     public var category: FindingCategory
+    /// The ECS service at fault, when the evidence names one.
+    public var service: String?
+    /// What it blames besides the service: a target group, a dependency host, an AWS API, a
+    /// task definition revision.
+    public var resource: String?
     public var title: String
     /// 0…1.
     public var confidence: Double
     /// The facts it rests on, one sentence each.
     public var evidence: [String]
 
-    public init(category: FindingCategory, title: String, confidence: Double, evidence: [String]) {
+    public init(
+        category: FindingCategory, service: String? = nil, resource: String? = nil, title: String,
+        confidence: Double, evidence: [String]
+    ) {
         self.category = category
+        self.service = service
+        self.resource = resource
         self.title = title
-        self.confidence = min(1, max(0, confidence))
+        self.confidence = confidence.isFinite ? min(1, max(0, confidence)) : 0
         self.evidence = evidence
     }
 }

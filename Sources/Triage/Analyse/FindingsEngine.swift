@@ -1,225 +1,398 @@
 import Foundation
 import LogPatterns
 
-/// Deterministic rules from evidence to ranked findings, before and independent of any model.
-/// The main signals: the split of 5XX between the load balancer and the targets, deployment timing
-/// against the start of the rise, exit codes, health-check reasons, classes of log patterns that
-/// are new since the rise, and trace faults. Anything that was already there before the rise (an
-/// old deployment, a noisy warning) does not count.
+/// Deterministic reasoning from evidence to ranked findings, before and independent of any model.
+///
+/// Every source (deployments, stopped tasks, target health, metrics, service events, logs,
+/// traces) is read into signals (`SignalReader`), each about one service and one category.
+/// Signals about the same (service, category) form a hypothesis, scored on:
+/// - its strongest signal, read in context (an exit code with its stop code and reasons);
+/// - corroboration by independent sources;
+/// - the share of the failing traffic its service's targets explain;
+/// - onset: a hypothesis whose signals all began after the rise is a consequence, not a cause;
+/// - the direction of dependencies: a caller's errors that name another ECS service which shows
+///   its own failure are evidence for that service, not against the caller;
+/// - context between categories: failures that follow a service's new deployment are that
+///   deployment's; unhealthy targets of crashing tasks are the crash's; exceptions beside an
+///   infrastructure cause are its symptoms.
+/// Anything already there well before the rise was left out by the reader and is listed as ruled out.
 public enum FindingsEngine {
-    /// A deployment counts if it started this long before the rise, or up to 2 minutes after.
-    static let deploymentLead: TimeInterval = 20 * 60
-    /// A log pattern first seen this long before the rise was already there: not a cause.
-    static let preexistingMargin: TimeInterval = 5 * 60
+    // MARK: weights and thresholds (each a judgement about evidence, shared by every scenario)
 
-    /// Ranked findings (highest confidence first); `unknown` when nothing is conclusive.
+    /// A deployment counts if it started this long before the rise: rollouts take minutes and
+    /// a bad revision often fails only under load.
+    static let deploymentLead: TimeInterval = 20 * 60
+    /// "With the rise" tolerates one-minute metric periods and clock skew between sources.
+    static let onsetSlack: TimeInterval = 2 * 60
+    /// A deployment whose own tasks fail or whose rollout failed: strong on its own.
+    static let failingDeployment = 0.55
+    /// A deployment in the lead window whose rollout is still going: possible, needs support.
+    static let recentDeployment = 0.3
+    /// A completed deployment with every task running is evidence against it.
+    static let healthyDeployment = 0.1
+    /// A rollback or deployment-failure event.
+    static let deploymentEvent = 0.3
+    /// Tasks killed for memory.
+    static let oomKill = 0.55
+    /// Tasks the load balancer stopped for failing health checks.
+    static let healthCheckKill = 0.4
+    /// Tasks exiting with errors, repeatedly.
+    static let crashLoop = 0.5
+    /// A single task exiting with an error.
+    static let singleCrash = 0.25
+    /// Each further stopped task of the same kind.
+    static let perExtraTask = 0.04
+    /// Unhealthy targets now.
+    static let unhealthyTargets = 0.4
+    /// Extra when a target group has no healthy target at all.
+    static let noHealthyTarget = 0.1
+    /// UnHealthyHostCount above zero in the window.
+    static let unhealthyHostMetric = 0.3
+    /// CPU this high is saturation.
+    static let cpuSaturated = 90.0
+    /// Points at or above `cpuSaturated` after the rise for it to count (not one spike).
+    static let saturatedPoints = 2
+    static let cpuSaturation = 0.4
+    /// Memory this high is at the limit (ECS kills at 100 % of the hard limit).
+    static let memoryAtLimit = 90.0
+    static let memorySupport = 0.25
+    /// A response time this many times its baseline.
+    static let latencyRise = 3.0
+    static let latencySupport = 0.2
+    /// A placement failure event.
+    static let placementFailure = 0.45
+    /// A health-check event.
+    static let healthEvent = 0.3
+    /// Log patterns by what they say (before the per-decade bonus).
+    static let throttlingLog = 0.5
+    static let specificLog = 0.45
+    static let dependencyLog = 0.42
+    static let crashLog = 0.35
+    static let supportLog = 0.2
+    static let exceptionLog = 0.3
+    /// Each tenfold more lines.
+    static let perLogDecade = 0.06
+    /// Failing traces of one kind, and each further one (up to five).
+    static let traceBase = 0.35
+    static let perTrace = 0.02
+    /// Each independent source beyond the first, up to `maxCorroboration`.
+    static let perSource = 0.08
+    static let maxCorroboration = 0.24
+    /// Bonus for explaining all of the failing traffic.
+    static let shareWeight = 0.25
+    /// A hypothesis whose every signal began after the rise followed it: its score falls
+    /// linearly to `lateOnset` times over `lateSpan` past the slack.
+    static let lateOnset = 0.6
+    static let lateSpan: TimeInterval = 10 * 60
+    /// A front service whose targets answered none of the errors when others' did.
+    static let noShare = 0.55
+    /// A failure explained by another hypothesis of the same service (a mechanism or a symptom).
+    static let consequence = 0.7
+    /// A caller's dependency errors when the dependency shows its own failure.
+    static let calleeAtFault = 0.5
+    /// Each source that could not be read lowers confidence a little, never below this.
+    static let gapPenalty = 0.04
+    static let minimumGapFactor = 0.85
+    /// A hypothesis must reach this to be a cause; below, the incident is `unknown`.
+    static let bar = 0.45
+    /// Hypotheses below this are not reported at all.
+    static let floor = 0.25
+    /// Share of the failing traffic that makes one service "where the errors came from".
+    static let dominantShare = 0.5
+
+    /// Ranked findings (highest confidence first); `unknown` first when nothing clears the bar.
     public static func findings(_ evidence: Evidence) -> [Finding] {
-        let facts = Facts(evidence)
-        var findings: [Finding] = []
-        findings += badDeployment(facts)
-        findings += outOfMemory(facts)
-        findings += containerCrash(facts, deploymentFound: findings.contains { $0.category == .badDeployment })
-        findings += unhealthyTargets(facts)
-        findings += dependencyFailure(facts)
-        findings += capacity(facts)
-        findings += throttling(facts)
-        if !findings.contains(where: {
-            [.dependencyFailure, .badDeployment, .outOfMemory, .containerCrash].contains($0.category)
-        }) {
-            findings += applicationError(facts)
-        }
-        findings.sort { $0.confidence > $1.confidence }
-        if findings.isEmpty {
-            findings.append(
-                Finding(
-                    category: .unknown, title: "Nothing conclusive in the collected evidence", confidence: 0.2,
-                    evidence: facts.checked))
-        }
-        return findings
+        rank(evidence).findings
     }
 
-    // MARK: rules
+    /// The scored hypotheses behind the findings, for the prompt and tests.
+    struct Ranking {
+        var hypotheses: [Hypothesis]
+        var findings: [Finding]
+        var ruledOut: [String]
+    }
 
-    static func badDeployment(_ f: Facts) -> [Finding] {
-        var result: [Finding] = []
-        for service in f.evidence.ecs.services {
-            for deployment in service.deployments where deployment.status == "PRIMARY" {
-                guard let created = deployment.createdAt,
-                    created >= f.riseStart.addingTimeInterval(-deploymentLead),
-                    created <= f.riseStart.addingTimeInterval(120)
-                else { continue }
-                let stoppedOfRevision = f.evidence.ecs.stoppedTasks.filter {
-                    $0.service == service.name && $0.taskDefinition == deployment.taskDefinition
-                }
-                let failing =
-                    (deployment.failedTasks ?? 0) > 0 || !stoppedOfRevision.isEmpty
-                    || ["FAILED", "IN_PROGRESS"].contains(deployment.rolloutState ?? "")
-                guard failing else { continue }
-                var facts = [
-                    "\(service.name): deployment \(deployment.id ?? "?") of revision \(deployment.revision.map(String.init) ?? "?") started \(f.minutes(created, before: f.riseStart)) the 5XX rise",
-                    "\(service.name): rollout \(deployment.rolloutState ?? "unknown"), \(deployment.failedTasks ?? 0) failed tasks, \(deployment.running ?? 0) of \(deployment.desired ?? 0) running",
-                ]
-                if !stoppedOfRevision.isEmpty {
-                    facts.append(
-                        "\(stoppedOfRevision.count) tasks of the new revision stopped: \(f.exitSummary(stoppedOfRevision))"
-                    )
-                }
-                result.append(
-                    Finding(
-                        category: .badDeployment,
-                        title: "New revision of \(service.name) started failing as the errors began",
-                        confidence: stoppedOfRevision.isEmpty ? 0.8 : 0.92, evidence: facts))
+    struct Hypothesis: Equatable {
+        var service: String?
+        var category: FindingCategory
+        var signals: [Signal]
+        var score = 0.0
+        var share = 0.0
+        /// Why the score is what it is, beyond the signals.
+        var notes: [String] = []
+        /// Multiplied into the score: consequences and contradictions.
+        var factor = 1.0
+
+        var key: String { "\(service ?? "-")|\(category.rawValue)" }
+        var onset: Date? { signals.compactMap(\.onset).min() }
+        var sources: Set<Signal.Source> { Set(signals.map(\.source)) }
+        var strongest: Double { signals.map(\.strength).max() ?? 0 }
+
+        /// The resource most of its signals blame (a deployment blames its revision).
+        var resource: String? {
+            if category == .badDeployment, let revision = signals.first(where: { $0.source == .deployments })?.resource {
+                return revision
+            }
+            var counts: [String: Int] = [:]
+            for signal in signals { if let resource = signal.resource { counts[resource, default: 0] += 1 } }
+            return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+        }
+    }
+
+    static func rank(_ evidence: Evidence) -> Ranking {
+        let facts = Facts(evidence)
+        var reader = SignalReader(facts: facts)
+        var signals = reader.read()
+        // Timeouts of a saturated service are its own slowness.
+        for index in signals.indices where signals[index].category == .dependencyFailure && signals[index].timeout {
+            if let service = signals[index].service, facts.cpuSaturated(service), signals[index].pointsAt == nil {
+                signals[index].category = .capacityExhaustion
+                signals[index].fact += " (while its CPU was saturated)"
+            }
+        }
+        var hypotheses = group(signals)
+        followDependencies(&hypotheses, facts: facts)
+        attributeToDeployments(&hypotheses)
+        applyContext(&hypotheses)
+        score(&hypotheses, facts: facts)
+        hypotheses.sort { lhs, rhs in
+            lhs.score != rhs.score ? lhs.score > rhs.score : lhs.key < rhs.key
+        }
+        var findings = hypotheses.filter { $0.score >= floor }.prefix(6).map { finding($0, facts: facts) }
+        if (hypotheses.first?.score ?? 0) < bar {
+            findings.insert(unknown(facts, ruledOut: reader.ruledOut, weak: hypotheses), at: 0)
+        }
+        return Ranking(hypotheses: hypotheses, findings: Array(findings), ruledOut: reader.ruledOut)
+    }
+
+    // MARK: steps
+
+    static func group(_ signals: [Signal]) -> [Hypothesis] {
+        var result: [Hypothesis] = []
+        for signal in signals {
+            if let index = result.firstIndex(where: { $0.service == signal.service && $0.category == signal.category }) {
+                result[index].signals.append(signal)
+            } else {
+                result.append(Hypothesis(service: signal.service, category: signal.category, signals: [signal]))
             }
         }
         return result
     }
 
-    static func outOfMemory(_ f: Facts) -> [Finding] {
-        let killed = f.evidence.ecs.stoppedTasks.filter { task in
-            task.containers.contains {
-                $0.exitCode == 137 || ($0.reason ?? "").localizedCaseInsensitiveContains("OutOfMemory")
+    /// A caller's dependency errors that name another ECS service: when that service shows a
+    /// failure of its own, they corroborate it (and the callers' share of the errors is its);
+    /// when it shows none, the dependency failure is that service's.
+    static func followDependencies(_ hypotheses: inout [Hypothesis], facts: Facts) {
+        for index in hypotheses.indices where hypotheses[index].category == .dependencyFailure {
+            let pointing = hypotheses[index].signals.filter { $0.pointsAt != nil }
+            guard let callee = mostCommon(pointing.compactMap(\.pointsAt)) else { continue }
+            let caller = hypotheses[index].service
+            let own = hypotheses.indices.filter { other in
+                hypotheses[other].service == callee && hypotheses[other].category != .dependencyFailure
+                    && hypotheses[other].strongest >= floor
+            }
+            let inherited = caller.map(facts.share) ?? 0
+            let corroboration = pointing.filter { $0.pointsAt == callee }.map { signal -> Signal in
+                var moved = signal
+                moved.service = callee
+                moved.fact = "callers' errors point at \(callee): " + signal.fact
+                return moved
+            }
+            if let target = own.max(by: { hypotheses[$0].strongest < hypotheses[$1].strongest }) {
+                hypotheses[target].signals += corroboration
+                hypotheses[target].share = max(hypotheses[target].share, inherited)
+                hypotheses[index].factor *= calleeAtFault
+                hypotheses[index].notes.append("its dependency \(callee) shows its own failure")
+            } else if let existing = hypotheses.firstIndex(where: {
+                $0.service == callee && $0.category == .dependencyFailure
+            }) {
+                hypotheses[existing].signals += corroboration
+                hypotheses[existing].share = max(hypotheses[existing].share, inherited)
+                hypotheses[index].signals.removeAll { $0.pointsAt == callee }
+            } else {
+                var moved = Hypothesis(service: callee, category: .dependencyFailure, signals: corroboration)
+                moved.share = inherited
+                hypotheses.append(moved)
+                hypotheses[index].signals.removeAll { $0.pointsAt == callee }
             }
         }
-        let patterns = f.newPatterns(matching: ["OutOfMemory", "out of memory", "OOMKilled", "Cannot allocate memory"])
-        let memory = f.peaks(name: "MemoryUtilization").filter { $0.peak >= 95 }
-        guard !killed.isEmpty || !patterns.isEmpty else { return [] }
-        var facts: [String] = []
-        if !killed.isEmpty { facts.append("\(killed.count) tasks killed: \(f.exitSummary(killed))") }
-        facts += patterns.map { f.describe($0) }
-        facts += memory.map { "\($0.service) memory peaked at \($0.peak.wholeNumber)%" }
-        let confidence = killed.isEmpty ? 0.65 : (memory.isEmpty ? 0.88 : 0.93)
-        return [
-            Finding(
-                category: .outOfMemory, title: "Tasks were killed for running out of memory", confidence: confidence,
-                evidence: facts)
-        ]
+        hypotheses.removeAll { $0.signals.isEmpty }
     }
 
-    static func containerCrash(_ f: Facts, deploymentFound: Bool) -> [Finding] {
-        let crashed = f.evidence.ecs.stoppedTasks.filter { task in
-            task.stopCode == "TaskFailedToStart"
-                || task.containers.contains { ($0.exitCode ?? 0) != 0 && $0.exitCode != 137 }
+    /// Failures of a service that began with or after its recent deployment, on the new revision,
+    /// are that deployment's doing: they corroborate `bad_deployment` and count as its mechanism.
+    /// A completed, healthy deployment takes nothing (it is evidence against itself).
+    static func attributeToDeployments(_ hypotheses: inout [Hypothesis]) {
+        for index in hypotheses.indices where hypotheses[index].category == .badDeployment {
+            let deployments = hypotheses[index].signals.filter { $0.source == .deployments }
+            guard let deployment = deployments.max(by: { $0.strength < $1.strength }),
+                deployment.strength > healthyDeployment, let created = deployment.onset
+            else { continue }
+            let service = hypotheses[index].service
+            for other in hypotheses.indices where other != index && hypotheses[other].service == service {
+                guard hypotheses[other].category != .throttling else { continue }
+                let related = hypotheses[other].signals.filter { signal in
+                    let afterDeployment = signal.onset.map { $0 >= created.addingTimeInterval(-onsetSlack) } ?? true
+                    let onNewRevision = signal.revisions.isEmpty || !signal.revisions.isDisjoint(with: deployment.revisions)
+                    return afterDeployment && onNewRevision
+                }
+                guard !related.isEmpty else { continue }
+                hypotheses[index].signals += related.map { signal in
+                    var copy = signal
+                    copy.category = .badDeployment
+                    copy.strength = min(copy.strength, deployment.strength + perSource)
+                    return copy
+                }
+                hypotheses[other].factor *= consequence
+                hypotheses[other].notes.append("began after the service's new deployment")
+            }
         }
-        guard crashed.count >= 2 else { return [] }
-        var facts = ["\(crashed.count) tasks stopped in the window: \(f.exitSummary(crashed))"]
-        facts += f.newPatterns(matching: [
-            "panic", "FATAL", "Traceback", "Exception", "startup failed", "failed to start",
-        ])
-        .prefix(3).map { f.describe($0) }
-        return [
-            Finding(
-                category: .containerCrash, title: "Containers keep exiting with errors",
-                confidence: deploymentFound ? 0.6 : 0.82, evidence: facts)
-        ]
     }
 
-    static func unhealthyTargets(_ f: Facts) -> [Finding] {
-        let unhealthy = f.evidence.targetGroups.flatMap { group in
-            group.targets.filter { $0.state == "unhealthy" }.map { (group.name, $0) }
+    /// Same-service context: unhealthy targets of tasks that crash or run out of memory are the
+    /// crash's symptom; health checks failing beside a failing dependency are the dependency's;
+    /// exceptions beside any stronger cause are its symptom; a crash beside memory kills is the kill.
+    static func applyContext(_ hypotheses: inout [Hypothesis]) {
+        let snapshot = hypotheses
+        func strongest(_ service: String?, _ categories: Set<FindingCategory>) -> Hypothesis? {
+            snapshot.filter { $0.service == service && categories.contains($0.category) }
+                .max { $0.strongest < $1.strongest }
         }
-        let hostPeaks = f.peaks(name: "UnHealthyHostCount").filter { $0.peak > 0 }
-        guard !unhealthy.isEmpty || !hostPeaks.isEmpty else { return [] }
-        var facts = unhealthy.prefix(5).map { name, target in
-            "target \(target.id) in \(name) is unhealthy: \(target.reason ?? "no reason") \(target.description.map { "(\($0))" } ?? "")"
+        for index in hypotheses.indices {
+            let hypothesis = hypotheses[index]
+            let service = hypothesis.service
+            switch hypothesis.category {
+            case .unhealthyTargets:
+                if let cause = strongest(service, [.containerCrash, .outOfMemory, .dependencyFailure, .capacityExhaustion]),
+                    cause.strongest >= hypothesis.strongest - perSource,
+                    cause.sources.contains(.tasks) || cause.sources.contains(.logs) || cause.sources.contains(.traces)
+                {
+                    hypotheses[index].factor *= consequence
+                    hypotheses[index].notes.append("explained by \(cause.category.rawValue) of the same service")
+                }
+            case .applicationError:
+                if let cause = strongest(service, Set(FindingCategory.allCases).subtracting([.applicationError, .unknown])),
+                    cause.strongest >= floor
+                {
+                    hypotheses[index].factor *= consequence
+                    hypotheses[index].notes.append("symptom of \(cause.category.rawValue) of the same service")
+                }
+            case .containerCrash:
+                if let memory = strongest(service, [.outOfMemory]), memory.sources.contains(.tasks) {
+                    hypotheses[index].factor *= consequence
+                    hypotheses[index].notes.append("the same service's tasks were killed for memory")
+                }
+            case .capacityExhaustion:
+                // Saturation with only supporting metrics (latency) is not capacity on its own.
+                if hypothesis.signals.allSatisfy({ $0.strength <= latencySupport }) {
+                    hypotheses[index].factor *= consequence
+                }
+            default:
+                break
+            }
         }
-        if f.elbPeak > 0 && f.targetPeak < 0.2 * f.elbPeak {
-            facts.append(
-                "the load balancer generated the errors (ELB 5XX peak \(f.elbPeak.wholeNumber), target 5XX peak \(f.targetPeak.wholeNumber))"
+    }
+
+    static func score(_ hypotheses: inout [Hypothesis], facts: Facts) {
+        let gaps = Set(facts.evidence.gaps.map(\.source)).count
+        let gapFactor = max(minimumGapFactor, 1 - gapPenalty * Double(gaps))
+        let anyShare = facts.sharesKnown
+        for index in hypotheses.indices {
+            var hypothesis = hypotheses[index]
+            let ownShare = hypothesis.service.map(facts.share) ?? 0
+            hypothesis.share = max(hypothesis.share, ownShare)
+            let corroboration = min(maxCorroboration, perSource * Double(max(0, hypothesis.sources.count - 1)))
+            var score = hypothesis.strongest + corroboration + shareWeight * hypothesis.share
+            if let onset = hypothesis.onset, onset > facts.riseStart.addingTimeInterval(onsetSlack) {
+                let late = min(1, onset.timeIntervalSince(facts.riseStart.addingTimeInterval(onsetSlack)) / lateSpan)
+                score *= 1 - late * (1 - lateOnset)
+                hypothesis.notes.append("began \(facts.minutes(onset, before: facts.riseStart)) the rise")
+            }
+            let role = hypothesis.service.flatMap { facts.evidence.topology.roles[$0] }
+            if anyShare, hypothesis.share < 0.05, role == .front || role == nil, hypothesis.service != nil,
+                hypothesis.category != .throttling || ownShare == 0
+            {
+                score *= noShare
+                hypothesis.notes.append("its targets answered none of the failing requests")
+            }
+            hypothesis.score = min(0.97, max(0, score * hypothesis.factor * gapFactor))
+            hypotheses[index] = hypothesis
+        }
+    }
+
+    // MARK: findings
+
+    static func finding(_ hypothesis: Hypothesis, facts: Facts) -> Finding {
+        var evidence = unique(hypothesis.signals.sorted { $0.strength > $1.strength }.map(\.fact)).prefix(6).map { $0 }
+        if hypothesis.share > 0 {
+            evidence.append(
+                "\(hypothesis.service ?? "it") explains \(ReportText.percent(hypothesis.share)) of the failing requests (\((facts.failing).wholeNumber) 5XX after the rise)"
             )
         }
-        let confidence = unhealthy.isEmpty ? 0.6 : (f.elbPeak > 0 && f.targetPeak < 0.2 * f.elbPeak ? 0.88 : 0.75)
-        return [
-            Finding(
-                category: .unhealthyTargets, title: "Targets are failing their health checks", confidence: confidence,
-                evidence: facts)
-        ]
+        evidence += hypothesis.notes
+        return Finding(
+            category: hypothesis.category, service: hypothesis.service, resource: hypothesis.resource,
+            title: title(hypothesis), confidence: hypothesis.score, evidence: evidence)
     }
 
-    static func dependencyFailure(_ f: Facts) -> [Finding] {
-        let patterns = f.newPatterns(matching: [
-            "connection refused", "Connection refused", "ECONNREFUSED", "connection reset", "ECONNRESET",
-            "could not connect", "Could not connect", "unreachable", "no route to host", "broken pipe", "timed out",
-            "Timeout", "timeout", "deadline exceeded",
-        ])
-        let downstream = f.evidence.traces.failingSegments.compactMap { segment in
-            segment.downstream.map { (segment, $0) }
+    static func title(_ hypothesis: Hypothesis) -> String {
+        let service = hypothesis.service ?? "The service"
+        let resource = hypothesis.resource
+        switch hypothesis.category {
+        case .badDeployment:
+            return "New deployment of \(service)\(resource.map { " (\($0))" } ?? "") is failing since the errors began"
+        case .outOfMemory:
+            return "\(service) tasks are being killed for running out of memory"
+        case .containerCrash:
+            if let resource, hypothesis.signals.contains(where: { $0.resource == resource && $0.source == .tasks }) {
+                return "\(service) tasks fail to start: \(resource)"
+            }
+            return "\(service) containers keep exiting with errors"
+        case .unhealthyTargets:
+            return "\(service) targets are failing their health checks\(resource.map { " in \($0)" } ?? "")"
+        case .dependencyFailure:
+            return "\(service): calls to \(resource ?? "a dependency") are failing"
+        case .capacityExhaustion:
+            return "\(service) ran out of capacity"
+        case .throttling:
+            return "\(service) is being throttled\(resource.map { " by \($0)" } ?? "")"
+        case .applicationError:
+            return "\(service) is failing requests with application errors"
+        case .unknown:
+            return "Nothing conclusive in the collected evidence"
         }
-        guard !patterns.isEmpty || !downstream.isEmpty else { return [] }
-        // Timeouts alone under saturated CPU are capacity, not a dependency.
-        if downstream.isEmpty, f.cpuSaturated,
-            patterns.allSatisfy({ $0.template.localizedCaseInsensitiveContains("time") })
-        {
-            return []
+    }
+
+    /// The `unknown` finding: where the errors came from, what was checked, what was ruled out.
+    static func unknown(_ facts: Facts, ruledOut: [String], weak: [Hypothesis]) -> Finding {
+        let shares = facts.frontServices.map { ($0, facts.share(of: $0)) }.sorted { $0.1 > $1.1 }
+        let source = shares.first.flatMap { $0.1 >= dominantShare ? $0.0 : nil }
+        var evidence: [String] = []
+        if let source {
+            evidence.append("the 5XX came from \(source)'s targets (\(ReportText.percent(facts.share(of: source))) of them)")
+        } else if facts.failing > 0 {
+            evidence.append(
+                "5XX after the rise: \(facts.elbErrors.wholeNumber) generated by the load balancer, \(facts.targetErrors.wholeNumber) by targets"
+            )
         }
-        var facts = patterns.prefix(3).map { f.describe($0) }
-        let names = Set(downstream.map(\.1)).sorted()
-        if !names.isEmpty {
-            facts.append(
-                "failing calls to \(names.joined(separator: ", ")) in \(downstream.count) traces"
-                    + (downstream.first?.0.cause.map { ": \($0)" } ?? ""))
+        evidence += facts.checked
+        evidence += ruledOut.prefix(5).map { "ruled out: \($0)" }
+        evidence += weak.prefix(3).map {
+            "too weak to call: \($0.category.rawValue) of \($0.service ?? "?") (\(ReportText.percent($0.score)))"
         }
-        if f.targetPeak > 0 { facts.append("the targets answered with 5XX (peak \(f.targetPeak.wholeNumber))") }
         let title =
-            names.isEmpty
-            ? "A downstream dependency is refusing or timing out"
-            : "Calls to \(names.joined(separator: ", ")) are failing"
-        return [
-            Finding(
-                category: .dependencyFailure, title: title, confidence: names.isEmpty ? 0.78 : 0.9, evidence: facts)
-        ]
+            source.map { "Nothing conclusive; the errors came from \($0)" } ?? "Nothing conclusive in the collected evidence"
+        return Finding(category: .unknown, service: source, title: title, confidence: 0.2, evidence: evidence)
     }
 
-    static func capacity(_ f: Facts) -> [Finding] {
-        var facts: [String] = []
-        for peak in f.peaks(name: "CPUUtilization") where peak.peak >= 90 {
-            facts.append("\(peak.service) CPU peaked at \(peak.peak.wholeNumber)%")
-        }
-        if let latency = f.series("latencyp99") ?? f.series("latencyp50"), let summary = latency.summary,
-            summary.baseline > 0, summary.peak >= 3 * summary.baseline
-        {
-            facts.append(
-                "response time rose from \(String(format: "%.2f", summary.baseline)) s to \(String(format: "%.2f", summary.peak)) s"
-            )
-        }
-        if let timeouts = f.series("elb504")?.summary, timeouts.peak > 0 {
-            facts.append("the load balancer timed out \(timeouts.peak.wholeNumber) requests a minute (504)")
-        }
-        // Saturation must show (CPU, latency, 504s); tasks below desired alone are a symptom of
-        // crashes as much as of capacity, so they only support the finding.
-        guard facts.count >= 2 || f.cpuSaturated else { return [] }
-        let saturation = facts.count
-        for service in f.evidence.ecs.services where service.running < service.desired {
-            facts.append("\(service.name): \(service.running) of \(service.desired) tasks running")
-        }
-        return [
-            Finding(
-                category: .capacityExhaustion, title: "The service ran out of capacity",
-                confidence: min(0.9, 0.6 + 0.1 * Double(saturation)), evidence: facts)
-        ]
+    static func mostCommon(_ values: [String]) -> String? {
+        var counts: [String: Int] = [:]
+        for value in values { counts[value, default: 0] += 1 }
+        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
     }
 
-    static func throttling(_ f: Facts) -> [Finding] {
-        let patterns = f.newPatterns(matching: [
-            "Throttl", "throttl", "Rate exceeded", "rate exceeded", "Too Many Requests", "TooManyRequests", "SlowDown",
-            "429",
-        ])
-        guard !patterns.isEmpty else { return [] }
-        return [
-            Finding(
-                category: .throttling, title: "Calls are being throttled", confidence: 0.72,
-                evidence: patterns.prefix(3).map { f.describe($0) })
-        ]
-    }
-
-    static func applicationError(_ f: Facts) -> [Finding] {
-        let patterns = f.newPatterns(matching: ["Exception", "exception", "Error", "ERROR", "Traceback", "panic"])
-        guard f.targetPeak > 0, !patterns.isEmpty else { return [] }
-        var facts = ["the targets answered with 5XX (peak \(f.targetPeak.wholeNumber))"]
-        facts += patterns.prefix(3).map { f.describe($0) }
-        return [
-            Finding(
-                category: .applicationError, title: "The application is failing requests", confidence: 0.6,
-                evidence: facts)
-        ]
+    static func unique(_ lines: [String]) -> [String] {
+        var seen: Set<String> = []
+        return lines.filter { seen.insert($0).inserted }
     }
 }

@@ -16,6 +16,8 @@ public struct Evidence: Sendable, Equatable, Codable {
     public var gaps: [Gap] = []
     /// AWS API calls made to collect this.
     public var apiCalls = 0
+    /// The metric the opening alarm watches (`HTTPCode_ELB_5XX_Count`), whose rise onsets are measured against.
+    public var alarmMetric: String?
 
     public init(window: TimeWindow, topology: Topology) {
         self.window = window
@@ -60,8 +62,80 @@ public struct Topology: Sendable, Equatable, Codable {
     public var logGroups: [String: String] = [:]
     /// How the services were chosen: `target-groups`, `configured`, `cluster`.
     public var servicesFrom: String = "none"
+    /// Every target group evidence is read for: the alarm's load balancer's, then those of
+    /// internal load balancers in front of the services they call.
+    public var targetGroups: [TargetGroupRef] = []
+    /// Why each service is looked at.
+    public var roles: [String: ServiceRole] = [:]
+    /// Names a caller may use to reach each service: the service name, Service Connect discovery
+    /// names and client aliases, the DNS names of internal load balancers in front of it.
+    public var aliases: [String: [String]] = [:]
 
     public init() {}
+
+    /// The services registered behind a target group.
+    public func services(behind targetGroupArn: String) -> [String] {
+        targetGroups.first { $0.arn == targetGroupArn }?.services ?? []
+    }
+
+    /// The ECS service a host name or URL names, if one of the aliases matches it.
+    public func service(forHost text: String) -> String? {
+        let host = Self.host(of: text)
+        guard !host.isEmpty else { return nil }
+        var best: (service: String, length: Int)?
+        for (service, names) in aliases {
+            for name in names {
+                let candidate = name.lowercased()
+                // A full match, or the alias as the host's first label (`orders` in `orders.prodapp.local`).
+                guard host == candidate || host.hasPrefix(candidate + ".") else { continue }
+                if candidate.count > (best?.length ?? 0) { best = (service, candidate.count) }
+            }
+        }
+        return best?.service
+    }
+
+    /// `http://orders.prodapp.local:8080/x` → `orders.prodapp.local`.
+    static func host(of text: String) -> String {
+        var rest = Substring(text.lowercased())
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        let end = rest.firstIndex { ":/?# ".contains($0) } ?? rest.endIndex
+        return String(rest[..<end]).trimmingCharacters(in: CharacterSet(charactersIn: ".'\"()[]<>,;"))
+    }
+}
+
+/// Why a service is part of the evidence.
+public enum ServiceRole: String, Sendable, Equatable, Codable {
+    /// Registered behind one of the alarm's target groups: its answers are the alarm's traffic.
+    case front
+    /// Reached by the front services (Service Connect, an internal load balancer).
+    case downstream
+    /// Another service of the cluster, read while the budget allows.
+    case other
+    /// Named in the configuration.
+    case configured
+}
+
+/// A target group, the `LoadBalancer` dimension value of the load balancer it belongs to, and the
+/// ECS services registered behind it.
+public struct TargetGroupRef: Sendable, Equatable, Codable {
+    public var arn: String
+    public var loadBalancer: String?
+    public var services: [String]
+    /// Whether it belongs to the alarm's load balancer.
+    public var alarmed: Bool
+
+    public init(arn: String, loadBalancer: String?, services: [String], alarmed: Bool) {
+        self.arn = arn
+        self.loadBalancer = loadBalancer
+        self.services = services
+        self.alarmed = alarmed
+    }
+
+    /// `targetgroup/<name>/<id>`, the TargetGroup dimension value.
+    public var dimension: String? {
+        arn.range(of: "targetgroup/").map { String(arn[$0.lowerBound...]) }
+    }
 }
 
 /// One metric series with its points (oldest first) and a summary.
@@ -198,4 +272,33 @@ public struct FailingSegment: Sendable, Equatable, Codable {
     public var cause: String?
     /// The downstream a failing subsegment called (`namespace: remote` or `aws`).
     public var downstream: String?
+    /// `remote` or `aws`, for the downstream.
+    public var downstreamNamespace: String? = nil
+    /// Whether the downstream call was throttled (`throttle: true`, or HTTP 429).
+    public var throttled: Bool? = nil
+    /// The downstream call's URL or AWS operation.
+    public var downstreamTarget: String? = nil
+    /// In reports and prompts: how many identical failing segments this row stands for.
+    public var count: Int? = nil
+
+    /// Two segments that say the same thing (trace ids aside).
+    func same(as other: FailingSegment) -> Bool {
+        service == other.service && operation == other.operation && url == other.url && status == other.status
+            && cause == other.cause && downstream == other.downstream && throttled == other.throttled
+    }
+
+    /// Identical segments as one row each, with their count, in first-seen order.
+    public static func collapsed(_ segments: [FailingSegment]) -> [FailingSegment] {
+        var rows: [FailingSegment] = []
+        for segment in segments {
+            if let index = rows.firstIndex(where: { $0.same(as: segment) }) {
+                rows[index].count = (rows[index].count ?? 1) + (segment.count ?? 1)
+            } else {
+                var row = segment
+                row.count = segment.count ?? 1
+                rows.append(row)
+            }
+        }
+        return rows
+    }
 }

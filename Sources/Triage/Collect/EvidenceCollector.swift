@@ -31,6 +31,7 @@ public struct EvidenceCollector: Sendable {
             end: min(alarmTime.addingTimeInterval(settings.windowAfter), max(now, alarmTime)), alarmTime: alarmTime)
         let calls = CallCounter()
         var evidence = Evidence(window: window, topology: Topology())
+        evidence.alarmMetric = alarm.metric?.name
         let context = TopologyResolver(clients: clients, settings: settings, calls: calls)
         let resolved = context.resolve(alarm: alarm, window: window)
         evidence.topology = resolved.topology
@@ -53,7 +54,10 @@ public struct EvidenceCollector: Sendable {
                 "elbv2",
                 {
                     var groups: [TargetGroupHealth] = []
-                    for arn in resolved.topology.targetGroupArns {
+                    let arns =
+                        resolved.topology.targetGroups.isEmpty
+                        ? resolved.topology.targetGroupArns : resolved.topology.targetGroups.map(\.arn)
+                    for arn in arns {
                         calls.add(1)
                         let health = try clients.elb.describeTargetHealth(targetGroupArn: arn)
                         groups.append(

@@ -31,12 +31,23 @@ struct MetricsReader {
             add("requests", "AWS/ApplicationELB", "RequestCount", "Sum", lb)
             add("latencyp50", "AWS/ApplicationELB", "TargetResponseTime", "p50", lb)
             add("latencyp99", "AWS/ApplicationELB", "TargetResponseTime", "p99", lb)
-            for (index, arn) in topology.targetGroupArns.enumerated() {
-                guard let range = arn.range(of: "targetgroup/") else { continue }
-                let dimensions = ["LoadBalancer": loadBalancer, "TargetGroup": String(arn[range.lowerBound...])]
-                add("healthy\(index)", "AWS/ApplicationELB", "HealthyHostCount", "Minimum", dimensions)
-                add("unhealthy\(index)", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", dimensions)
-            }
+            add("connerrors", "AWS/ApplicationELB", "TargetConnectionErrorCount", "Sum", lb)
+        }
+        // Per target group: which service's targets answered the errors, and their health.
+        let groups =
+            topology.targetGroups.isEmpty
+            ? topology.targetGroupArns.map {
+                TargetGroupRef(arn: $0, loadBalancer: topology.loadBalancer, services: [], alarmed: true)
+            } : topology.targetGroups
+        for (index, group) in groups.enumerated() {
+            guard let targetGroup = group.dimension, let loadBalancer = group.loadBalancer else { continue }
+            let dimensions = ["LoadBalancer": loadBalancer, "TargetGroup": targetGroup]
+            add("healthy\(index)", "AWS/ApplicationELB", "HealthyHostCount", "Minimum", dimensions)
+            add("unhealthy\(index)", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", dimensions)
+            add("tg5xx\(index)", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", dimensions)
+            add("tgrequests\(index)", "AWS/ApplicationELB", "RequestCount", "Sum", dimensions)
+            add("tglatency\(index)", "AWS/ApplicationELB", "TargetResponseTime", "p99", dimensions)
+            add("tgconnerrors\(index)", "AWS/ApplicationELB", "TargetConnectionErrorCount", "Sum", dimensions)
         }
         if let cluster = topology.cluster {
             for (index, service) in topology.services.enumerated() {

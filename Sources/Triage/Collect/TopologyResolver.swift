@@ -54,33 +54,29 @@ struct TopologyResolver {
                 calls.add(1)
                 described = try clients.ecs.describeServices(cluster: cluster, services: settings.services).services
                 result.topology.servicesFrom = "configured"
+                for service in described { result.topology.roles[service.serviceName] = .configured }
             } else {
                 calls.add(1)
                 let arns = try clients.ecs.listServices(cluster: cluster, max: 100, pageSize: 100)
                 calls.add((arns.count + ECSClient.maxServicesPerDescribe - 1) / ECSClient.maxServicesPerDescribe)
                 let all = try clients.ecs.describeServices(cluster: cluster, services: arns).services
-                let groups = Set(result.topology.targetGroupArns)
-                described = all.filter { service in
-                    (service.loadBalancers ?? []).contains { groups.contains($0.targetGroupArn ?? "") }
-                }
-                result.topology.servicesFrom = "target-groups"
-                if described.isEmpty, let named = dimensions["ServiceName"] {
-                    described = all.filter { $0.serviceName == named }
-                    result.topology.servicesFrom = "alarm"
-                }
-                if described.isEmpty {
-                    described = all
-                    result.topology.servicesFrom = "cluster"
-                }
+                described = Self.reach(all, alarmTargetGroups: Set(result.topology.targetGroupArns),
+                    alarmService: dimensions["ServiceName"], roles: &result.topology.roles)
+                let roles = Set(result.topology.roles.values)
+                result.topology.servicesFrom =
+                    roles.contains(.front)
+                    ? "target-groups" : (dimensions["ServiceName"] != nil && !described.isEmpty ? "alarm" : "cluster")
             }
-            result.topology.services = described.map(\.serviceName).sorted()
-            result.services = described.map { Self.state($0, window: window) }.sorted { $0.name < $1.name }
+            result.topology.services = described.map(\.serviceName)
+            result.services = described.map { Self.state($0, window: window) }
+            result.topology.targetGroups = targetGroups(described, topology: result.topology)
+            result.topology.aliases = aliases(described, targetGroups: result.topology.targetGroups)
 
             var definitions: [String: TaskDefinitionSummary] = [:]
             var logGroups: [String: String] = [:]
             for service in described {
                 let names = [service.taskDefinition] + (service.deployments ?? []).map(\.taskDefinition)
-                for name in Set(names.compactMap { $0 }) where definitions[name] == nil {
+                for name in Set(names.compactMap { $0 }).sorted() where definitions[name] == nil {
                     calls.add(1)
                     let definition = try clients.ecs.describeTaskDefinition(name)
                     definitions[name] = Self.summary(definition, arn: name)
@@ -104,6 +100,133 @@ struct TopologyResolver {
             result.topology.logGroups = Dictionary(uniqueKeysWithValues: settings.logGroups.map { ($0, $0) })
         }
         return result
+    }
+
+    /// Services read at most: the front ones always, then downstream, then the rest of the cluster.
+    static let maxServices = 12
+
+    /// The services evidence reaches, in order: those behind the alarm's target groups (or named
+    /// by its ServiceName dimension), then the services they can call (a Service Connect namespace
+    /// they are clients of, or an internal load balancer's target group), then the rest of the
+    /// cluster, at most `maxServices`.
+    static func reach(
+        _ all: [ECSService], alarmTargetGroups: Set<String>, alarmService: String?, roles: inout [String: ServiceRole]
+    ) -> [ECSService] {
+        let sorted = all.sorted { $0.serviceName < $1.serviceName }
+        var front = sorted.filter { service in
+            (service.loadBalancers ?? []).contains { alarmTargetGroups.contains($0.targetGroupArn ?? "") }
+        }
+        if front.isEmpty, let alarmService { front = sorted.filter { $0.serviceName == alarmService } }
+        let frontNames = Set(front.map(\.serviceName))
+        let namespaces = Set(front.flatMap(connectNamespaces))
+        let downstream = sorted.filter { service in
+            guard !frontNames.contains(service.serviceName) else { return false }
+            let offers = primaryConnect(service).map { ($0.services ?? []).isEmpty == false } ?? false
+            let sharesNamespace = connectNamespaces(service).contains { namespaces.contains($0) }
+            let internalTarget = (service.loadBalancers ?? []).contains { !alarmTargetGroups.contains($0.targetGroupArn ?? "") }
+            return (offers && sharesNamespace) || internalTarget
+        }
+        let chosen = Set((front + downstream).map(\.serviceName))
+        let rest = sorted.filter { !chosen.contains($0.serviceName) }
+        for service in front { roles[service.serviceName] = .front }
+        for service in downstream { roles[service.serviceName] = .downstream }
+        for service in rest { roles[service.serviceName] = .other }
+        let reached = Array((front + downstream + rest).prefix(maxServices))
+        let kept = Set(reached.map(\.serviceName))
+        roles = roles.filter { kept.contains($0.key) }
+        return reached
+    }
+
+    /// The Service Connect configuration of the service's primary deployment.
+    static func primaryConnect(_ service: ECSService) -> ECSServiceConnectConfiguration? {
+        let deployments = service.deployments ?? []
+        let primary = deployments.first { $0.status == "PRIMARY" } ?? deployments.first
+        guard let configuration = primary?.serviceConnectConfiguration, configuration.enabled != false else {
+            return nil
+        }
+        return configuration
+    }
+
+    static func connectNamespaces(_ service: ECSService) -> [String] {
+        guard let namespace = primaryConnect(service)?.namespace else { return [] }
+        // The namespace may be given as a name or an ARN; the last path part names it either way.
+        return [namespace.split(separator: "/").last.map(String.init) ?? namespace]
+    }
+
+    /// The target groups the services are registered behind, with their load balancer: the alarm's
+    /// own groups first; other groups (internal load balancers) are looked up for their load balancer.
+    func targetGroups(_ services: [ECSService], topology: Topology) -> [TargetGroupRef] {
+        var byArn: [String: [String]] = [:]
+        for service in services {
+            for arn in (service.loadBalancers ?? []).compactMap(\.targetGroupArn) {
+                byArn[arn, default: []].append(service.serviceName)
+            }
+        }
+        var refs = topology.targetGroupArns.map {
+            TargetGroupRef(arn: $0, loadBalancer: topology.loadBalancer, services: byArn[$0] ?? [], alarmed: true)
+        }
+        let others = byArn.keys.filter { !topology.targetGroupArns.contains($0) }.sorted()
+        guard !others.isEmpty else { return refs }
+        var balancers: [String: String] = [:]
+        do {
+            calls.add(1)
+            let groups = try clients.elb.describeTargetGroups(loadBalancerArn: nil, arns: others)
+            for group in groups { balancers[group.arn] = group.loadBalancerArns.first }
+        } catch {
+            // Without the lookup the group still has its services; only its load balancer metrics are lost.
+        }
+        for arn in others {
+            refs.append(
+                TargetGroupRef(
+                    arn: arn, loadBalancer: balancers[arn].flatMap(Self.loadBalancerDimension), services: byArn[arn] ?? [],
+                    alarmed: false))
+        }
+        return refs
+    }
+
+    /// `arn:…:loadbalancer/app/<name>/<id>` → `app/<name>/<id>`.
+    static func loadBalancerDimension(_ arn: String) -> String? {
+        arn.range(of: "loadbalancer/").map { String(arn[$0.upperBound...]) }
+    }
+
+    /// Each service's names: itself, its Service Connect discovery names and client aliases, and the
+    /// names of internal load balancers in front of it (their DNS names need a lookup).
+    func aliases(_ services: [ECSService], targetGroups: [TargetGroupRef]) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for service in services {
+            var names = [service.serviceName]
+            for offered in Self.primaryConnect(service)?.services ?? [] {
+                // The discovery name defaults to the port name when none is given.
+                if let discovery = offered.discoveryName ?? offered.portName { names.append(discovery) }
+                names += (offered.clientAliases ?? []).compactMap(\.dnsName)
+            }
+            for deployment in service.deployments ?? [] {
+                names += (deployment.serviceConnectResources ?? []).compactMap(\.discoveryName)
+            }
+            result[service.serviceName] = names
+        }
+        let internalBalancers = Set(targetGroups.filter { !$0.alarmed }.compactMap(\.loadBalancer))
+        guard !internalBalancers.isEmpty else { return result.mapValues(Self.unique) }
+        do {
+            calls.add(1)
+            let names = internalBalancers.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) }
+            let balancers = try clients.elb.describeLoadBalancers(names: names.sorted(), arns: [])
+            for group in targetGroups where !group.alarmed {
+                guard let balancer = balancers.first(where: { Self.loadBalancerDimension($0.arn) == group.loadBalancer })
+                else { continue }
+                for service in group.services {
+                    result[service, default: []] += [balancer.dnsName, balancer.name].compactMap { $0 }
+                }
+            }
+        } catch {
+            // The service names and Service Connect names still match hosts.
+        }
+        return result.mapValues(Self.unique)
+    }
+
+    static func unique(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
     }
 
     static func state(_ service: ECSService, window: TimeWindow) -> ServiceState {

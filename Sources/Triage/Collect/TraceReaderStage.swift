@@ -54,13 +54,36 @@ struct TraceReaderStage {
                 operation: request?["method"] as? String ?? (document["aws"] as? [String: Any])?["operation"]
                     as? String,
                 url: request?["url"] as? String, status: response?["status"] as? Int,
-                cause: cause(document) ?? downstream.flatMap(cause), downstream: downstream?["name"] as? String))
+                cause: cause(document) ?? downstream.flatMap(cause), downstream: downstream?["name"] as? String,
+                downstreamNamespace: downstream?["namespace"] as? String,
+                throttled: downstream.map(throttled),
+                downstreamTarget: downstream.flatMap(target)))
+    }
+
+    /// X-Ray marks a throttled call with `throttle: true`; a 429 answer means the same.
+    static func throttled(_ document: [String: Any]) -> Bool {
+        if document["throttle"] as? Bool == true { return true }
+        let response = (document["http"] as? [String: Any])?["response"] as? [String: Any]
+        return response?["status"] as? Int == 429
+    }
+
+    /// The URL a remote subsegment called, or `Service.Operation` of an AWS one.
+    static func target(_ document: [String: Any]) -> String? {
+        if let url = ((document["http"] as? [String: Any])?["request"] as? [String: Any])?["url"] as? String {
+            return url
+        }
+        if let operation = (document["aws"] as? [String: Any])?["operation"] as? String {
+            return "\(document["name"] as? String ?? "?").\(operation)"
+        }
+        return nil
     }
 
     static func cause(_ document: [String: Any]) -> String? {
         guard let cause = document["cause"] as? [String: Any] else { return nil }
         if let exceptions = cause["exceptions"] as? [[String: Any]], let first = exceptions.first {
-            return (first["message"] as? String) ?? (first["type"] as? String)
+            // `ProvisionedThroughputExceededException: The level of …`: the type classifies, the message explains.
+            let parts = [first["type"] as? String, first["message"] as? String].compactMap { $0 }.filter { !$0.isEmpty }
+            return parts.isEmpty ? nil : parts.joined(separator: ": ")
         }
         return cause["message"] as? String
     }

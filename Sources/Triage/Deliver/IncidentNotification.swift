@@ -37,6 +37,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
             Attribute(
                 name: "category", value: report.topFinding?.category.rawValue ?? FindingCategory.unknown.rawValue),
             Attribute(name: "cluster", value: report.evidence.ecs.cluster.flatMap { $0.isEmpty ? nil : $0 } ?? "none"),
+            Attribute(name: "service", value: report.topFinding?.service.flatMap { $0.isEmpty ? nil : $0 } ?? "none"),
         ]
         switch format {
         case .text: message = Self.text(report)
@@ -120,6 +121,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
             lines.append(
                 "\(index + 1). \(truncate(finding.title, to: maxLine)) (\(finding.category.rawValue), \(ReportText.percent(finding.confidence)))"
             )
+            if let attribution = finding.attribution { lines.append("   - \(truncate(oneLine(attribution), to: maxLine))") }
             for fact in finding.evidence.prefix(2) { lines.append("   - \(truncate(oneLine(fact), to: maxLine))") }
         }
         lines += ["", "Summary:", truncate(report.summary, to: maxSummary)]
@@ -166,6 +168,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
         for finding in report.findings.prefix(3) {
             description.append(
                 "• \(slack(truncate(finding.title, to: maxLine))) (`\(finding.category.rawValue)`, \(ReportText.percent(finding.confidence)))"
+                    + (finding.attribution.map { " — \(slack(truncate($0, to: maxLine)))" } ?? "")
             )
         }
         description += ["", slack(truncate(report.summary, to: maxSummary))]
@@ -181,6 +184,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
             keywords.append(category)
         }
         if let cluster = report.evidence.ecs.cluster { keywords.append(cluster) }
+        if let service = report.topFinding?.service, !keywords.contains(service) { keywords.append(service) }
         let object: [String: Any] = [
             "version": "1.0",
             "source": "custom",

@@ -36,6 +36,9 @@ public enum HTMLRenderer {
             body.append(
                 "<li><div class=\"ft\"><b>\(escape(finding.title))</b> <span class=\"cat\">\(finding.category.rawValue)</span> <span class=\"conf\">\(ReportText.percent(finding.confidence)) · \(escape(finding.source))</span></div>"
             )
+            if let attribution = finding.attribution {
+                body.append("<div class=\"attr\">\(escape(attribution))</div>")
+            }
             if !finding.evidence.isEmpty {
                 body.append("<ul>" + finding.evidence.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
             }
@@ -266,13 +269,13 @@ public enum HTMLRenderer {
             let rows = traces.failingSegments.prefix(15).map {
                 [
                     $0.service, $0.operation ?? $0.url ?? "", $0.status.map(String.init) ?? "", $0.downstream ?? "",
-                    $0.cause ?? "",
+                    $0.cause ?? "", String($0.count ?? 1),
                 ]
             }
             out.append(
                 section(
                     "Failing trace segments (\(traces.faults) faults, \(traces.errors) errors)",
-                    table(["service", "operation", "status", "downstream", "cause"], rows)))
+                    table(["service", "operation", "status", "downstream", "cause", "traces"], rows)))
         }
         return out
     }
@@ -337,7 +340,7 @@ public enum HTMLRenderer {
         .sev-critical .badge{background:#c0392b}.sev-high .badge{background:#d35400}.sev-medium .badge{background:#b7950b}
         h1{font-size:1.35em;margin:6px 0}h2{font-size:1.1em;border-bottom:1px solid var(--line);padding-bottom:2px;margin-top:22px}
         .facts,.reason,footer{color:var(--muted);font-size:.9em}.reason{font-style:italic}
-        ol.findings>li{margin-bottom:8px}.cat{font:12px ui-monospace,monospace;background:var(--card);padding:1px 5px;border-radius:3px}.conf{color:var(--muted);font-size:.85em}
+        ol.findings>li{margin-bottom:8px}.cat{font:12px ui-monospace,monospace;background:var(--card);padding:1px 5px;border-radius:3px}.conf{color:var(--muted);font-size:.85em}.attr{font:12px ui-monospace,monospace;color:var(--muted)}
         code,pre{font:13px/1.35 ui-monospace,"DejaVu Sans Mono",monospace}code{background:var(--card);padding:0 3px;border-radius:3px;word-break:break-word}
         pre{background:var(--card);padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
         .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.88em}th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}td.n{text-align:right}

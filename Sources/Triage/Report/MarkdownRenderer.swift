@@ -39,6 +39,7 @@ public enum MarkdownRenderer {
             out.append(
                 "\(index + 1). **\(escape(finding.title))** — `\(finding.category.rawValue)`, \(ReportText.percent(finding.confidence)) (\(finding.source))"
             )
+            if let attribution = finding.attribution { out.append("   - \(escape(attribution))") }
             for line in finding.evidence { out.append("   - \(escape(line))") }
         }
 
@@ -199,12 +200,12 @@ public enum MarkdownRenderer {
             "\(traces.summariesRead) trace summaries read: \(traces.faults) faults, \(traces.errors) errors.",
         ]
         if !traces.failingSegments.isEmpty {
-            out += ["", "| service | operation | status | downstream | cause |", "|---|---|--:|---|---|"]
+            out += ["", "| service | operation | status | downstream | cause | traces |", "|---|---|--:|---|---|--:|"]
             for segment in traces.failingSegments.prefix(10) {
                 out.append(
                     row([
                         segment.service, segment.operation ?? segment.url ?? "", segment.status.map(String.init) ?? "",
-                        segment.downstream ?? "", segment.cause ?? "",
+                        segment.downstream ?? "", segment.cause ?? "", String(segment.count ?? 1),
                     ]))
             }
         }

@@ -72,11 +72,33 @@ public struct Report: Sendable, Equatable, Codable {
 
     public struct ReportFinding: Sendable, Equatable, Codable {
         public var category: FindingCategory
+        /// The ECS service at fault, or null.
+        public var service: String?
+        /// The target group, dependency host, AWS API or revision it blames, or null.
+        public var resource: String?
         public var title: String
         public var confidence: Double
         public var evidence: [String]
         /// `rules` (deterministic) or `model`.
         public var source: String
+
+        /// `service api · resource orders-db.internal`, or nil when it blames neither.
+        public var attribution: String? {
+            let parts = [service.map { "service \($0)" }, resource.map { "resource \($0)" }].compactMap { $0 }
+            return parts.isEmpty ? nil : parts.joined(separator: " · ")
+        }
+
+        // Absent values are written as null, so readers see every key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(category, forKey: .category)
+            try container.encode(service, forKey: .service)
+            try container.encode(resource, forKey: .resource)
+            try container.encode(title, forKey: .title)
+            try container.encode(confidence, forKey: .confidence)
+            try container.encode(evidence, forKey: .evidence)
+            try container.encode(source, forKey: .source)
+        }
     }
 
     public struct AnalysisPart: Sendable, Equatable, Codable {

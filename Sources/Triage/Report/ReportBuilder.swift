@@ -59,20 +59,13 @@ public struct ReportBuilder: Sendable {
     /// Rule findings, then model findings of categories the rules did not find; most confident first
     /// (rules first on ties).
     static func rank(rules: [Finding], model: [Finding]) -> [Report.ReportFinding] {
+        // The rules' ranking stands (an `unknown` they put first stays first: nothing cleared the
+        // bar); the model's findings of categories the rules did not raise follow them.
         let ruleCategories = Set(rules.map(\.category))
-        let all =
-            rules.map { Report.ReportFinding(finding: $0, source: "rules") }
+        return rules.map { Report.ReportFinding(finding: $0, source: "rules") }
             + model.filter { !ruleCategories.contains($0.category) && $0.category != .unknown }
+            .sorted { $0.confidence > $1.confidence }
             .map { Report.ReportFinding(finding: $0, source: "model") }
-        // A lone `unknown` goes last once anything else is known.
-        let known = all.filter { $0.category != .unknown }
-        let ranked = (known.isEmpty ? all : known).enumerated().sorted { lhs, rhs in
-            if lhs.element.confidence != rhs.element.confidence {
-                return lhs.element.confidence > rhs.element.confidence
-            }
-            return lhs.offset < rhs.offset
-        }
-        return ranked.map(\.element)
     }
 
     /// `critical` when a target group has no healthy target or a service runs none of its desired
@@ -131,11 +124,18 @@ public struct ReportBuilder: Sendable {
                     .init(group: $0.group, service: $0.service, linesRead: $0.linesRead, capped: $0.capped)
                 },
                 patterns: Array(patterns.prefix(maxPatterns))),
-            traces: evidence.traces, apiCalls: evidence.apiCalls)
+            traces: collapsedTraces(evidence.traces), apiCalls: evidence.apiCalls)
     }
 
-    /// The service the top finding is about (named in its title or evidence), else the first one.
+    static func collapsedTraces(_ traces: TraceEvidence) -> TraceEvidence {
+        var collapsed = traces
+        collapsed.failingSegments = FailingSegment.collapsed(traces.failingSegments)
+        return collapsed
+    }
+
+    /// The service the top finding blames, else one named in a finding's title or evidence, else the first one.
     static func focusService(_ findings: [Report.ReportFinding], _ evidence: Evidence) -> String? {
+        if let service = findings.lazy.compactMap(\.service).first { return service }
         let services = evidence.topology.services
         for finding in findings {
             let text = ([finding.title] + finding.evidence).joined(separator: " ")
@@ -146,6 +146,9 @@ public struct ReportBuilder: Sendable {
         return services.first
     }
 
+    /// A second finding at least this close to the top one is a second cause, not a footnote.
+    static let secondCauseRatio = 0.75
+
     static func summary(report: Report, modelSummary: String?) -> String {
         if let modelSummary, !modelSummary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return modelSummary
@@ -155,12 +158,29 @@ public struct ReportBuilder: Sendable {
         let when = alarm.map { ReportText.clock($0.stateChangeTime) } ?? "?"
         parts.append("\(alarm?.name ?? "The alarm") went into ALARM at \(when).")
         if let top = report.topFinding, top.category != .unknown {
-            var sentence =
-                "Most likely: \(top.title.trimmingSuffix(".")) (\(ReportText.percent(top.confidence)) confidence)"
-            if let first = top.evidence.first { sentence += " — \(first)" }
-            parts.append(sentence + ".")
-            let others = report.findings.dropFirst().prefix(2).map { $0.title.trimmingSuffix(".").lowercasedFirst() }
+            let second = report.findings.dropFirst().first { finding in
+                finding.source == "rules" && finding.category != .unknown
+                    && finding.confidence >= FindingsEngine.bar && finding.confidence >= secondCauseRatio * top.confidence
+                    && (finding.service != top.service || finding.category != top.category)
+            }
+            if let second {
+                parts.append(
+                    "Two causes: \(top.title.trimmingSuffix(".")) (\(ReportText.percent(top.confidence)) confidence), and \(second.title.trimmingSuffix(".").lowercasedFirst()) (\(ReportText.percent(second.confidence)))."
+                )
+            } else {
+                var sentence =
+                    "Most likely: \(top.title.trimmingSuffix(".")) (\(ReportText.percent(top.confidence)) confidence)"
+                if let first = top.evidence.first { sentence += " — \(first)" }
+                parts.append(sentence + ".")
+            }
+            let others = report.findings.dropFirst(second == nil ? 1 : 2).prefix(2).map {
+                $0.title.trimmingSuffix(".").lowercasedFirst()
+            }
             if !others.isEmpty { parts.append("Also seen: \(others.joined(separator: "; ")).") }
+        } else if let top = report.topFinding, let service = top.service {
+            parts.append(
+                "The collected evidence shows no conclusive cause; the errors came from \(service)'s targets. See what was checked below."
+            )
         } else {
             parts.append("The collected evidence shows no conclusive cause; see what was checked below.")
         }
@@ -261,8 +281,8 @@ public struct ReportBuilder: Sendable {
 extension Report.ReportFinding {
     init(finding: Finding, source: String) {
         self.init(
-            category: finding.category, title: finding.title, confidence: finding.confidence,
-            evidence: finding.evidence, source: source)
+            category: finding.category, service: finding.service, resource: finding.resource, title: finding.title,
+            confidence: finding.confidence, evidence: finding.evidence, source: source)
     }
 }
 
