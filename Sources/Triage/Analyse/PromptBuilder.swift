@@ -39,11 +39,12 @@ public struct PromptBuilder: Sendable {
         var sections: [(name: String, lines: [String])] = [
             ("alarm", alarmLines(alarm, evidence)),
             (
-                "findings",
-                findings.map {
-                    "[\($0.category.rawValue) \(String(format: "%.2f", $0.confidence))] \($0.title): \($0.evidence.joined(separator: "; "))"
+                "hypotheses",
+                findings.enumerated().map { rank, finding in
+                    "\(rank + 1). [\(finding.category.rawValue) \(String(format: "%.2f", finding.confidence))] service=\(finding.service ?? "-") resource=\(finding.resource ?? "-") \(finding.title): \(finding.evidence.joined(separator: "; "))"
                 }
             ),
+            ("services", serviceLines(evidence)),
             ("gaps", evidence.gaps.map { "\($0.source): \($0.reason)" }),
             ("ecs", ecsLines(evidence)),
             (
@@ -65,8 +66,8 @@ public struct PromptBuilder: Sendable {
             ),
             (
                 "traces",
-                evidence.traces.failingSegments.map {
-                    "\($0.service) \($0.operation ?? "") \($0.url ?? "") status=\($0.status.map(String.init) ?? "-") downstream=\($0.downstream ?? "-") cause=\($0.cause ?? "-")"
+                FailingSegment.collapsed(evidence.traces.failingSegments).map {
+                    "\($0.count ?? 1)× \($0.service) \($0.operation ?? "") \($0.url ?? "") status=\($0.status.map(String.init) ?? "-") downstream=\($0.downstream ?? "-")\($0.throttled == true ? " throttled" : "") cause=\($0.cause ?? "-")"
                 }
             ),
             (
@@ -130,6 +131,18 @@ public struct PromptBuilder: Sendable {
         }
         lines.append("services: \(evidence.topology.services.joined(separator: ", "))")
         return lines
+    }
+
+    /// Each service with why it was read, the share of the failing traffic its targets answered,
+    /// and the names callers reach it by.
+    private func serviceLines(_ evidence: Evidence) -> [String] {
+        let facts = Facts(evidence)
+        return evidence.topology.services.map { service in
+            let role = evidence.topology.roles[service]?.rawValue ?? "-"
+            let aliases = (evidence.topology.aliases[service] ?? []).filter { $0 != service }
+            return "\(service): role \(role), share of failing requests \(ReportText.percent(facts.share(of: service)))"
+                + (aliases.isEmpty ? "" : ", reached as \(aliases.joined(separator: ", "))")
+        }
     }
 
     private func ecsLines(_ evidence: Evidence) -> [String] {

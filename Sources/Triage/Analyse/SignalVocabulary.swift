@@ -73,7 +73,7 @@ public enum SignalVocabulary {
         (
             .dependency,
             [
-                "connection refused", "econnrefused", "connectexception", "connection reset", "econnreset",
+                "connection refused", "econnrefused", "connectexception", " refused.", "was refused", "refused connection", "connection reset", "econnreset",
                 "reset by peer", "broken pipe", "epipe", "socket hang up", "timed out", "timeout", "etimedout",
                 "deadline exceeded", "deadline_exceeded", "context deadline exceeded", "sockettimeoutexception",
                 "readtimeout", "connecttimeout", "i/o timeout", "no route to host", "network is unreachable",

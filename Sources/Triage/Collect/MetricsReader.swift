@@ -80,21 +80,42 @@ struct MetricsReader {
     /// Baseline = median before the alarm's evaluation (points older than 5 minutes before it, else
     /// the first third); the rise began at the earliest point of the run leading to the peak that is
     /// at least halfway from baseline to peak.
+    ///
+    /// The rise is the run of points leading to the peak that stay above a quarter of the way from
+    /// the baseline (so a slow burn's onset is where it left the baseline, not its midpoint); the
+    /// baseline is then taken again from the points before that rise only, so a long incident does
+    /// not raise its own baseline. Non-finite values (untrusted telemetry) are left out.
     static func summarise(_ timestamps: [Date], _ values: [Double], alarmTime: Date) -> SeriesSummary? {
-        guard !values.isEmpty, values.count == timestamps.count else { return nil }
-        var before = zip(timestamps, values).filter { $0.0 < alarmTime.addingTimeInterval(-300) }.map(\.1)
-        if before.isEmpty { before = Array(values.prefix(max(1, values.count / 3))) }
-        let baseline = before.sorted()[before.count / 2]
-        let peakIndex = values.indices.max { values[$0] < values[$1] } ?? 0
-        let peak = values[peakIndex]
+        guard values.count == timestamps.count else { return nil }
+        let points = zip(timestamps, values).filter { $0.1.isFinite }
+        guard !points.isEmpty else { return nil }
+        let times = points.map(\.0)
+        let finite = points.map(\.1)
+        var before = points.filter { $0.0 < alarmTime.addingTimeInterval(-300) }.map(\.1)
+        if before.isEmpty { before = Array(finite.prefix(max(1, finite.count / 3))) }
+        var baseline = median(before)
+        let peakIndex = finite.indices.max { finite[$0] < finite[$1] } ?? 0
+        let peak = finite[peakIndex]
         var rise: Date?
         if peak > baseline {
-            let halfway = baseline + (peak - baseline) / 2
+            let threshold = baseline + (peak - baseline) * riseFraction
             var start = peakIndex
-            while start > 0 && values[start - 1] >= halfway { start -= 1 }
-            rise = timestamps[start]
+            while start > 0 && finite[start - 1] > threshold { start -= 1 }
+            rise = times[start]
+            let beforeRise = Array(finite[..<start])
+            if beforeRise.count >= minBaselinePoints { baseline = median(beforeRise) }
         }
         return SeriesSummary(
-            baseline: baseline, peak: peak, peakAt: timestamps[peakIndex], riseStartedAt: rise, last: values.last ?? 0)
+            baseline: baseline, peak: peak, peakAt: times[peakIndex], riseStartedAt: rise, last: finite.last ?? 0)
+    }
+
+    /// How far from baseline to peak a point must be to belong to the rise.
+    static let riseFraction = 0.25
+    /// Points before the rise needed to take the baseline from them alone.
+    static let minBaselinePoints = 3
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 }
