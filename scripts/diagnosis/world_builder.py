@@ -433,7 +433,7 @@ class WorldBuilder:
 
     def _repeat(self, per_stream, streams, entry, context, runtime, default_from):
         """A block of lines repeated every `every` seconds in [from, to); one CloudWatch event per
-        line, as the awslogs driver writes a multi-line stack trace (1 ms apart)."""
+        non-empty line, as the awslogs driver writes a multi-line stack trace (1 ms apart)."""
         lines = entry["lines"] if "lines" in entry else [entry["line"]]
         start, end = entry.get("from", default_from), entry.get("to", 0)
         every = entry.get("every", 30)
@@ -443,7 +443,8 @@ class WorldBuilder:
         while t < end and n < entry.get("max", 10 ** 6):
             stream = chosen[n % len(chosen)]
             for k, line in enumerate(lines):
-                per_stream[stream].append((t + k / 1000.0, runtimes.render(line, context, self.rng, self.now + t, n)))
+                if line.strip():  # the awslogs driver sends no event for an empty line
+                    per_stream[stream].append((t + k / 1000.0, runtimes.render(line, context, self.rng, self.now + t, n)))
             n += 1
             t += every * (self.rng.uniform(0.7, 1.3) if entry.get("jitter", True) else 1.0)
 
