@@ -5,7 +5,7 @@ BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= /etc/systemd/system
 
 .PHONY: all demo deps build test lint format clean bench bench-logpatterns bench-collect bench-daemon report-preview \
-	release install deb package-check lint-deploy soak fuzz bench-sigv4 bench-incident
+	release install deb package-check lint-deploy soak fuzz bench-sigv4 bench-incident bench-diagnosis
 
 all: build
 
@@ -47,7 +47,7 @@ fuzz:
 	scripts/fuzz/fuzz.sh
 
 # Benchmarks print figures; they are never part of `make test`.
-bench: bench-sigv4 bench-logpatterns bench-collect bench-incident bench-daemon
+bench: bench-sigv4 bench-logpatterns bench-collect bench-incident bench-daemon bench-diagnosis
 
 bench-logpatterns:
 	scripts/bench/logpatterns.sh
@@ -62,6 +62,11 @@ bench-sigv4:
 # One incident end to end on the emulator, and its prompt against the unbounded one.
 bench-incident:
 	scripts/bench/incident.sh
+
+# Diagnosis accuracy on the labelled incident corpus (dev in full, holdout as aggregates only);
+# BENCH_ARGS="--only NAME" runs single dev scenarios, "--show-holdout" shows holdout ones.
+bench-diagnosis:
+	scripts/bench/diagnosis.sh $(BENCH_ARGS)
 
 # Idle footprint of `triaged run` (RSS, CPU over a minute) and start-to-READY, release binary.
 bench-daemon:

@@ -168,7 +168,8 @@ class CredentialStandIn(http.server.BaseHTTPRequestHandler):
 
 
 def _world_control(self, path, command):
-    """Sets what moto cannot: ECS stopped-task details and service events/deployments."""
+    """Sets what moto cannot: ECS stopped-task details, service events/deployments/counts, target
+    health; `/_world/reset` empties every backend but IAM/STS (a clean world for the next scenario)."""
     try:
         if path == "/_world/ecs/stop-task":
             arn = extensions.world_ecs_stop_task(
@@ -183,8 +184,10 @@ def _world_control(self, path, command):
         if path == "/_world/ecs/service":
             arn = extensions.world_ecs_service(
                 "123456789012", command.get("region", REGION), command["cluster"], command["service"],
-                command.get("events"), command.get("deployments"))
+                command.get("events"), command.get("deployments"), command.get("counts"))
             return self.reply(200, json.dumps({"serviceArn": arn}), "application/json")
+        if path == "/_world/reset":
+            return self.reply(200, json.dumps({"reset": extensions.world_reset()}), "application/json")
     except (KeyError, ValueError) as error:
         return self.reply(400, json.dumps({"error": str(error)}), "application/json")
     self.reply(404, "unknown world control")

@@ -195,11 +195,18 @@ def world_ecs_stop_task(account_id, region, cluster, task_id, stop_code, stopped
     raise KeyError("no task %s in %s" % (task_id, cluster_name))
 
 
-def world_ecs_service(account_id, region, cluster, service_name, events=None, deployments=None):
-    """Sets a service's event log and deployments (moto keeps events empty)."""
+def world_ecs_service(account_id, region, cluster, service_name, events=None, deployments=None, counts=None):
+    """Sets a service's event log, deployments and task counts (moto keeps events empty and counts
+    every task pending). Deployments are returned as given, so the fields AWS adds to a deployment
+    (`serviceConnectConfiguration`, `serviceConnectResources`, `failedTasks`, `rolloutStateReason`)
+    come back from DescribeServices as AWS writes them."""
     backend = ecs_backends[account_id][region]
     cluster_name = cluster.split("/")[-1]
     service = backend.services["%s:%s" % (cluster_name, service_name)]
+    if counts is not None:
+        service.desired_count = int(counts.get("desiredCount", service.desired_count))
+        service.running_count = int(counts.get("runningCount", service.running_count))
+        service.pending_count = int(counts.get("pendingCount", service.pending_count))
     if events is not None:
         service.events = [
             {"id": e.get("id", "e%d" % i), "createdAt": datetime.datetime.fromtimestamp(e["createdAt"], datetime.timezone.utc),
@@ -210,6 +217,21 @@ def world_ecs_service(account_id, region, cluster, service_name, events=None, de
                  updatedAt=datetime.datetime.fromtimestamp(d.get("updatedAt", d["createdAt"]), datetime.timezone.utc))
             for d in deployments]
     return service.arn
+
+
+def world_reset(keep=("iam", "sts")):
+    """Empties every service's backend but IAM and STS, so the next scenario starts in a clean
+    world while the world's users, keys and signature checks stay as they are (moto's own
+    /moto-api/reset would delete the users and leave nobody able to sign)."""
+    from moto.core.base_backend import BackendDict
+    reset = []
+    for backend in list(BackendDict._instances):
+        if backend.service_name in keep:
+            continue
+        for account_backend in backend.values():
+            account_backend.reset()
+        reset.append(backend.service_name)
+    return sorted(set(reset))
 
 
 def _patch_cloudwatch_percentiles():
