@@ -211,6 +211,19 @@ struct HypothesisTests {
         #expect((caller?.confidence ?? 0) < (findings.first?.confidence ?? 0))
     }
 
+    @Test("an internal load balancer shared by two services: the one that shows its own failure is at fault")
+    func sharedInternalBalancer() {
+        let balancer = "internal-core-1520683361.us-east-1.elb.amazonaws.com"
+        var world = WorldEvidence(front: ["bff"], downstream: ["graph": ["core"], "profile": ["core"]])
+        world.errors(targets: ["bff": 60])
+        world.log("bff", "ERROR upstream connect error or disconnect/reset before headers calling http://\(balancer)/me")
+        world.stopped("profile", count: 5, exitCode: 1)
+        let top = world.top()
+        #expect(top?.category == .containerCrash)
+        #expect(top?.service == "profile")
+        #expect(world.evidence.topology.services(forHost: balancer) == ["graph", "profile"])
+    }
+
     @Test("calls to a downstream ECS service that shows no failure of its own: a dependency failure of that service")
     func downstreamWithoutOwnFailure() {
         var world = WorldEvidence(front: ["storefront"], downstream: ["pricing": ["pricing.shop.local"]])

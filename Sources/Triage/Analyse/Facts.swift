@@ -17,6 +17,10 @@ struct Facts {
     let targetErrorsByService: [String: Double]
     /// Services whose target groups show unhealthy hosts, no healthy host, or connection errors.
     let unreachableTargets: [String: Double]
+    /// Services whose target groups' response time rose several-fold (where the ELB's 504s go).
+    let slowTargets: [String: Double]
+    /// Load-balancer-generated 504s after the rise (a target did not answer in time).
+    let elbTimeouts: Double
 
     init(_ evidence: Evidence) {
         self.evidence = evidence
@@ -36,6 +40,10 @@ struct Facts {
 
         var byService: [String: Double] = [:]
         var unreachable: [String: Double] = [:]
+        var slow: [String: Double] = [:]
+        elbTimeouts = min(
+            evidence.metrics.first { $0.id == "elb504" }.map { Self.sum($0, from: start) } ?? 0,
+            elb.map { Self.sum($0, from: start) } ?? 0)
         for (index, group) in evidence.topology.targetGroups.enumerated() where group.alarmed {
             guard !group.services.isEmpty else { continue }
             let share = 1 / Double(group.services.count)
@@ -50,13 +58,17 @@ struct Facts {
             let unhealthyNow = health?.targets.filter { Self.failingState($0) }.count ?? 0
             let noneHealthy = healthyMinimum == 0 || (health.map { !$0.targets.isEmpty && $0.targets.allSatisfy(Self.failingState) } ?? false)
             let weight = connection + max(unhealthy, Double(unhealthyNow)) + (noneHealthy ? 1 : 0)
+            let latency = evidence.metrics.first { $0.id == "tglatency\(index)" }?.summary
+            let slowness = latency.map { $0.baseline > 0 ? $0.peak / $0.baseline : 0 } ?? 0
             for service in group.services {
                 byService[service, default: 0] += errors * share
                 if weight > 0 { unreachable[service, default: 0] += weight * share }
+                if slowness >= FindingsEngine.latencyRise { slow[service, default: 0] += slowness * share }
             }
         }
         targetErrorsByService = byService
         unreachableTargets = unreachable
+        slowTargets = slow
     }
 
     /// A target state that means the target cannot serve (not the transitional states of a deployment).
@@ -70,23 +82,26 @@ struct Facts {
     /// The share of the failing traffic that a service's targets answered, or that the load
     /// balancer generated for its unreachable targets (ELB 5XX have no target group dimension, so
     /// they go to the services whose targets could not be reached, in proportion).
+    /// 504s go to the services whose targets became slow, the other ELB 5XX (502, 503) to those
+    /// whose targets could not be reached; with one front service, all of them are its.
     func share(of service: String) -> Double {
         guard failing > 0 else { return 0 }
         var explained = targetErrorsByService[service] ?? 0
-        let unreachableTotal = unreachableTargets.values.reduce(0, +)
-        if elbErrors > 0 {
-            if unreachableTotal > 0 {
-                explained += elbErrors * (unreachableTargets[service] ?? 0) / unreachableTotal
-            } else if frontServices.count == 1, frontServices.first == service {
-                explained += elbErrors
-            }
+        func distribute(_ errors: Double, _ weights: [String: Double]) -> Double {
+            let total = weights.values.reduce(0, +)
+            guard errors > 0 else { return 0 }
+            if total > 0 { return errors * (weights[service] ?? 0) / total }
+            return frontServices.count == 1 && frontServices.first == service ? errors : 0
         }
+        let timeouts = slowTargets.isEmpty ? 0 : elbTimeouts
+        explained += distribute(timeouts, slowTargets)
+        explained += distribute(elbErrors - timeouts, unreachableTargets)
         return min(1, explained / failing)
     }
 
-    /// Whether any front service's share is known (per-target-group metrics were read).
-    var sharesKnown: Bool {
-        failing > 0 && (!targetErrorsByService.values.allSatisfy { $0 == 0 } || !unreachableTargets.isEmpty)
+    /// The largest share any other front service's targets explain.
+    func largestOtherShare(than service: String) -> Double {
+        frontServices.filter { $0 != service }.map(share).max() ?? 0
     }
 
     var frontServices: [String] {

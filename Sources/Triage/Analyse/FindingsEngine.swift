@@ -84,8 +84,10 @@ public enum FindingsEngine {
     /// linearly to `lateOnset` times over `lateSpan` past the slack.
     static let lateOnset = 0.6
     static let lateSpan: TimeInterval = 10 * 60
-    /// A front service whose targets answered none of the errors when others' did.
+    /// A front service whose targets answered none of the errors when another's answered at
+    /// least `otherShare` of them.
     static let noShare = 0.55
+    static let otherShare = 0.3
     /// A failure explained by another hypothesis of the same service (a mechanism or a symptom).
     static let consequence = 0.7
     /// A caller's dependency errors when the dependency shows its own failure.
@@ -150,6 +152,7 @@ public enum FindingsEngine {
                 signals[index].fact += " (while its CPU was saturated)"
             }
         }
+        readCrashesInContext(&signals)
         var hypotheses = group(signals)
         followDependencies(&hypotheses, facts: facts)
         attributeToDeployments(&hypotheses)
@@ -167,6 +170,24 @@ public enum FindingsEngine {
 
     // MARK: steps
 
+    /// A crash is a process that exited: crash words in the logs of a service none of whose tasks
+    /// stopped are an exception the process survived (an application error). Exits of a service
+    /// that logged running out of memory, or whose memory reached its limit, are memory kills
+    /// whatever their code (Node aborts with 134, the JVM may exit 1 or 3).
+    static func readCrashesInContext(_ signals: inout [Signal]) {
+        let exited = Set(signals.filter { $0.source == .tasks }.compactMap(\.service))
+        let outOfMemory = Set(signals.filter { $0.category == .outOfMemory }.compactMap(\.service))
+        for index in signals.indices where signals[index].category == .containerCrash {
+            let service = signals[index].service ?? ""
+            if signals[index].source == .logs, !exited.contains(service) {
+                signals[index].category = .applicationError
+            } else if signals[index].source == .tasks, signals[index].resource == nil, outOfMemory.contains(service) {
+                signals[index].category = .outOfMemory
+                signals[index].fact += " (the service ran out of memory)"
+            }
+        }
+    }
+
     static func group(_ signals: [Signal]) -> [Hypothesis] {
         var result: [Hypothesis] = []
         for signal in signals {
@@ -183,6 +204,15 @@ public enum FindingsEngine {
     /// failure of its own, they corroborate it (and the callers' share of the errors is its);
     /// when it shows none, the dependency failure is that service's.
     static func followDependencies(_ hypotheses: inout [Hypothesis], facts: Facts) {
+        // A host shared by several services names the one among them that shows its own failure.
+        let failing = Set(
+            hypotheses.filter { $0.category != .dependencyFailure && $0.strongest >= floor }.compactMap(\.service))
+        for index in hypotheses.indices where hypotheses[index].category == .dependencyFailure {
+            for signal in hypotheses[index].signals.indices where hypotheses[index].signals[signal].pointsAt == nil {
+                let candidates = hypotheses[index].signals[signal].candidates.filter(failing.contains)
+                if candidates.count == 1 { hypotheses[index].signals[signal].pointsAt = candidates.first }
+            }
+        }
         for index in hypotheses.indices where hypotheses[index].category == .dependencyFailure {
             let pointing = hypotheses[index].signals.filter { $0.pointsAt != nil }
             guard let callee = mostCommon(pointing.compactMap(\.pointsAt)) else { continue }
@@ -221,16 +251,20 @@ public enum FindingsEngine {
 
     /// Failures of a service that began with or after its recent deployment, on the new revision,
     /// are that deployment's doing: they corroborate `bad_deployment` and count as its mechanism.
-    /// A completed, healthy deployment takes nothing (it is evidence against itself).
+    /// A deployment whose rollout completed with every task running takes only what its code
+    /// could cause (exceptions, crashes, memory): failing dependencies, throttling, saturation and
+    /// health checks beside it are evidence against it, not for it.
     static func attributeToDeployments(_ hypotheses: inout [Hypothesis]) {
+        let codeCaused: Set<FindingCategory> = [.applicationError, .containerCrash, .outOfMemory]
         for index in hypotheses.indices where hypotheses[index].category == .badDeployment {
             let deployments = hypotheses[index].signals.filter { $0.source == .deployments }
-            guard let deployment = deployments.max(by: { $0.strength < $1.strength }),
-                deployment.strength > healthyDeployment, let created = deployment.onset
+            guard let deployment = deployments.max(by: { $0.strength < $1.strength }), let created = deployment.onset
             else { continue }
+            let healthy = deployment.strength <= healthyDeployment
             let service = hypotheses[index].service
             for other in hypotheses.indices where other != index && hypotheses[other].service == service {
                 guard hypotheses[other].category != .throttling else { continue }
+                if healthy && !codeCaused.contains(hypotheses[other].category) { continue }
                 let related = hypotheses[other].signals.filter { signal in
                     let afterDeployment = signal.onset.map { $0 >= created.addingTimeInterval(-onsetSlack) } ?? true
                     let onNewRevision = signal.revisions.isEmpty || !signal.revisions.isDisjoint(with: deployment.revisions)
@@ -240,7 +274,7 @@ public enum FindingsEngine {
                 hypotheses[index].signals += related.map { signal in
                     var copy = signal
                     copy.category = .badDeployment
-                    copy.strength = min(copy.strength, deployment.strength + perSource)
+                    copy.strength = min(copy.strength, max(deployment.strength, recentDeployment) + perSource)
                     return copy
                 }
                 hypotheses[other].factor *= consequence
@@ -296,7 +330,6 @@ public enum FindingsEngine {
     static func score(_ hypotheses: inout [Hypothesis], facts: Facts) {
         let gaps = Set(facts.evidence.gaps.map(\.source)).count
         let gapFactor = max(minimumGapFactor, 1 - gapPenalty * Double(gaps))
-        let anyShare = facts.sharesKnown
         for index in hypotheses.indices {
             var hypothesis = hypotheses[index]
             let ownShare = hypothesis.service.map(facts.share) ?? 0
@@ -309,8 +342,8 @@ public enum FindingsEngine {
                 hypothesis.notes.append("began \(facts.minutes(onset, before: facts.riseStart)) the rise")
             }
             let role = hypothesis.service.flatMap { facts.evidence.topology.roles[$0] }
-            if anyShare, hypothesis.share < 0.05, role == .front || role == nil, hypothesis.service != nil,
-                hypothesis.category != .throttling || ownShare == 0
+            if let service = hypothesis.service, hypothesis.share < 0.05, role == .front || role == nil,
+                facts.largestOtherShare(than: service) >= otherShare
             {
                 score *= noShare
                 hypothesis.notes.append("its targets answered none of the failing requests")

@@ -20,6 +20,9 @@ struct Signal: Sendable, Equatable {
     var resource: String?
     /// The ECS service the resource names, when it is another one of the cluster's services.
     var pointsAt: String?
+    /// Several services it may name (an internal load balancer shared by them); the one that
+    /// shows its own failure is the one at fault.
+    var candidates: [String] = []
     /// A dependency timeout (rather than a refusal): the caller's own slowness when it is saturated.
     var timeout = false
     /// The task definition revision failing tasks ran, for the deployment rule.
@@ -328,8 +331,8 @@ struct SignalReader {
                 }
                 let category = Self.category(kind)
                 let resource = [.dependency, .throttling].contains(kind) ? SignalVocabulary.resource(in: text) : nil
-                var pointsAt = resource.flatMap { evidence.topology.service(forHost: $0) }
-                if pointsAt == service { pointsAt = nil }
+                let candidates = resource.map { evidence.topology.services(forHost: $0).filter { $0 != service } } ?? []
+                let pointsAt = candidates.count == 1 ? candidates.first : nil
                 let key = "\(service ?? group.group)|\(category.rawValue)|\(pointsAt ?? resource ?? "")"
                 let strength = Self.logStrength(kind, count: pattern.count)
                 let fact = "\(service ?? group.group) logged \(pattern.count)×: \(pattern.template)"
@@ -341,7 +344,7 @@ struct SignalReader {
                     order.append(key)
                     grouped[key] = Signal(
                         service: service, category: category, source: .logs, onset: first, strength: strength,
-                        resource: resource, pointsAt: pointsAt,
+                        resource: resource, pointsAt: pointsAt, candidates: candidates,
                         timeout: kind == .dependency && SignalVocabulary.isTimeout(text), fact: fact)
                 }
             }
@@ -386,13 +389,15 @@ struct SignalReader {
             var category: FindingCategory
             var resource = segment.downstream
             var pointsAt: String?
+            var candidates: [String] = []
             if segment.throttled == true || SignalVocabulary.classify(causeText) == .throttling {
                 category = .throttling
             } else if let downstream = segment.downstream {
                 category = .dependencyFailure
-                pointsAt = evidence.topology.service(forHost: segment.downstreamTarget ?? downstream)
-                    ?? evidence.topology.service(forHost: downstream)
-                if pointsAt == service { pointsAt = nil }
+                candidates = evidence.topology.services(forHost: segment.downstreamTarget ?? downstream)
+                if candidates.isEmpty { candidates = evidence.topology.services(forHost: downstream) }
+                candidates.removeAll { $0 == service }
+                pointsAt = candidates.count == 1 ? candidates.first : nil
                 resource = SignalVocabulary.resource(in: segment.downstreamTarget ?? "") ?? downstream
             } else if let kind = segment.cause.flatMap(SignalVocabulary.classify) {
                 category = Self.category(kind)
@@ -409,7 +414,7 @@ struct SignalReader {
                     Signal(
                         service: service, category: category, source: .traces, onset: nil,
                         strength: FindingsEngine.traceBase, resource: resource, pointsAt: pointsAt,
-                        timeout: SignalVocabulary.isTimeout(causeText), fact: ""),
+                        candidates: candidates, timeout: SignalVocabulary.isTimeout(causeText), fact: ""),
                     0
                 )
             }

@@ -78,20 +78,44 @@ public struct Topology: Sendable, Equatable, Codable {
         targetGroups.first { $0.arn == targetGroupArn }?.services ?? []
     }
 
-    /// The ECS service a host name or URL names, if one of the aliases matches it.
+    /// The ECS service a host name or URL names, if exactly one service's aliases match it best.
     public func service(forHost text: String) -> String? {
-        let host = Self.host(of: text)
-        guard !host.isEmpty else { return nil }
-        var best: (service: String, length: Int)?
+        let found = services(forHost: text)
+        return found.count == 1 ? found.first : nil
+    }
+
+    /// Every ECS service a host name or URL may name: those whose aliases match it best (an
+    /// internal load balancer in front of several services names them all).
+    public func services(forHost text: String) -> [String] {
+        var host = Self.host(of: text)
+        guard !host.isEmpty else { return [] }
+        // An ELB DNS name, `[internal-]<name>-<id>.<region>.elb.amazonaws.com`, names its load balancer.
+        if host.hasSuffix(".elb.amazonaws.com") || host.hasSuffix(".elb.amazonaws.com.cn"),
+            let label = host.split(separator: ".").first
+        {
+            var name = label.hasPrefix("internal-") ? label.dropFirst("internal-".count) : label
+            if let dash = name.lastIndex(of: "-"), name[name.index(after: dash)...].allSatisfy(\.isNumber) {
+                name = name[..<dash]
+            }
+            let balancer = String(name)
+            let owners = aliases.filter { $0.value.contains { $0.lowercased() == balancer } }.keys.sorted()
+            if !owners.isEmpty { return owners }
+            host = balancer
+        }
+        var best: (services: [String], length: Int) = ([], 0)
         for (service, names) in aliases {
             for name in names {
                 let candidate = name.lowercased()
                 // A full match, or the alias as the host's first label (`orders` in `orders.prodapp.local`).
                 guard host == candidate || host.hasPrefix(candidate + ".") else { continue }
-                if candidate.count > (best?.length ?? 0) { best = (service, candidate.count) }
+                if candidate.count > best.length {
+                    best = ([service], candidate.count)
+                } else if candidate.count == best.length, !best.services.contains(service) {
+                    best.services.append(service)
+                }
             }
         }
-        return best?.service
+        return best.services.sorted()
     }
 
     /// `http://orders.prodapp.local:8080/x` → `orders.prodapp.local`.
