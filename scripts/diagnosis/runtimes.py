@@ -5,7 +5,7 @@ Placeholders (anything else in braces is left alone, so JSON lines need no escap
   {ts_iso}      2026-12-02T18:40:01.123Z        {ts_logback}  2026-12-02 18:40:01.123
   {ts_py}       2026-12-02 18:40:01,123         {ts_ms}       1796150401123 (epoch milliseconds)
   {ts_go}       2026-12-02T18:40:01.123456Z     {ts_epoch}    1796150401.123 (zap's float seconds)
-  {ts_gunicorn} 2026-12-02 18:40:01 +0000
+  {ts_gunicorn} 2026-12-02 18:40:01 +0000         {ts_clf}      02/Dec/2026:18:40:01 +0000 (access logs)
   {n}           repetition number               {id}          8 hex digits
   {uuid}        a UUID                          {ms}          a latency in ms (3-900)
   {num}         a number 1000-99999             {thread}      a Tomcat worker thread name
@@ -16,7 +16,7 @@ import re
 import uuid as uuid_module
 
 RUNTIMES = {"java", "node", "python", "go", "dotnet"}
-_PLACEHOLDER = re.compile(r"\{(ts_iso|ts_logback|ts_py|ts_ms|ts_go|ts_epoch|ts_gunicorn|n|id|uuid|ms|num|thread|service|port|ip)\}")
+_PLACEHOLDER = re.compile(r"\{(ts_iso|ts_logback|ts_py|ts_ms|ts_go|ts_epoch|ts_gunicorn|ts_clf|n|id|uuid|ms|num|thread|service|port|ip)\}")
 
 _PATHS = ["/health", "/v1/items/{num}", "/v2/orders/{num}", "/api/cart", "/search?q=shoes", "/v1/users/me",
           "/catalog/{num}", "/v1/quotes", "/status", "/graphql"]
@@ -49,6 +49,8 @@ def render(line, context, rng, epoch, n=0):
             return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         if key == "ts_gunicorn":
             return moment.strftime("%Y-%m-%d %H:%M:%S +0000")
+        if key == "ts_clf":
+            return moment.strftime("%d/%b/%Y:%H:%M:%S +0000")
         if key == "ts_epoch":
             return "%.3f" % epoch
         if key == "n":
@@ -92,8 +94,7 @@ def background(runtime, context, rng, epoch):
         if roll < 0.08:
             line = "{ts_py} INFO [celery.beat] Scheduler: Sending due task refresh-cache (%s.tasks.refresh)" % service
         else:
-            line = '{ip} - - [%s] "GET %s HTTP/1.1" %d {num} "-" "Mozilla/5.0"' % (
-                _stamp(epoch).strftime("%d/%b/%Y:%H:%M:%S +0000"), path, status)
+            line = '{ip} - - [{ts_clf}] "GET %s HTTP/1.1" %d {num} "-" "Mozilla/5.0"' % (path, status)
     elif runtime == "go":
         if roll < 0.08:
             line = '{"level":"info","ts":{ts_epoch},"caller":"cache/refresh.go:61","msg":"cache refreshed","entries":%d}' % rng.randint(100, 5000)

@@ -128,11 +128,12 @@ class WorldBuilder:
         out["findings_topic"] = self.clients["sns"].create_topic(Name="%s-findings" % self.cluster)["TopicArn"]
         partial = spec.get("partial", {})
         if partial.get("xray") == "denied":
-            # As in an account whose role lacks X-Ray: moto enforces the deny for the world's user.
+            # As in an account whose role may not read X-Ray: moto enforces the deny for the world's
+            # user. `xray:*`, because moto names X-Ray actions after the REST path
+            # (xray:TraceSummaries), so a deny of xray:GetTraceSummaries would not match there.
             self.clients["iam"].put_user_policy(UserName=USER, PolicyName=DENY_POLICY, PolicyDocument=json.dumps({
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Deny", "Action": ["xray:GetTraceSummaries", "xray:BatchGetTraces"],
-                               "Resource": "*"}]}))
+                "Statement": [{"Effect": "Deny", "Action": "xray:*", "Resource": "*"}]}))
         return out
 
     def fire_alarm(self, built, reason="Threshold Crossed: 1 out of the last 1 datapoints was greater than the threshold."):
