@@ -96,6 +96,29 @@ struct EvidenceCollectionTests {
         #expect(patterns(evidence).contains { $0.contains("panic") }, "\(evidence.logs)")
     }
 
+    @Test("a failing task is read with what it logged last: its own stream, a few tasks per service")
+    func lastLinesOfAStoppedTask() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("crash-loop")
+            let task = try #require(scenario.stopped_tasks.first)
+            let taskId = String(task.split(separator: "/").last ?? "")
+            let lines = [
+                "INFO starting orders worker", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+            ]
+            try world.putLogLines(
+                group: scenario.log_groups["api"] ?? "", stream: "ecs/api/\(taskId)", lines: lines, end: scenario.now - 500)
+            let (_, evidence, _) = try world.collectEvidence(for: scenario, context: try world.context())
+            let stopped = try #require(evidence.ecs.stoppedTasks.first { $0.arn == task })
+            #expect(stopped.lastLines == lines)
+            #expect(evidence.ecs.stoppedTasks.filter { $0.lastLines != nil }.count == 1)
+            // Exit 2 on its own is a crash; with that last line the task ran out of memory.
+            let findings = FindingsEngine.findings(evidence)
+            #expect(findings.first?.category == .outOfMemory, "\(findings)")
+            #expect(findings.first?.service == "api")
+            #expect(findings.first?.evidence.contains { $0.contains("last logged: FATAL ERROR: Reached heap limit") } == true)
+        }
+    }
+
     @Test("unhealthy targets: the health-check reason code, ELB 503s without target 5XX")
     func unhealthyTargets() throws {
         let (evidence, scenario, _) = try collect("unhealthy-targets")

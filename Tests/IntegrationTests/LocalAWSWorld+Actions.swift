@@ -38,3 +38,36 @@ extension LocalAWSWorld {
         return (event, evidence, Date().timeIntervalSince(started))
     }
 }
+
+extension LocalAWSWorld {
+    /// Writes `lines` into a log stream (created if missing) a second apart, ending at `end`, with
+    /// boto3 as an application's log driver would.
+    func putLogLines(group: String, stream: String, lines: [String], end: Double) throws {
+        let script = """
+            import boto3, json, sys
+            d = json.loads(sys.argv[1])
+            logs = boto3.client("logs", endpoint_url=d["moto"], region_name="us-east-1",
+                                aws_access_key_id=d["key_id"], aws_secret_access_key=d["secret"])
+            try:
+                logs.create_log_stream(logGroupName=d["group"], logStreamName=d["stream"])
+            except logs.exceptions.ResourceAlreadyExistsException:
+                pass
+            n = len(d["lines"])
+            logs.put_log_events(logGroupName=d["group"], logStreamName=d["stream"], logEvents=[
+                {"timestamp": int((d["end"] - (n - i)) * 1000), "message": m} for i, m in enumerate(d["lines"])])
+            """
+        let arguments: [String: Any] = [
+            "moto": description.moto, "key_id": description.key_id, "secret": description.secret, "group": group,
+            "stream": stream, "lines": lines, "end": end,
+        ]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c", script,
+            String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self),
+        ]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw WorldError(message: "put_log_events failed") }
+    }
+}

@@ -43,6 +43,7 @@ public struct CloudWatchLogsClient: Sendable {
 
     private struct FilterInput: Encodable {
         let logGroupName: String
+        var logStreamNames: [String]? = nil
         let startTime: Int64
         let endTime: Int64
         let filterPattern: String?
@@ -73,6 +74,25 @@ public struct CloudWatchLogsClient: Sendable {
             return (output.events ?? [], output.nextToken)
         }
         return FilteredLogEvents(events: result.items, capped: !result.exhausted, pages: result.pages)
+    }
+
+    /// The last `count` events of some log streams (at most 100 names) in [start, end], reading at
+    /// most `maxEvents` from the start of that span.
+    public func lastEvents(
+        group: String, streams: [String], start: Date, end: Date, count: Int, maxEvents: Int = 1000
+    ) throws -> [LogEvent] {
+        var read = 0
+        let result = try Paging.collect(max: maxEvents, maxPages: 20) { token in
+            var input = FilterInput(
+                logGroupName: group, startTime: Int64(start.timeIntervalSince1970 * 1000),
+                endTime: Int64(end.timeIntervalSince1970 * 1000), filterPattern: nil,
+                limit: min(10_000, max(1, maxEvents - read)), nextToken: token)
+            input.logStreamNames = Array(streams.prefix(100))
+            let output: FilterOutput = try client.json("FilterLogEvents", input)
+            read += output.events?.count ?? 0
+            return (output.events ?? [], output.nextToken)
+        }
+        return Array(result.items.suffix(max(0, count)))
     }
 
     private struct DescribeInput: Encodable {

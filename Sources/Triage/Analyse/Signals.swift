@@ -145,7 +145,8 @@ struct SignalReader {
                 onset: group.tasks.compactMap(\.stoppedAt).min(), strength: strength, resource: group.resource,
                 revisions: Set(group.tasks.compactMap(\.taskDefinition)),
                 fact: "\(service): \(group.tasks.count) tasks \(what): \(facts.exitSummary(group.tasks))"
-                    + (group.tasks.first?.stoppedReason.map { " — \($0)" } ?? ""))
+                    + (group.tasks.first?.stoppedReason.map { " — \($0)" } ?? "")
+                    + (group.tasks.lazy.compactMap { $0.lastLines?.last }.first.map { "; last logged: \($0)" } ?? ""))
         }
     }
 
@@ -167,6 +168,13 @@ struct SignalReader {
             task.stopCode ?? "")
         {
             return nil
+        }
+        // What the task logged last says why it exited when the stop reason does not.
+        let last = (task.lastLines ?? []).joined(separator: " ")
+        switch SignalVocabulary.classify(last) {
+        case .outOfMemory: return (.outOfMemory, nil)
+        case .startFailure: return (.containerCrash, Self.startError(last))
+        default: break
         }
         let exits = task.containers.compactMap(\.exitCode)
         if exits.contains(137) {

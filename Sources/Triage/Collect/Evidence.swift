@@ -242,6 +242,8 @@ public struct StoppedTask: Sendable, Equatable, Codable {
     public var stoppedReason: String?
     public var stoppedAt: Date?
     public var containers: [StoppedContainer]
+    /// The last lines its essential container logged before it stopped (failing tasks only, a few per service).
+    public var lastLines: [String]? = nil
 }
 
 public struct StoppedContainer: Sendable, Equatable, Codable {
@@ -267,6 +269,9 @@ public struct ContainerSummary: Sendable, Equatable, Codable {
     public var memory: Int?
     public var essential: Bool?
     public var healthCheck: [String]?
+    /// The awslogs driver's group and stream prefix: a task's stream is `<prefix>/<container>/<task id>`.
+    public var logGroup: String? = nil
+    public var logStreamPrefix: String? = nil
 }
 
 public struct LogGroupEvidence: Sendable, Equatable, Codable {

@@ -75,8 +75,12 @@ public struct EvidenceCollector: Sendable {
             (
                 "ecs",
                 {
-                    let stopped = try StoppedTaskReader(reader: clients.ecs, calls: calls)
+                    var stopped = try StoppedTaskReader(reader: clients.ecs, calls: calls)
                         .read(cluster: resolved.topology.cluster, services: resolved.topology.services, window: window)
+                    box.withLock { $0.ecs.stoppedTasks = stopped }
+                    // Then what the failing ones logged last; without it the stop reasons still stand.
+                    TaskLogReader(reader: clients.logs, calls: calls)
+                        .addLastLines(&stopped, definitions: resolved.taskDefinitions, window: window)
                     box.withLock { $0.ecs.stoppedTasks = stopped }
                 }
             ),

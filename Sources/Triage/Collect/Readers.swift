@@ -28,6 +28,9 @@ public protocol LogsReader: Sendable {
     func filterLogEvents(
         group: String, start: Date, end: Date, pattern: String?, maxEvents: Int, maxPages: Int, pageSize: Int
     ) throws -> FilteredLogEvents
+    /// The last `count` events of some streams in [start, end].
+    func lastEvents(group: String, streams: [String], start: Date, end: Date, count: Int, maxEvents: Int) throws
+        -> [LogEvent]
 }
 
 public protocol XRayReader: Sendable {

@@ -260,7 +260,11 @@ struct TopologyResolver {
             containers: (definition.containerDefinitions ?? []).map {
                 ContainerSummary(
                     name: $0.name, image: $0.image, cpu: $0.cpu, memory: $0.memory ?? $0.memoryReservation,
-                    essential: $0.essential, healthCheck: $0.healthCheck?.command)
+                    essential: $0.essential, healthCheck: $0.healthCheck?.command,
+                    logGroup: $0.logConfiguration?.logDriver == "awslogs"
+                        ? $0.logConfiguration?.options?["awslogs-group"] : nil,
+                    logStreamPrefix: $0.logConfiguration?.logDriver == "awslogs"
+                        ? $0.logConfiguration?.options?["awslogs-stream-prefix"] : nil)
             })
     }
 }
