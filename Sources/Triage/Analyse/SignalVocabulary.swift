@@ -144,13 +144,18 @@ public enum SignalVocabulary {
         "KMS", "CloudWatch", "EventBridge", "StepFunctions", "Firehose", "Cognito", "SES", "API Gateway", "Bedrock",
     ]
 
+    static let urlPattern = expression(#"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/'"<>),;]+"#)
+    static let hostPortPattern = expression(#"\b[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*:[0-9]{2,5}\b"#)
+    static let hostPattern = expression(
+        #"\b[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.(internal|local|svc|cluster\.local|amazonaws\.com|com|net|io)\b"#)
+
     /// What the text blames: an AWS service named in it, else a `host:port` or URL host, else nil.
     public static func resource(in text: String) -> String? {
-        if let url = firstMatch(text, #"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/'"<>),;]+"#) {
+        if let url = firstMatch(text, urlPattern) {
             let host = Topology.host(of: url)
             if !host.isEmpty { return host }
         }
-        if let hostPort = firstMatch(text, #"\b[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*:[0-9]{2,5}\b"#) {
+        if let hostPort = firstMatch(text, hostPortPattern) {
             let host = String(hostPort.split(separator: ":").first ?? "")
             if !host.isEmpty, !["http", "https", "tcp", "port", "line", "at", "error", "exception"].contains(host.lowercased()) {
                 return host
@@ -159,15 +164,26 @@ public enum SignalVocabulary {
         for service in awsServices where text.localizedCaseInsensitiveContains(service) {
             return service.replacingOccurrences(of: " ", with: "")
         }
-        if let host = firstMatch(text, #"\b[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.(internal|local|svc|cluster\.local|amazonaws\.com|com|net|io)\b"#) {
-            return host
-        }
+        if let host = firstMatch(text, hostPattern) { return host }
         return nil
     }
 
-    private static func firstMatch(_ text: String, _ pattern: String) -> String? {
-        guard let expression = try? NSRegularExpression(pattern: pattern),
-            let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+    static func expression(_ pattern: String) -> Pattern {
+        // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
+        guard let expression = try? NSRegularExpression(pattern: pattern) else {
+            preconditionFailure("invalid built-in pattern \(pattern)")
+        }
+        return Pattern(expression)
+    }
+
+    /// NSRegularExpression is immutable once built and documented as safe to share between threads.
+    struct Pattern: @unchecked Sendable {
+        let expression: NSRegularExpression
+        init(_ expression: NSRegularExpression) { self.expression = expression }
+    }
+
+    private static func firstMatch(_ text: String, _ pattern: Pattern) -> String? {
+        guard let match = pattern.expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let range = Range(match.range, in: text)
         else { return nil }
         return String(text[range])
