@@ -318,3 +318,83 @@ struct BedrockLifecycleTests {
         }
     }
 }
+
+/// `triaged check --bedrock` asks the Bedrock control plane for each configured model's lifecycle
+/// before the 1-token call.
+@Suite("triaged check --bedrock: model lifecycle", .enabled(if: IntegrationEnvironment.ready))
+struct BedrockCheckTests {
+    func check(_ world: LocalAWSWorld, model: String, fallback: String? = nil) throws -> TriagedBinary.Outcome {
+        let directory = try ReplayCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (config, environment) = try ReplayCommandTests.config(world, directory: directory)
+        var text = try String(contentsOf: config, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "    enabled: false",
+            with: "    enabled: true\n    model_id: \(model)" + (fallback.map { "\n    fallback_model_id: \($0)" } ?? ""))
+        text = text.replacingOccurrences(
+            of: "  allow_http: true",
+            with:
+                "  allow_http: true\n  endpoints:\n    bedrock-runtime: \(world.description.bedrock)\n    bedrock: \(world.description.bedrock)"
+        )
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        return try TriagedBinary.run(["check", "--config", config.path, "--bedrock"], environment: environment)
+    }
+
+    func lines(_ outcome: TriagedBinary.Outcome, _ prefix: String) -> [String] {
+        outcome.stdout.split(separator: "\n").map(String.init).filter { $0.dropFirst(7).hasPrefix(prefix) }
+    }
+
+    @Test("ACTIVE, LEGACY with its end-of-life date (a warning), and not found, each before the 1-token call")
+    func lifecycle() throws {
+        try LocalAWSWorld.with { world in
+            let active = try check(world, model: "global.anthropic.claude-sonnet-4-6")
+            #expect(
+                lines(active, "model") == [
+                    "[ ok ] model         global.anthropic.claude-sonnet-4-6: inference profile ACTIVE, anthropic.claude-sonnet-4-6 ACTIVE"
+                ], "\(active.stdout)")
+            #expect(
+                lines(active, "bedrock ").first?.hasPrefix(
+                    "[ ok ] bedrock       bedrock:InvokeModel on global.anthropic.claude-sonnet-4-6") == true)
+            let lifecycleAt = active.stdout.range(of: "model         global")?.lowerBound
+            let callAt = active.stdout.range(of: "bedrock       bedrock:InvokeModel")?.lowerBound
+            #expect(lifecycleAt != nil && callAt != nil && lifecycleAt! < callAt!)
+
+            let legacy = try check(world, model: "us.anthropic.claude-opus-4-1-20250805-v1:0")
+            #expect(
+                lines(legacy, "model") == [
+                    "[warn] model         us.anthropic.claude-opus-4-1-20250805-v1:0: inference profile ACTIVE, anthropic.claude-opus-4-1-20250805-v1:0 LEGACY since 2026-07-08, end of life 2027-01-08; set analysis.bedrock.model_id to global.anthropic.claude-opus-4-6-v1 before then"
+                ], "\(legacy.stdout)")
+            // This account has not used it lately: the call is refused with the Legacy text, explained.
+            #expect(
+                lines(legacy, "bedrock ").first?.hasPrefix(
+                    "[FAIL] bedrock       model us.anthropic.claude-opus-4-1-20250805-v1:0 is Legacy on Bedrock") == true,
+                "\(legacy.stdout)")
+
+            let unknown = try check(
+                world, model: "anthropic.claude-nonexistent-9", fallback: "anthropic.claude-3-5-sonnet-20240620-v1:0")
+            let modelLines = lines(unknown, "model")
+            #expect(modelLines.count == 2)
+            #expect(
+                modelLines.first?.hasPrefix(
+                    "[FAIL] model         anthropic.claude-nonexistent-9: not found on Bedrock in us-east-1; check the ID (analysis.bedrock.model_id) and the region (ResourceNotFoundException: The specified model anthropic.claude-nonexistent-9 was not found."
+                ) == true, "\(unknown.stdout)")
+            #expect(
+                modelLines.last?.hasPrefix(
+                    "[FAIL] model         anthropic.claude-3-5-sonnet-20240620-v1:0: not found on Bedrock in us-east-1 — model anthropic.claude-3-5-sonnet-20240620-v1:0 reached end of life on Bedrock on 2026-07-30; set analysis.bedrock.fallback_model_id to global.anthropic.claude-sonnet-4-6"
+                ) == true, "\(unknown.stdout)")
+            #expect(unknown.status == 1)
+
+            // A profile-only base ID passes with a warning naming the profile to set.
+            let bare = try check(world, model: "anthropic.claude-sonnet-4-6")
+            #expect(
+                lines(bare, "model").first
+                    == "[warn] model         anthropic.claude-sonnet-4-6: anthropic.claude-sonnet-4-6 ACTIVE; model anthropic.claude-sonnet-4-6 is not offered on demand, only through an inference profile; set analysis.bedrock.model_id to us.anthropic.claude-sonnet-4-6",
+                "\(bare.stdout)")
+            // Every control-plane call was signed for `bedrock` and verified.
+            let control = try world.bedrockRequests().filter { $0["method"] as? String == "GET" }
+            // Profile + model for the active and the Legacy one, one model lookup each for the other three.
+            #expect(control.count == 7)
+            #expect(control.allSatisfy { $0["signature_valid"] as? Bool == true })
+        }
+    }
+}

@@ -392,8 +392,17 @@ public struct BedrockAnalyser: Sendable {
 
     /// What to change for a lifecycle or profile answer, naming the key and a model that works.
     func explain(_ problem: BedrockModelProblem, _ model: String) -> String {
-        let entry = settings.catalogue.model(model)
         let key = model == settings.fallbackModelId ? "analysis.bedrock.fallback_model_id" : "analysis.bedrock.model_id"
+        return Self.advice(problem, model: model, key: key, region: client.region, catalogue: settings.catalogue)
+    }
+
+    /// The sentence for a lifecycle or profile answer: what happened to `model` and what to set
+    /// `key` to (the catalogue's replacement, else the default model; the region's profile).
+    public static func advice(
+        _ problem: BedrockModelProblem, model: String, key: String, region: String,
+        catalogue: BedrockModelCatalogue = .builtIn
+    ) -> String {
+        let entry = catalogue.model(model)
         let replacement = entry?.replacement ?? AnalysisSettings().modelId
         switch problem {
         case .endOfLife:
@@ -404,9 +413,7 @@ public struct BedrockAnalyser: Sendable {
             return
                 "model \(model) is Legacy on Bedrock and this account may no longer use it\(date); set \(key) to \(replacement)"
         case .needsInferenceProfile:
-            let profile =
-                settings.catalogue.profile(for: model, region: client.region)
-                ?? "global.\(settings.catalogue.parse(model).base)"
+            let profile = catalogue.profile(for: model, region: region) ?? "global.\(catalogue.parse(model).base)"
             return
                 "model \(model) is not offered on demand, only through an inference profile; set \(key) to \(profile)"
         }
