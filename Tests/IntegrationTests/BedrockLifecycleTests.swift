@@ -303,6 +303,41 @@ struct BedrockLifecycleTests {
         }
     }
 
+    @Test("the report names the answering model and carries attempts, notes and cache usage, schema-valid")
+    func reportFields() throws {
+        try LocalAWSWorld.with { world in
+            let h = try harness(world) {
+                $0.modelId = "anthropic.claude-3-7-sonnet-20250219-v1:0"
+                $0.fallbackModelId = "global.anthropic.claude-sonnet-4-6"
+            }
+            let system = String(repeating: "Fixed triage guidance. ", count: 218) + "1234"
+            let analysis = h.analyser.analyse(prompt(system: system))
+            let alarm = AnalysisFixtures.alarm()
+            var tracker = IncidentTracker(correlationWindow: 300)
+            guard case .open(let incident) = tracker.observe(alarm, now: Date()) else {
+                Issue.record("the alarm opened no incident")
+                return
+            }
+            let evidence = AnalysisFixtures.secretLadenEvidence(patterns: 2)
+            let report = ReportBuilder().build(
+                incident: incident, alarm: alarm, evidence: evidence, findings: AnalysisFixtures.findings,
+                analysis: analysis, now: Date())
+            let json = Array(try Report.encoder.encode(report))
+            try DeliveryTests().validateAgainstSchema(json)
+            let object = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
+            let part = object?["analysis"] as? [String: Any] ?? [:]
+            #expect(part["source"] as? String == "bedrock")
+            #expect(part["model_id"] as? String == "anthropic.claude-3-7-sonnet-20250219-v1:0")
+            #expect(part["answered_by"] as? String == "global.anthropic.claude-sonnet-4-6")
+            #expect(part["attempts"] as? Int == 2 && part["truncated"] as? Bool == false)
+            #expect((part["notes"] as? [String])?.first?.contains("reached end of life on Bedrock on 2026-04-28") == true)
+            let usage = part["usage"] as? [String: Any] ?? [:]
+            #expect(usage["cache_write_tokens"] as? Int == 5_018 / 4 && usage["cache_read_tokens"] as? Int == 0)
+            #expect(usage["cost_known"] as? Bool == true)
+            #expect(MarkdownRenderer.render(report).contains("Model `global.anthropic.claude-sonnet-4-6`:"))
+        }
+    }
+
     @Test("an unknown model works through Converse and its cost is reported unknown, not guessed")
     func unknownModel() throws {
         try LocalAWSWorld.with { world in
