@@ -38,8 +38,10 @@ locals {
 
   model_arns = var.bedrock_model_id == "" ? [] : (local.model_is_profile ? [
     "arn:${local.partition}:bedrock:${var.region}:${local.account}:inference-profile/${var.bedrock_model_id}",
-    # A cross-region profile routes to the model in any region of its geography.
+    # A cross-region profile routes to the model in any region of its geography; a global one
+    # also names the model without a region.
     "arn:${local.partition}:bedrock:*::foundation-model/${local.base_model_id}",
+    "arn:${local.partition}:bedrock:::foundation-model/${local.base_model_id}",
   ] : ["arn:${local.partition}:bedrock:${var.region}::foundation-model/${var.bedrock_model_id}"])
 }
 
@@ -140,6 +142,16 @@ data "aws_iam_policy_document" "triaged" {
     content {
       sid       = "AskTheConfiguredModel"
       actions   = ["bedrock:InvokeModel"]
+      resources = local.model_arns
+    }
+  }
+
+  # triaged check --bedrock reads the model's lifecycle and the profile's models.
+  dynamic "statement" {
+    for_each = var.bedrock_model_id == "" ? [] : [1]
+    content {
+      sid       = "ReadTheModelLifecycle"
+      actions   = ["bedrock:GetFoundationModel", "bedrock:GetInferenceProfile"]
       resources = local.model_arns
     }
   }

@@ -19,7 +19,7 @@ locals {
 
   # An inference profile id (us.anthropic...) is called through the profile and reaches the
   # foundation model in any region of its geography.
-  model_is_profile = can(regex("^(us|eu|apac|us-gov|global)\\.", var.bedrock_model_id))
+  model_is_profile = can(regex("^(us|eu|apac|jp|au|ca|us-gov|global)\\.", var.bedrock_model_id))
   base_model_id    = local.model_is_profile ? join(".", slice(split(".", var.bedrock_model_id), 1, length(split(".", var.bedrock_model_id)))) : var.bedrock_model_id
 
   config = templatefile("${path.module}/templates/config.yaml.tftpl", {
