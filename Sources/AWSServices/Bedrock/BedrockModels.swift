@@ -73,7 +73,8 @@ public enum BedrockModelProblem: String, Sendable, Equatable {
     case needsInferenceProfile
 
     public init?(_ error: AWSError) {
-        let message = error.message.lowercased()
+        // Reported with a straight and with a typographic apostrophe ("isn’t"): both count.
+        let message = error.message.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
         if error.code == "ResourceNotFoundException", message.contains("end of its life") {
             self = .endOfLife
         } else if error.code == "ResourceNotFoundException", message.contains("legacy") {
