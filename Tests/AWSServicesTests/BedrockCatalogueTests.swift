@@ -30,8 +30,11 @@ struct BedrockCatalogueTests {
         // The default model is catalogued, active, priced, cached and profile-only.
         let sonnet = try #require(catalogue.model("global.anthropic.claude-sonnet-4-6"))
         #expect(sonnet.lifecycle.status == .active && !sonnet.onDemand && sonnet.promptCache)
-        #expect(sonnet.price == .init(input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, taken: "2026-12-02",
-            source: sonnet.price?.source))
+        #expect(
+            sonnet.price
+                == .init(
+                    input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, taken: "2026-12-02",
+                    source: sonnet.price?.source))
         #expect(sonnet.contextTokens == 200_000 && sonnet.profiles.contains("global"))
     }
 
@@ -44,8 +47,10 @@ struct BedrockCatalogueTests {
             ("us.anthropic.claude-opus-4-1-20250805-v1:0", "us", "Claude Opus 4.1", .anthropic),
             ("anthropic.claude-opus-4-20250514-v1:0", nil, "Claude Opus 4", .anthropic),
             ("anthropic.claude-3-haiku-20240307-v1:0", nil, "Claude 3 Haiku", .anthropic),
-            ("arn:aws:bedrock:us-east-1:1:inference-profile/global.amazon.nova-2-lite-v1:0", "global",
-             "Amazon Nova 2 Lite", .nova),
+            (
+                "arn:aws:bedrock:us-east-1:1:inference-profile/global.amazon.nova-2-lite-v1:0", "global",
+                "Amazon Nova 2 Lite", .nova
+            ),
             ("us-gov.meta.llama3-2-11b-instruct-v1:0", "us-gov", "Meta Llama 3.2", .llama),
         ] as [(String, String?, String, BedrockModelFamily)])
     func lookup(_ id: String, _ geography: String?, _ family: String, _ body: BedrockModelFamily) {
@@ -90,7 +95,8 @@ struct BedrockCatalogueTests {
     }
 
     func error(_ code: String, _ message: String) -> AWSError {
-        AWSError(code: code, message: message, httpStatus: 404, requestId: "r", service: "bedrock", operation: "Converse")
+        AWSError(
+            code: code, message: message, httpStatus: 404, requestId: "r", service: "bedrock", operation: "Converse")
     }
 
     @Test("the documented lifecycle and profile texts are configuration problems; other errors are not")

@@ -214,12 +214,18 @@ struct BedrockLifecycleTests {
         }
     }
 
-    @Test("the deadline: no attempt after it, nothing left calling Bedrock once the analyser returned, every attempt in the ledger")
+    @Test(
+        "the deadline: no attempt after it, nothing left calling Bedrock once the analyser returned, every attempt in the ledger"
+    )
     func deadline() throws {
         try LocalAWSWorld.with { world in
             // Bedrock takes 4 s, the analysis may take 1.5 s.
             try control(world, ["mode": "stall", "count": 100, "stall_seconds": 4])
-            let h = try harness(world, { $0.timeout = 1.5; $0.modelId = "amazon.nova-lite-v1:0" }, realSleep: true)
+            let h = try harness(
+                world,
+                {
+                    $0.timeout = 1.5; $0.modelId = "amazon.nova-lite-v1:0"
+                }, realSleep: true)
             let built = prompt()
             let started = Date()
             let result = h.analyser.analyse(built)
@@ -272,12 +278,15 @@ struct BedrockLifecycleTests {
                 #expect(result.answeredBy == "global.anthropic.claude-sonnet-4-6")
                 #expect(result.narrative?.isEmpty == false)
                 #expect(result.usage.outputTokens == (api == .converse ? 1500 : 20))
-                #expect(h.logs.entries.contains { $0.message.description == "model answer truncated at max_output_tokens" })
+                #expect(
+                    h.logs.entries.contains { $0.message.description == "model answer truncated at max_output_tokens" })
             }
         }
     }
 
-    @Test("prompt-cache writes and reads are reported and priced; a system prompt below the model's minimum is not cached")
+    @Test(
+        "prompt-cache writes and reads are reported and priced; a system prompt below the model's minimum is not cached"
+    )
     func cacheTokens() throws {
         try LocalAWSWorld.with { world in
             // triaged's own instructions are below Claude's 1,024-token minimum: nothing cached.
@@ -330,7 +339,8 @@ struct BedrockLifecycleTests {
             #expect(part["model_id"] as? String == "anthropic.claude-3-7-sonnet-20250219-v1:0")
             #expect(part["answered_by"] as? String == "global.anthropic.claude-sonnet-4-6")
             #expect(part["attempts"] as? Int == 2 && part["truncated"] as? Bool == false)
-            #expect((part["notes"] as? [String])?.first?.contains("reached end of life on Bedrock on 2026-04-28") == true)
+            #expect(
+                (part["notes"] as? [String])?.first?.contains("reached end of life on Bedrock on 2026-04-28") == true)
             let usage = part["usage"] as? [String: Any] ?? [:]
             #expect(usage["cache_write_tokens"] as? Int == 5_018 / 4 && usage["cache_read_tokens"] as? Int == 0)
             #expect(usage["cost_known"] as? Bool == true)
@@ -341,7 +351,9 @@ struct BedrockLifecycleTests {
     @Test("an unknown model works through Converse and its cost is reported unknown, not guessed")
     func unknownModel() throws {
         try LocalAWSWorld.with { world in
-            let h = try harness(world) { $0.modelId = "moonshotai.kimi-k2.5"; $0.dailyBudgetUSD = 0.0001 }
+            let h = try harness(world) {
+                $0.modelId = "moonshotai.kimi-k2.5"; $0.dailyBudgetUSD = 0.0001
+            }
             let result = h.analyser.analyse(prompt())
             #expect(result.source == "bedrock", "\(result.unavailableReason ?? "")")
             #expect(!result.usage.costKnown && result.usage.estimatedCostUSD == 0)
@@ -365,7 +377,8 @@ struct BedrockCheckTests {
         var text = try String(contentsOf: config, encoding: .utf8)
         text = text.replacingOccurrences(
             of: "    enabled: false",
-            with: "    enabled: true\n    model_id: \(model)" + (fallback.map { "\n    fallback_model_id: \($0)" } ?? ""))
+            with: "    enabled: true\n    model_id: \(model)"
+                + (fallback.map { "\n    fallback_model_id: \($0)" } ?? ""))
         text = text.replacingOccurrences(
             of: "  allow_http: true",
             with:
@@ -402,7 +415,8 @@ struct BedrockCheckTests {
             // This account has not used it lately: the call is refused with the Legacy text, explained.
             #expect(
                 lines(legacy, "bedrock ").first?.hasPrefix(
-                    "[FAIL] bedrock       model us.anthropic.claude-opus-4-1-20250805-v1:0 is Legacy on Bedrock") == true,
+                    "[FAIL] bedrock       model us.anthropic.claude-opus-4-1-20250805-v1:0 is Legacy on Bedrock")
+                    == true,
                 "\(legacy.stdout)")
 
             let unknown = try check(

@@ -277,7 +277,8 @@ struct ServiceClientTests {
             let recorded = try requests(world)
             #expect(recorded.count == 1 + models.count)
             #expect(recorded.allSatisfy { $0["signature_valid"] as? Bool == true })
-            #expect(recorded.contains { ($0["path"] as? String)?.contains("inference-profile%2Fglobal.anthropic") == true })
+            #expect(
+                recorded.contains { ($0["path"] as? String)?.contains("inference-profile%2Fglobal.anthropic") == true })
 
             let forged = AWSClient(
                 service: .bedrockRuntime, region: "us-east-1",

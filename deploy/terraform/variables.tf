@@ -64,6 +64,17 @@ variable "bedrock_model_id" {
   }
 }
 
+variable "bedrock_fallback_model_id" {
+  description = "Bedrock model id or inference profile id tried once when the model is throttled, unavailable or retired (empty: none)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_fallback_model_id == "" || can(regex("^((us|eu|apac|jp|au|ca|us-gov|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:-]+$", var.bedrock_fallback_model_id))
+    error_message = "bedrock_fallback_model_id must be a Bedrock model id or inference profile id, or empty."
+  }
+}
+
 variable "ecs_cluster_name" {
   description = "ECS cluster running the services behind the load balancer."
   type        = string

@@ -55,7 +55,9 @@ public struct AWSService: Sendable, Equatable, Hashable {
         wireProtocol: .restJSON)
 
     /// Every service triaged calls.
-    public static let all: [AWSService] = [cloudWatch, sqs, sns, s3, logs, ecs, xray, elbv2, sts, bedrockRuntime, bedrock]
+    public static let all: [AWSService] = [
+        cloudWatch, sqs, sns, s3, logs, ecs, xray, elbv2, sts, bedrockRuntime, bedrock,
+    ]
 
     /// The service a configuration key names (`id` or an alias, any case, `_` or `-`).
     public static func named(_ key: String) -> AWSService? {

@@ -75,7 +75,8 @@ public struct BedrockControlClient: Sendable {
         else { throw AWSResponseError(service: "bedrock", operation: "GetFoundationModel", reason: "no modelDetails") }
         let lifecycle = details["modelLifecycle"] as? [String: Any]
         return FoundationModel(
-            modelId: modelId, modelArn: details["modelArn"] as? String, providerName: details["providerName"] as? String,
+            modelId: modelId, modelArn: details["modelArn"] as? String,
+            providerName: details["providerName"] as? String,
             inferenceTypes: (details["inferenceTypesSupported"] as? [Any] ?? []).compactMap { $0 as? String },
             status: lifecycle?["status"] as? String, legacyTime: date(lifecycle?["legacyTime"]),
             endOfLifeTime: date(lifecycle?["endOfLifeTime"]),
@@ -85,7 +86,8 @@ public struct BedrockControlClient: Sendable {
     public static func parseInferenceProfile(_ body: [UInt8]) throws -> InferenceProfile {
         let object = try object(body, "GetInferenceProfile")
         guard let id = object["inferenceProfileId"] as? String else {
-            throw AWSResponseError(service: "bedrock", operation: "GetInferenceProfile", reason: "no inferenceProfileId")
+            throw AWSResponseError(
+                service: "bedrock", operation: "GetInferenceProfile", reason: "no inferenceProfileId")
         }
         return InferenceProfile(
             id: id, arn: object["inferenceProfileArn"] as? String, status: object["status"] as? String,

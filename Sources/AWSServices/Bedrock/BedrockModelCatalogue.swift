@@ -89,7 +89,8 @@ public struct BedrockModelCatalogue: Sendable, Decodable {
     /// The catalogue compiled into the binary.
     public static let builtIn: BedrockModelCatalogue = {
         do {
-            return try JSONDecoder().decode(BedrockModelCatalogue.self, from: Data(PackageResources.model_catalogue_json))
+            return try JSONDecoder().decode(
+                BedrockModelCatalogue.self, from: Data(PackageResources.model_catalogue_json))
         } catch {
             // The file is part of the source and decoded by the tests: a broken one never ships.
             preconditionFailure("model-catalogue.json does not decode: \(error)")

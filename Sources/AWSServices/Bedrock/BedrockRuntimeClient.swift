@@ -141,7 +141,8 @@ public struct BedrockRuntimeClient: Sendable {
             return BedrockCompletion(
                 text: content.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined(),
                 stopReason: object["stop_reason"] as? String, inputTokens: usage?["input_tokens"] as? Int,
-                outputTokens: usage?["output_tokens"] as? Int, cacheReadTokens: usage?["cache_read_input_tokens"] as? Int,
+                outputTokens: usage?["output_tokens"] as? Int,
+                cacheReadTokens: usage?["cache_read_input_tokens"] as? Int,
                 cacheWriteTokens: usage?["cache_creation_input_tokens"] as? Int)
         case .titan:
             guard let results = object["results"] as? [[String: Any]], let first = results.first else {

@@ -262,7 +262,8 @@ public struct AccessCheck {
     /// are gone from it) — and, for a base ID offered only through profiles, the profile to set.
     func modelLifecycle(_ context: AWSContext) -> [Result] {
         let settings = configuration.analysis.bedrock
-        let models = [("analysis.bedrock.model_id", settings.modelId)]
+        let models =
+            [("analysis.bedrock.model_id", settings.modelId)]
             + (settings.fallbackModelId.map { [("analysis.bedrock.fallback_model_id", $0)] } ?? [])
         let catalogue = BedrockModelCatalogue.builtIn
         return models.map { key, model in
@@ -285,7 +286,8 @@ public struct AccessCheck {
                 if status == "LEGACY" {
                     warning = true
                     let since = found.legacyTime.map { " since \(Self.day($0))" } ?? ""
-                    let eol = found.endOfLifeTime.map { ", end of life \(Self.day($0))" } ?? ", end of life not announced"
+                    let eol =
+                        found.endOfLifeTime.map { ", end of life \(Self.day($0))" } ?? ", end of life not announced"
                     let replacement = catalogue.model(model)?.replacement ?? AnalysisSettings().modelId
                     line += "\(since)\(eol); set \(key) to \(replacement) before then"
                 } else if status != "ACTIVE" {

@@ -21,7 +21,8 @@ extension Configuration {
                 match: $0.key,
                 price: BedrockModelCatalogue.Price(
                     input: price.inputPer1K * 1000, output: price.outputPer1K * 1000,
-                    cacheRead: price.cacheReadPer1K.map { $0 * 1000 }, cacheWrite: price.cacheWritePer1K.map { $0 * 1000 },
+                    cacheRead: price.cacheReadPer1K.map { $0 * 1000 },
+                    cacheWrite: price.cacheWritePer1K.map { $0 * 1000 },
                     source: "analysis.bedrock.prices")
             )
         }

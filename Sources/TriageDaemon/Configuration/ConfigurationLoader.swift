@@ -151,7 +151,8 @@ public enum ConfigurationLoader {
                 let map = try reader.optionalMapping(
                     bedrock, path: "analysis.bedrock",
                     allowed: [
-                        "enabled", "model_id", "fallback_model_id", "api", "max_output_tokens", "temperature", "timeout", "daily_budget_usd",
+                        "enabled", "model_id", "fallback_model_id", "api", "max_output_tokens", "temperature",
+                        "timeout", "daily_budget_usd",
                         "prices",
                     ])
             {
