@@ -370,7 +370,9 @@ struct BedrockLifecycleTests {
 /// before the 1-token call.
 @Suite("triaged check --bedrock: model lifecycle", .enabled(if: IntegrationEnvironment.ready))
 struct BedrockCheckTests {
-    func check(_ world: LocalAWSWorld, model: String, fallback: String? = nil) throws -> TriagedBinary.Outcome {
+    func check(_ world: LocalAWSWorld, model: String, fallback: String? = nil, calls: Bool = true) throws
+        -> TriagedBinary.Outcome
+    {
         let directory = try ReplayCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (config, environment) = try ReplayCommandTests.config(world, directory: directory)
@@ -385,7 +387,8 @@ struct BedrockCheckTests {
                 "  allow_http: true\n  endpoints:\n    bedrock-runtime: \(world.description.bedrock)\n    bedrock: \(world.description.bedrock)"
         )
         try text.write(to: config, atomically: true, encoding: .utf8)
-        return try TriagedBinary.run(["check", "--config", config.path, "--bedrock"], environment: environment)
+        return try TriagedBinary.run(
+            ["check", "--config", config.path] + (calls ? ["--bedrock"] : []), environment: environment)
     }
 
     func lines(_ outcome: TriagedBinary.Outcome, _ prefix: String) -> [String] {
@@ -439,6 +442,14 @@ struct BedrockCheckTests {
                 lines(bare, "model").first
                     == "[warn] model         anthropic.claude-sonnet-4-6: anthropic.claude-sonnet-4-6 ACTIVE; model anthropic.claude-sonnet-4-6 is not offered on demand, only through an inference profile; set analysis.bedrock.model_id to us.anthropic.claude-sonnet-4-6",
                 "\(bare.stdout)")
+            // Without --bedrock, no Bedrock call; a model the catalogue knows as EOL still fails.
+            let quiet = try check(world, model: "anthropic.claude-3-5-sonnet-20240620-v1:0", calls: false)
+            #expect(lines(quiet, "model").isEmpty)
+            #expect(
+                lines(quiet, "bedrock ")
+                    == [
+                        "[FAIL] bedrock       model anthropic.claude-3-5-sonnet-20240620-v1:0 reached end of life on Bedrock on 2026-07-30; set analysis.bedrock.model_id to global.anthropic.claude-sonnet-4-6 (model catalogue; every report would be rules only)"
+                    ], "\(quiet.stdout)")
             // Every control-plane call was signed for `bedrock` and verified.
             let control = try world.bedrockRequests().filter { $0["method"] as? String == "GET" }
             // Profile + model for the active and the Legacy one, one model lookup each for the other three.

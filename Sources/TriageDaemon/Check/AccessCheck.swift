@@ -235,7 +235,16 @@ public struct AccessCheck {
                 {
                     let settings = configuration.analysis.bedrock
                     guard settings.enabled else { return "model analysis disabled in the configuration" }
-                    guard bedrock else { return "not called (triaged check --bedrock makes a 1-token call)" }
+                    guard bedrock else {
+                        // Without calls, the catalogue still knows retired models: end of life is final.
+                        if BedrockModelCatalogue.builtIn.model(settings.modelId)?.lifecycle.status == .eol {
+                            let advice = BedrockAnalyser.advice(
+                                .endOfLife, model: settings.modelId, key: "analysis.bedrock.model_id",
+                                region: context.region)
+                            throw CheckFailure("\(advice) (model catalogue; every report would be rules only)")
+                        }
+                        return "not called (triaged check --bedrock makes a 1-token call)"
+                    }
                     let runtime = BedrockRuntimeClient(client: try context.client(for: .bedrockRuntime, timeout: 30))
                     let prompt = BedrockPrompt(
                         system: "Answer with one word.", user: "ping", maxTokens: 1, temperature: 0)
