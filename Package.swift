@@ -33,6 +33,9 @@ let package = Package(
         .target(
             name: "AWSServices",
             dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
+            // The Bedrock model catalogue is data, compiled into the binary: the static release
+            // binary and the .deb need no resource bundle next to them.
+            resources: [.embedInCode("Bedrock/model-catalogue.json")],
             swiftSettings: strict
         ),
         .target(

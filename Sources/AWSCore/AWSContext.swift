@@ -97,12 +97,13 @@ public struct AWSContext: Sendable {
 
     /// A client for `service` signed with this context's credentials.
     public func client(
-        for service: AWSService, region: String? = nil, timeout: TimeInterval = 30, logger: Logger? = nil
+        for service: AWSService, region: String? = nil, timeout: TimeInterval = 30, policy: RetryPolicy = RetryPolicy(),
+        logger: Logger? = nil
     ) throws -> AWSClient {
         let endpoint = try endpoints.resolveOrExplain(service)
         return AWSClient(
             service: service, region: region ?? self.region, endpoint: endpoint, authentication: .sigV4(credentials),
-            transport: transport, timeout: timeout, clock: clock, logger: logger ?? self.logger)
+            transport: transport, policy: policy, timeout: timeout, clock: clock, logger: logger ?? self.logger)
     }
 }
 

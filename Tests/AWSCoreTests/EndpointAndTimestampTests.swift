@@ -13,6 +13,9 @@ struct EndpointAndTimestampTests {
         )
         #expect(try resolver.resolve(.bedrockRuntime).endpoint.host == "bedrock-runtime.ap-southeast-1.amazonaws.com")
         #expect(AWSService.bedrockRuntime.signingName == "bedrock")
+        // The control plane has its own host and key, and signs as `bedrock` too.
+        #expect(try resolver.resolve(.bedrock).endpoint.host == "bedrock.ap-southeast-1.amazonaws.com")
+        #expect(AWSService.bedrock.signingName == "bedrock")
         #expect(AWSService.cloudWatch.signingName == "monitoring")
         #expect(AWSService.elbv2.signingName == "elasticloadbalancing")
         #expect(EndpointResolver.defaultEndpoint(.sqs, region: "cn-north-1").host == "sqs.cn-north-1.amazonaws.com.cn")
@@ -63,6 +66,7 @@ struct EndpointAndTimestampTests {
         }
         #expect(AWSService.named("LOGS") == .logs)
         #expect(AWSService.named("bedrock_runtime") == .bedrockRuntime)
+        #expect(AWSService.named("bedrock") == .bedrock)
         #expect(AWSService.named("elbv2") == .elbv2)
         #expect(AWSService.named("dynamodb") == nil)
     }

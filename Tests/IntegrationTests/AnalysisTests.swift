@@ -25,18 +25,9 @@ struct AnalysisTests {
             ledger: SpendLedger(), clock: SystemWallClock(), logger: Logger(label: "t"))
     }
 
-    func recorded(_ world: LocalAWSWorld) throws -> [[String: Any]] {
-        let response = try CurlTransport().send(
-            HTTPRequest(method: "GET", url: world.description.bedrock + "/_requests"))
-        return try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] ?? []
-    }
+    func recorded(_ world: LocalAWSWorld) throws -> [[String: Any]] { try world.bedrockRequests() }
 
-    func control(_ world: LocalAWSWorld, _ command: [String: Any]) throws {
-        _ = try CurlTransport().send(
-            HTTPRequest(
-                method: "POST", url: world.description.bedrock + "/_control",
-                body: Array(try JSONSerialization.data(withJSONObject: command))))
-    }
+    func control(_ world: LocalAWSWorld, _ command: [String: Any]) throws { try world.bedrockControl(command) }
 
     @Test(
         "Converse and InvokeModel (Anthropic, Nova) give a model analysis with usage and cost; prompts hold no secret and fit the budget"
@@ -48,8 +39,8 @@ struct AnalysisTests {
                 alarm: AnalysisFixtures.alarm(), findings: AnalysisFixtures.findings,
                 evidence: AnalysisFixtures.secretLadenEvidence())
             let runs: [(AnalysisSettings.API, String)] = [
-                (.converse, "us.anthropic.claude-3-5-haiku-20241022-v1:0"),
-                (.invoke, "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+                (.converse, "global.anthropic.claude-sonnet-4-6"),
+                (.invoke, "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
                 (.invoke, "amazon.nova-lite-v1:0"),
             ]
             for (api, model) in runs {
@@ -93,12 +84,12 @@ struct AnalysisTests {
             let denied = try analyser(world, model: "amazon.nova-lite-v1:0").analyse(prompt)
             #expect(denied.unavailableReason?.contains("AccessDeniedException") == true)
 
-            let broke = try analyser(world, model: "anthropic.claude-3-5-sonnet-20240620-v1:0", budget: 0).analyse(
+            let broke = try analyser(world, model: "global.anthropic.claude-sonnet-4-6", budget: 0).analyse(
                 prompt)
             #expect(broke.source == "rules")
             #expect(broke.unavailableReason?.hasPrefix("daily model budget of $0.00 reached") == true)
 
-            // Last: a stalled call keeps retrying in the background after the analysis gave up.
+            // Last: a stalled call (the stand-in keeps sleeping after the analysis gave up).
             try control(world, ["mode": "stall", "count": 100, "stall_seconds": 8])
             started = Date()
             let stalled = try analyser(world, model: "amazon.nova-lite-v1:0", timeout: 2).analyse(prompt)
@@ -120,7 +111,7 @@ struct AnalysisTests {
             #expect(raw.contains("Sup3rS3cretPw"))
             let findings = FindingsEngine.findings(evidence)
             let prompt = PromptBuilder(budgetTokens: 12_000).build(alarm: event, findings: findings, evidence: evidence)
-            let result = try analyser(world, model: "us.anthropic.claude-3-5-haiku-20241022-v1:0").analyse(prompt)
+            let result = try analyser(world, model: "global.anthropic.claude-sonnet-4-6").analyse(prompt)
             #expect(result.source == "bedrock")
             let bodies = try recorded(world).map { $0["body"] as? String ?? "" }
             #expect(bodies.count == 1)

@@ -46,7 +46,9 @@ struct CheckCommandTests {
                 of: "    enabled: false", with: "    enabled: true\n    model_id: amazon.nova-lite-v1:0")
             text = text.replacingOccurrences(
                 of: "  allow_http: true",
-                with: "  allow_http: true\n  endpoints:\n    bedrock-runtime: \(world.description.bedrock)")
+                with:
+                    "  allow_http: true\n  endpoints:\n    bedrock-runtime: \(world.description.bedrock)\n    bedrock: \(world.description.bedrock)"
+            )
             text += "intake:\n  alarms:\n    names: [\(scenario.alarm)]\n  queue_url: \(scenario.intake_queue)\n"
             try text.write(to: config, atomically: true, encoding: .utf8)
             let outcome = try TriagedBinary.run(
@@ -60,6 +62,7 @@ struct CheckCommandTests {
                 "[ ok ] traces        xray:GetTraceSummaries",
                 "[ ok ] s3 bucket     s3:GetObject on s3://\(scenario.bucket)/incidents/",
                 "[ ok ] sns topic     sns:GetTopicAttributes",
+                "[ ok ] model         amazon.nova-lite-v1:0: amazon.nova-lite-v1:0 ACTIVE",
                 "[ ok ] bedrock       bedrock:InvokeModel on amazon.nova-lite-v1:0",
             ] {
                 #expect(outcome.stdout.contains(line), "missing: \(line)\n\(outcome.stdout)")

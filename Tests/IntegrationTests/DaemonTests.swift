@@ -163,6 +163,11 @@ struct DaemonTests {
             try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s")
             let again = try setup.start()
             #expect(again.waitForLog("report delivered", timeout: 90), "\(again.log.suffix(3000))")
+            // The incident's EMF line: prompt-cache and attempt metrics, and the model that answered.
+            let emf = again.log.split(separator: "\n").first { $0.contains(#""ModelAttempts""#) }
+            #expect(emf?.contains(#""ModelCacheReadTokens""#) == true, "\(again.log.suffix(3000))")
+            #expect(emf?.contains(#""ModelCacheWriteTokens""#) == true)
+            #expect(emf?.contains(#""model.id":"amazon.nova-lite-v1:0""#) == true, "\(emf ?? "")")
             Thread.sleep(forTimeInterval: 2)
             again.send(SIGTERM)
             #expect(again.waitForExit(timeout: 30) == 0)

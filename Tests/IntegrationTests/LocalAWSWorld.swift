@@ -160,7 +160,8 @@ final class LocalAWSWorld: @unchecked Sendable {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("world-home-\(UUID().uuidString)")
         return try AWSContext.resolve(
             settings: AWSSettings(
-                region: "us-east-1", endpointURL: description.moto, endpoints: ["bedrock-runtime": description.bedrock],
+                region: "us-east-1", endpointURL: description.moto,
+                endpoints: ["bedrock-runtime": description.bedrock, "bedrock": description.bedrock],
                 allowHTTP: true),
             environment: [
                 "AWS_ACCESS_KEY_ID": keyId ?? description.key_id, "AWS_SECRET_ACCESS_KEY": secret ?? description.secret,

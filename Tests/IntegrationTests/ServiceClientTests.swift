@@ -262,13 +262,13 @@ struct ServiceClientTests {
             let context = try world.context()
             let bedrock = BedrockRuntimeClient(client: try context.client(for: .bedrockRuntime))
             let prompt = BedrockPrompt(system: "You are an SRE.", user: "Summarise.", maxTokens: 200, temperature: 0.2)
-            let converse = try bedrock.converse(modelId: "us.anthropic.claude-3-5-haiku-20241022-v1:0", prompt: prompt)
+            let converse = try bedrock.converse(modelId: "global.anthropic.claude-sonnet-4-6", prompt: prompt)
             #expect(converse.text.contains("stand-in"))
             #expect(converse.inputTokens == 100 && converse.outputTokens == 20)
             let models = [
-                "anthropic.claude-3-5-sonnet-20240620-v1:0", "amazon.titan-text-express-v1", "amazon.nova-lite-v1:0",
+                "us.anthropic.claude-haiku-4-5-20251001-v1:0", "amazon.titan-text-express-v1", "amazon.nova-lite-v1:0",
                 "meta.llama3-1-8b-instruct-v1:0", "mistral.mistral-large-2402-v1:0",
-                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0",
             ]
             for model in models {
                 let completion = try bedrock.invokeModel(modelId: model, prompt: prompt)
@@ -277,7 +277,8 @@ struct ServiceClientTests {
             let recorded = try requests(world)
             #expect(recorded.count == 1 + models.count)
             #expect(recorded.allSatisfy { $0["signature_valid"] as? Bool == true })
-            #expect(recorded.contains { ($0["path"] as? String)?.contains("inference-profile%2Fus.anthropic") == true })
+            #expect(
+                recorded.contains { ($0["path"] as? String)?.contains("inference-profile%2Fglobal.anthropic") == true })
 
             let forged = AWSClient(
                 service: .bedrockRuntime, region: "us-east-1",

@@ -17,6 +17,9 @@ struct ConfigurationLoaderTests {
         #expect(configuration.intake.pollInterval == 60)
         #expect(configuration.collect.windowBefore == 1800)
         #expect(configuration.analysis.bedrock.api == .converse)
+        #expect(configuration.analysis.bedrock.modelId == "global.anthropic.claude-sonnet-4-6")
+        #expect(configuration.analysis.bedrock.fallbackModelId == nil)
+        #expect(Configuration().analysis.bedrock.modelId == "global.anthropic.claude-sonnet-4-6")
         #expect(configuration.report.s3.presignExpiry == 86_400)
         #expect(configuration.report.sns.topicArn == "arn:aws:sns:ap-southeast-1:123456789012:prodapp-findings")
         #expect(configuration.workers == 4)
@@ -56,7 +59,7 @@ struct ConfigurationLoaderTests {
             analysis:
               prompt_budget_tokens: 8000
               redact: false
-              bedrock: {enabled: false, model_id: us.anthropic.x, api: invoke, max_output_tokens: 100, temperature: 0, timeout: 2m, daily_budget_usd: 1.5, prices: {us.anthropic.x: {input_per_1k: 0.5, output_per_1k: 2}}}
+              bedrock: {enabled: false, model_id: us.anthropic.x, fallback_model_id: eu.amazon.nova-pro-v1:0, api: invoke, max_output_tokens: 100, temperature: 0, timeout: 2m, daily_budget_usd: 1.5, prices: {us.anthropic.x: {input_per_1k: 0.5, output_per_1k: 2, cache_read_per_1k: 0.05}}}
             report:
               s3: {bucket: b, prefix: p/, presign_expiry: 168h}
               sns: {topic_arn: arn:aws:sns:us-west-2:1:t, format: chatbot}
@@ -81,8 +84,16 @@ struct ConfigurationLoaderTests {
         #expect(c.analysis.bedrock.api == .invoke)
         #expect(c.analysis.bedrock.temperature == 0)
         #expect(c.analysis.bedrock.dailyBudgetUSD == 1.5)
-        #expect(c.analysis.bedrock.prices["us.anthropic.x"] == .init(inputPer1K: 0.5, outputPer1K: 2))
-        #expect(c.analysisSettings.price("us.anthropic.x") == (0.5, 2))
+        #expect(
+            c.analysis.bedrock.prices["us.anthropic.x"] == .init(inputPer1K: 0.5, outputPer1K: 2, cacheReadPer1K: 0.05))
+        // Configured per 1,000 tokens, used per million; a configured price beats the catalogue's.
+        let price = c.analysisSettings.price("us.anthropic.x")
+        #expect(price?.input == 500 && price?.output == 2000 && price?.cacheRead == 50 && price?.cacheWrite == nil)
+        #expect(c.analysis.bedrock.fallbackModelId == "eu.amazon.nova-pro-v1:0")
+        #expect(c.analysisSettings.fallbackModelId == "eu.amazon.nova-pro-v1:0")
+        // Not configured: the catalogue's list price for a known model, nothing for an unknown one.
+        #expect(c.analysisSettings.price("eu.amazon.nova-pro-v1:0")?.input == 0.8)
+        #expect(c.analysisSettings.price("cohere.command-r-v1:0") == nil)
         #expect(c.analysisSettings.api == .invoke && c.analysisSettings.timeout == 120)
         #expect(c.report.s3.presignExpiry == 604_800)
         #expect(c.report.sns.format == .chatbot)

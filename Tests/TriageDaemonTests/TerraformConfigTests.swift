@@ -14,7 +14,7 @@ struct TerraformConfigTests {
 
     func render(bedrock: Bool, claims: String) throws -> String {
         let expression =
-            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-3-5-sonnet-20240620-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)"})"#
+            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-sonnet-4-6", fallback_model_id="eu.amazon.nova-pro-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)"})"#
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Terraform.path))
         process.arguments = ["console"]
@@ -48,6 +48,10 @@ struct TerraformConfigTests {
             #expect(configuration.collect.ecs.services == ["checkout", "cart"])
             #expect(configuration.collect.loadBalancer == "app/shop-public/50abc123def")
             #expect(configuration.analysis.bedrock.enabled == bedrock)
+            if bedrock {
+                #expect(configuration.analysis.bedrock.modelId == "eu.anthropic.claude-sonnet-4-6")
+                #expect(configuration.analysis.bedrock.fallbackModelId == "eu.amazon.nova-pro-v1:0")
+            }
             #expect(configuration.report.s3.encryption == .kms)
             #expect(configuration.report.s3.kmsKeyId == "arn:aws:kms:eu-west-1:123456789012:key/0f1e")
             #expect(configuration.state.claims.rawValue == claims)

@@ -36,11 +36,13 @@ locals {
     for name in var.log_group_names : "arn:${local.partition}:logs:${var.region}:${local.account}:log-group:${name}:*"
   ] : ["arn:${local.partition}:logs:${var.region}:${local.account}:log-group:*"]
 
-  model_arns = var.bedrock_model_id == "" ? [] : (local.model_is_profile ? [
-    "arn:${local.partition}:bedrock:${var.region}:${local.account}:inference-profile/${var.bedrock_model_id}",
-    # A cross-region profile routes to the model in any region of its geography.
-    "arn:${local.partition}:bedrock:*::foundation-model/${local.base_model_id}",
-  ] : ["arn:${local.partition}:bedrock:${var.region}::foundation-model/${var.bedrock_model_id}"])
+  model_arns = flatten([for id, is_profile in local.model_profiles : is_profile ? [
+    "arn:${local.partition}:bedrock:${var.region}:${local.account}:inference-profile/${id}",
+    # A cross-region profile routes to the model in any region of its geography; a global one
+    # also names the model without a region.
+    "arn:${local.partition}:bedrock:*::foundation-model/${join(".", slice(split(".", id), 1, length(split(".", id))))}",
+    "arn:${local.partition}:bedrock:::foundation-model/${join(".", slice(split(".", id), 1, length(split(".", id))))}",
+  ] : ["arn:${local.partition}:bedrock:${var.region}::foundation-model/${id}"]])
 }
 
 data "aws_iam_policy_document" "triaged" {
@@ -140,6 +142,16 @@ data "aws_iam_policy_document" "triaged" {
     content {
       sid       = "AskTheConfiguredModel"
       actions   = ["bedrock:InvokeModel"]
+      resources = local.model_arns
+    }
+  }
+
+  # triaged check --bedrock reads the model's lifecycle and the profile's models.
+  dynamic "statement" {
+    for_each = var.bedrock_model_id == "" ? [] : [1]
+    content {
+      sid       = "ReadTheModelLifecycle"
+      actions   = ["bedrock:GetFoundationModel", "bedrock:GetInferenceProfile"]
       resources = local.model_arns
     }
   }

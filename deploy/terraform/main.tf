@@ -17,10 +17,12 @@ locals {
   alarm_topic_arn    = var.sns_topic_arn != null ? var.sns_topic_arn : aws_sns_topic.alarms[0].arn
   findings_topic_arn = var.existing_findings_topic_arn != null ? var.existing_findings_topic_arn : aws_sns_topic.findings[0].arn
 
-  # An inference profile id (us.anthropic...) is called through the profile and reaches the
-  # foundation model in any region of its geography.
-  model_is_profile = can(regex("^(us|eu|apac|us-gov|global)\\.", var.bedrock_model_id))
-  base_model_id    = local.model_is_profile ? join(".", slice(split(".", var.bedrock_model_id), 1, length(split(".", var.bedrock_model_id)))) : var.bedrock_model_id
+  # The configured model and the fallback (when set). An inference profile id (us.anthropic...)
+  # is called through the profile and reaches the foundation model in any region of its geography.
+  model_ids = var.bedrock_model_id == "" ? [] : compact([var.bedrock_model_id, var.bedrock_fallback_model_id])
+  model_profiles = {
+    for id in local.model_ids : id => can(regex("^(us|eu|apac|jp|au|ca|us-gov|global)\\.", id))
+  }
 
   config = templatefile("${path.module}/templates/config.yaml.tftpl", {
     region             = var.region
@@ -31,6 +33,7 @@ locals {
     load_balancer      = data.aws_lb.watched.arn_suffix
     bedrock_enabled    = var.bedrock_model_id != ""
     model_id           = var.bedrock_model_id
+    fallback_model_id  = var.bedrock_fallback_model_id
     daily_budget_usd   = var.daily_budget_usd
     bucket             = aws_s3_bucket.reports.bucket
     kms_key_arn        = aws_kms_key.triaged.arn

@@ -54,13 +54,24 @@ variable "period" {
 }
 
 variable "bedrock_model_id" {
-  description = "Bedrock model id or inference profile id used for the diagnosis (empty: rules only)."
+  description = "Bedrock model id or inference profile id used for the diagnosis (empty: rules only). The default global profile may run in any commercial region; use a geography profile (us., eu., jp., au., apac.) to keep prompts in one geography."
   type        = string
-  default     = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  default     = "global.anthropic.claude-sonnet-4-6"
 
   validation {
-    condition     = var.bedrock_model_id == "" || can(regex("^((us|eu|apac|us-gov|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:-]+$", var.bedrock_model_id))
-    error_message = "bedrock_model_id must be a Bedrock model id (provider.model[:version]) or a cross-region inference profile id, or empty."
+    condition     = var.bedrock_model_id == "" || can(regex("^((us|eu|apac|jp|au|ca|us-gov|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:-]+$", var.bedrock_model_id))
+    error_message = "bedrock_model_id must be a Bedrock model id (provider.model[:version]) or a cross-region inference profile id (us., eu., jp., au., apac., us-gov., global.), or empty."
+  }
+}
+
+variable "bedrock_fallback_model_id" {
+  description = "Bedrock model id or inference profile id tried once when the model is throttled, unavailable or retired (empty: none)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_fallback_model_id == "" || can(regex("^((us|eu|apac|jp|au|ca|us-gov|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:-]+$", var.bedrock_fallback_model_id))
+    error_message = "bedrock_fallback_model_id must be a Bedrock model id or inference profile id, or empty."
   }
 }
 

@@ -53,6 +53,14 @@ public final class AWSClient: Sendable {
         self.random = random
     }
 
+    /// The same client with another retry policy (sharing transport, credentials and clock; its
+    /// own retry quota). The Bedrock analyser retries itself within its deadline: single attempts.
+    public func with(policy: RetryPolicy) -> AWSClient {
+        AWSClient(
+            service: service, region: region, endpoint: endpoint, authentication: authentication, transport: transport,
+            policy: policy, timeout: timeout, clock: clock, logger: logger, sleep: sleep, random: random)
+    }
+
     /// The retry tokens left (for tests and metrics).
     public var retryTokensAvailable: Int { quota.withLock { $0.available } }
 

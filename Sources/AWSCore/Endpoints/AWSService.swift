@@ -46,11 +46,18 @@ public struct AWSService: Sendable, Equatable, Hashable {
         id: "sts", aliases: [], endpointPrefix: "sts", signingName: "sts", environmentSuffix: "STS",
         wireProtocol: .query(apiVersion: "2011-06-15"))
     public static let bedrockRuntime = AWSService(
-        id: "bedrock-runtime", aliases: ["bedrock"], endpointPrefix: "bedrock-runtime", signingName: "bedrock",
+        id: "bedrock-runtime", aliases: [], endpointPrefix: "bedrock-runtime", signingName: "bedrock",
         environmentSuffix: "BEDROCK_RUNTIME", wireProtocol: .restJSON)
+    /// The Bedrock control plane (model lifecycle, inference profiles), used by `triaged check --bedrock`.
+    /// Its key is `bedrock` as in the SDKs (`AWS_ENDPOINT_URL_BEDROCK`); the runtime is `bedrock-runtime`.
+    public static let bedrock = AWSService(
+        id: "bedrock", aliases: [], endpointPrefix: "bedrock", signingName: "bedrock", environmentSuffix: "BEDROCK",
+        wireProtocol: .restJSON)
 
     /// Every service triaged calls.
-    public static let all: [AWSService] = [cloudWatch, sqs, sns, s3, logs, ecs, xray, elbv2, sts, bedrockRuntime]
+    public static let all: [AWSService] = [
+        cloudWatch, sqs, sns, s3, logs, ecs, xray, elbv2, sts, bedrockRuntime, bedrock,
+    ]
 
     /// The service a configuration key names (`id` or an alias, any case, `_` or `-`).
     public static func named(_ key: String) -> AWSService? {

@@ -11,6 +11,14 @@ public struct BedrockRuntimeClient: Sendable {
         self.client = client
     }
 
+    /// This client without retries inside a call: every attempt is the caller's to make.
+    public func singleAttempt() -> BedrockRuntimeClient {
+        BedrockRuntimeClient(client: client.with(policy: RetryPolicy(maxAttempts: 1)))
+    }
+
+    /// The region the calls are signed for (the analyser picks a geography profile from it).
+    public var region: String { client.region }
+
     /// The wire path for a model id or ARN: the whole id is one label, so `:` and `/` are encoded.
     static func path(_ modelId: String, _ action: String) -> String {
         "/model/\(SigV4Encoding.uriEncode(modelId, keepSlash: false))/\(action)"
@@ -19,9 +27,13 @@ public struct BedrockRuntimeClient: Sendable {
     /// Converse: model-agnostic messages API.
     public func converse(modelId: String, prompt: BedrockPrompt, timeout: TimeInterval = 60) throws -> BedrockCompletion
     {
+        var system: [[String: Any]] = [["text": prompt.system]]
+        // The fixed instructions come first: a cache point after them lets repeated incidents read
+        // them from the prompt cache (honoured once the prefix reaches the model's minimum size).
+        if prompt.cacheSystem { system.append(["cachePoint": ["type": "default"]]) }
         let body: [String: Any] = [
             "messages": [["role": "user", "content": [["text": prompt.user]]]],
-            "system": [["text": prompt.system]],
+            "system": system,
             "inferenceConfig": ["maxTokens": prompt.maxTokens, "temperature": prompt.temperature],
         ]
         let response = try client.rest(
@@ -58,8 +70,12 @@ public struct BedrockRuntimeClient: Sendable {
         let object: [String: Any]
         switch family {
         case .anthropic:
+            var system: Any = prompt.system
+            if prompt.cacheSystem {
+                system = [["type": "text", "text": prompt.system, "cache_control": ["type": "ephemeral"]]]
+            }
             object = [
-                "anthropic_version": "bedrock-2023-05-31", "max_tokens": prompt.maxTokens, "system": prompt.system,
+                "anthropic_version": "bedrock-2023-05-31", "max_tokens": prompt.maxTokens, "system": system,
                 "messages": [["role": "user", "content": [["type": "text", "text": prompt.user]]]],
                 "temperature": prompt.temperature,
             ]
@@ -69,8 +85,10 @@ public struct BedrockRuntimeClient: Sendable {
                 "textGenerationConfig": ["maxTokenCount": prompt.maxTokens, "temperature": prompt.temperature],
             ]
         case .nova:
+            var system: [[String: Any]] = [["text": prompt.system]]
+            if prompt.cacheSystem { system.append(["cachePoint": ["type": "default"]]) }
             object = [
-                "schemaVersion": "messages-v1", "system": [["text": prompt.system]],
+                "schemaVersion": "messages-v1", "system": system,
                 "messages": [["role": "user", "content": [["text": prompt.user]]]],
                 "inferenceConfig": ["maxTokens": prompt.maxTokens, "temperature": prompt.temperature],
             ]
@@ -97,9 +115,13 @@ public struct BedrockRuntimeClient: Sendable {
             let content = message["content"] as? [[String: Any]]
         else { throw AWSResponseError(service: "bedrock", operation: "Converse", reason: "no output message") }
         let usage = object["usage"] as? [String: Any]
+        // Converse names the cache counts cache{Read,Write}InputTokens; Nova's own body
+        // cache{Read,Write}InputTokenCount.
         return BedrockCompletion(
             text: content.compactMap { $0["text"] as? String }.joined(), stopReason: object["stopReason"] as? String,
-            inputTokens: usage?["inputTokens"] as? Int, outputTokens: usage?["outputTokens"] as? Int)
+            inputTokens: usage?["inputTokens"] as? Int, outputTokens: usage?["outputTokens"] as? Int,
+            cacheReadTokens: (usage?["cacheReadInputTokens"] ?? usage?["cacheReadInputTokenCount"]) as? Int,
+            cacheWriteTokens: (usage?["cacheWriteInputTokens"] ?? usage?["cacheWriteInputTokenCount"]) as? Int)
     }
 
     /// Reads an InvokeModel response of a family.
@@ -119,7 +141,9 @@ public struct BedrockRuntimeClient: Sendable {
             return BedrockCompletion(
                 text: content.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined(),
                 stopReason: object["stop_reason"] as? String, inputTokens: usage?["input_tokens"] as? Int,
-                outputTokens: usage?["output_tokens"] as? Int)
+                outputTokens: usage?["output_tokens"] as? Int,
+                cacheReadTokens: usage?["cache_read_input_tokens"] as? Int,
+                cacheWriteTokens: usage?["cache_creation_input_tokens"] as? Int)
         case .titan:
             guard let results = object["results"] as? [[String: Any]], let first = results.first else {
                 throw fail("no results")

@@ -78,7 +78,7 @@ public enum HTMLRenderer {
         let analysis = report.analysis
         if analysis.source == "bedrock" {
             body.append(
-                "<p>Model <code>\(escape(analysis.modelId ?? "?"))</code>: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd)).</p>"
+                "<p>Model <code>\(escape(analysis.answeredBy ?? analysis.modelId ?? "?"))</code>: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd)).</p>"
             )
             if let root = analysis.rootCause { body.append("<p><b>Root cause:</b> \(escape(root))</p>") }
             if let narrative = analysis.narrative {

@@ -236,7 +236,7 @@ public enum MarkdownRenderer {
             ]
         }
         var out = [
-            "Model `\(analysis.modelId ?? "?")`: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd))."
+            "Model `\(analysis.answeredBy ?? analysis.modelId ?? "?")`: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd))."
         ]
         if let root = analysis.rootCause { out += ["", "Root cause: \(escape(root))"] }
         return out

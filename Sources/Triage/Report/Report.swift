@@ -104,16 +104,32 @@ public struct Report: Sendable, Equatable, Codable {
     public struct AnalysisPart: Sendable, Equatable, Codable {
         /// `bedrock` or `rules`.
         public var source: String
+        /// The configured model.
         public var modelId: String?
         public var rootCause: String?
         public var narrative: String?
         public var unavailableReason: String?
         public var usage: Usage
+        /// The model or profile that answered (a fallback, or the geography profile tried for a
+        /// profile-only base ID); null when none answered. Optional members are additions to
+        /// schema version 1: older reports lack them.
+        public var answeredBy: String? = nil
+        /// The answer stopped at max_output_tokens.
+        public var truncated: Bool? = nil
+        /// Model calls made, retries and fallback included.
+        public var attempts: Int? = nil
+        /// What happened on the way (retired model, profile tried, fallback used, unknown price).
+        public var notes: [String]? = nil
 
         public struct Usage: Sendable, Equatable, Codable {
             public var inputTokens: Int
             public var outputTokens: Int
             public var estimatedCostUsd: Double
+            /// Prompt-cache reads and writes (input tokens), priced at their own rates.
+            public var cacheReadTokens: Int? = nil
+            public var cacheWriteTokens: Int? = nil
+            /// False when a model called had no known price: the cost above leaves it out.
+            public var costKnown: Bool? = nil
         }
 
         // Absent values are written as null, so readers see every key.
@@ -125,6 +141,10 @@ public struct Report: Sendable, Equatable, Codable {
             try container.encode(narrative, forKey: .narrative)
             try container.encode(unavailableReason, forKey: .unavailableReason)
             try container.encode(usage, forKey: .usage)
+            try container.encode(answeredBy, forKey: .answeredBy)
+            try container.encodeIfPresent(truncated, forKey: .truncated)
+            try container.encodeIfPresent(attempts, forKey: .attempts)
+            try container.encodeIfPresent(notes, forKey: .notes)
         }
     }
 

@@ -43,7 +43,10 @@ public struct ReportBuilder: Sendable {
                 narrative: analysis.narrative, unavailableReason: analysis.unavailableReason,
                 usage: .init(
                     inputTokens: analysis.usage.inputTokens, outputTokens: analysis.usage.outputTokens,
-                    estimatedCostUsd: analysis.usage.estimatedCostUSD)),
+                    estimatedCostUsd: analysis.usage.estimatedCostUSD, cacheReadTokens: analysis.usage.cacheReadTokens,
+                    cacheWriteTokens: analysis.usage.cacheWriteTokens, costKnown: analysis.usage.costKnown),
+                answeredBy: analysis.answeredBy, truncated: analysis.truncated, attempts: analysis.attempts,
+                notes: analysis.notes),
             evidence: Self.evidencePart(evidence),
             gaps: evidence.gaps,
             links: Report.Links(

@@ -2,6 +2,7 @@ import AWSCore
 import AWSServices
 import Foundation
 import Logging
+import Triage
 
 /// The checks behind `triaged check`: each one line, like `nginx -t`, so a broken setup fails at
 /// install time rather than at 3 a.m.
@@ -11,11 +12,13 @@ public struct AccessCheck {
         public let name: String
         public let passed: Bool
         public let detail: String
+        /// Passed, but needs attention soon (a Legacy model): `[warn]`, exit status unaffected.
+        public var warning = false
 
-        /// `[ ok ] name  detail` or `[FAIL] name  detail`.
+        /// `[ ok ] name  detail`, `[warn] name  detail` or `[FAIL] name  detail`.
         public var line: String {
             let padded = name.padding(toLength: 13, withPad: " ", startingAt: 0)
-            return (passed ? "[ ok ] " : "[FAIL] ") + padded + " " + detail
+            return (passed ? (warning ? "[warn] " : "[ ok ] ") : "[FAIL] ") + padded + " " + detail
         }
     }
 
@@ -107,6 +110,10 @@ public struct AccessCheck {
             record(Result(name: "identity", passed: false, detail: "sts:GetCallerIdentity failed: \(error)"))
         }
         for (name, probe) in permissionProbes(context) {
+            if name == "bedrock", bedrock, configuration.analysis.bedrock.enabled {
+                // The lifecycle from the control plane first, then the 1-token call.
+                modelLifecycle(context).forEach(record)
+            }
             do {
                 if let detail = try probe() { record(Result(name: name, passed: true, detail: detail)) }
             } catch {
@@ -228,19 +235,95 @@ public struct AccessCheck {
                 {
                     let settings = configuration.analysis.bedrock
                     guard settings.enabled else { return "model analysis disabled in the configuration" }
-                    guard bedrock else { return "not called (triaged check --bedrock makes a 1-token call)" }
+                    guard bedrock else {
+                        // Without calls, the catalogue still knows retired models: end of life is final.
+                        if BedrockModelCatalogue.builtIn.model(settings.modelId)?.lifecycle.status == .eol {
+                            let advice = BedrockAnalyser.advice(
+                                .endOfLife, model: settings.modelId, key: "analysis.bedrock.model_id",
+                                region: context.region)
+                            throw CheckFailure("\(advice) (model catalogue; every report would be rules only)")
+                        }
+                        return "not called (triaged check --bedrock makes a 1-token call)"
+                    }
                     let runtime = BedrockRuntimeClient(client: try context.client(for: .bedrockRuntime, timeout: 30))
                     let prompt = BedrockPrompt(
                         system: "Answer with one word.", user: "ping", maxTokens: 1, temperature: 0)
-                    let answer =
-                        settings.api == .invoke
-                        ? try runtime.invokeModel(modelId: settings.modelId, prompt: prompt, timeout: 30)
-                        : try runtime.converse(modelId: settings.modelId, prompt: prompt, timeout: 30)
+                    let answer: BedrockCompletion
+                    do {
+                        answer =
+                            settings.api == .invoke
+                            ? try runtime.invokeModel(modelId: settings.modelId, prompt: prompt, timeout: 30)
+                            : try runtime.converse(modelId: settings.modelId, prompt: prompt, timeout: 30)
+                    } catch let error as AWSError {
+                        guard let problem = BedrockModelProblem(error) else { throw error }
+                        let advice = BedrockAnalyser.advice(
+                            problem, model: settings.modelId, key: "analysis.bedrock.model_id", region: context.region)
+                        throw CheckFailure("\(advice) (\(error))")
+                    }
                     return "bedrock:InvokeModel on \(settings.modelId) (\(answer.inputTokens ?? 0) tokens in)"
                 }
             ),
         ]
     }
+
+    /// One line per configured model (primary, fallback): its lifecycle from the Bedrock control
+    /// plane — ACTIVE; LEGACY with its end-of-life date (a warning); not found (retired models
+    /// are gone from it) — and, for a base ID offered only through profiles, the profile to set.
+    func modelLifecycle(_ context: AWSContext) -> [Result] {
+        let settings = configuration.analysis.bedrock
+        let models =
+            [("analysis.bedrock.model_id", settings.modelId)]
+            + (settings.fallbackModelId.map { [("analysis.bedrock.fallback_model_id", $0)] } ?? [])
+        let catalogue = BedrockModelCatalogue.builtIn
+        return models.map { key, model in
+            let (geography, base) = catalogue.parse(model)
+            var facts: [String] = []
+            var baseId = base
+            do {
+                let control = BedrockControlClient(client: try context.client(for: .bedrock, timeout: 15))
+                if geography != nil || model.contains(":application-inference-profile/") {
+                    let profile = try control.getInferenceProfile(model)
+                    facts.append("inference profile \(profile.status ?? "status unknown")")
+                    if let arn = profile.modelArns.first, let slash = arn.lastIndex(of: "/") {
+                        baseId = String(arn[arn.index(after: slash)...])
+                    }
+                }
+                let found = try control.getFoundationModel(baseId)
+                let status = found.status ?? "ACTIVE"
+                var warning = false
+                var line = "\(model): " + (facts + ["\(found.modelId) \(status)"]).joined(separator: ", ")
+                if status == "LEGACY" {
+                    warning = true
+                    let since = found.legacyTime.map { " since \(Self.day($0))" } ?? ""
+                    let eol =
+                        found.endOfLifeTime.map { ", end of life \(Self.day($0))" } ?? ", end of life not announced"
+                    let replacement = catalogue.model(model)?.replacement ?? AnalysisSettings().modelId
+                    line += "\(since)\(eol); set \(key) to \(replacement) before then"
+                } else if status != "ACTIVE" {
+                    warning = true
+                }
+                if geography == nil, !model.hasPrefix("arn:"), !found.inferenceTypes.contains("ON_DEMAND") {
+                    warning = true
+                    let advice = BedrockAnalyser.advice(
+                        .needsInferenceProfile, model: model, key: key, region: context.region)
+                    line += "; \(advice)"
+                }
+                return Result(name: "model", passed: true, detail: line, warning: warning)
+            } catch let error as AWSError where error.code == "ResourceNotFoundException" {
+                var detail = "\(model): not found on Bedrock in \(context.region)"
+                if let entry = catalogue.model(model), entry.lifecycle.status == .eol {
+                    detail += " — " + BedrockAnalyser.advice(.endOfLife, model: model, key: key, region: context.region)
+                } else {
+                    detail += "; check the ID (\(key)) and the region"
+                }
+                return Result(name: "model", passed: false, detail: "\(detail) (\(error))")
+            } catch {
+                return Result(name: "model", passed: false, detail: "\(model): \(error)")
+            }
+        }
+    }
+
+    static func day(_ date: Date) -> String { String(AWSTimestamp.format(date).prefix(10)) }
 
     struct CheckFailure: Error, CustomStringConvertible {
         let description: String

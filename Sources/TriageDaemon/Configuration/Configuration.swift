@@ -77,18 +77,23 @@ public struct Configuration: Sendable, Equatable {
             public var enabled = defaults.enabled
             /// Model id or inference profile id.
             public var modelId = defaults.modelId
+            /// Tried once when the primary is throttled, unavailable or retired.
+            public var fallbackModelId: String? = defaults.fallbackModelId
             public var api = API(rawValue: defaults.api.rawValue) ?? .converse
             public var maxOutputTokens = defaults.maxOutputTokens
             public var temperature = defaults.temperature
             public var timeout: TimeInterval = defaults.timeout
             /// No model call once the day's estimated spend would pass this.
             public var dailyBudgetUSD = defaults.dailyBudgetUSD
-            /// USD per 1,000 tokens by model-id substring; consulted before the built-in table.
+            /// USD per 1,000 tokens by model-id substring; consulted before the model catalogue.
             public var prices: [String: Price] = [:]
 
             public struct Price: Sendable, Equatable {
                 public var inputPer1K: Double
                 public var outputPer1K: Double
+                /// Prompt-cache reads and writes; input price when absent.
+                public var cacheReadPer1K: Double? = nil
+                public var cacheWritePer1K: Double? = nil
             }
         }
     }

@@ -151,12 +151,16 @@ public enum ConfigurationLoader {
                 let map = try reader.optionalMapping(
                     bedrock, path: "analysis.bedrock",
                     allowed: [
-                        "enabled", "model_id", "api", "max_output_tokens", "temperature", "timeout", "daily_budget_usd",
+                        "enabled", "model_id", "fallback_model_id", "api", "max_output_tokens", "temperature",
+                        "timeout", "daily_budget_usd",
                         "prices",
                     ])
             {
                 a.bedrock.enabled = try reader.bool(map["enabled"], "analysis.bedrock.enabled") ?? true
                 a.bedrock.modelId = try reader.string(map["model_id"], "analysis.bedrock.model_id") ?? a.bedrock.modelId
+                a.bedrock.fallbackModelId =
+                    try reader.string(map["fallback_model_id"], "analysis.bedrock.fallback_model_id")
+                    ?? a.bedrock.fallbackModelId
                 a.bedrock.api = try reader.choice(map["api"], "analysis.bedrock.api") ?? a.bedrock.api
                 a.bedrock.maxOutputTokens =
                     try reader.int(map["max_output_tokens"], "analysis.bedrock.max_output_tokens", 1...100_000)
@@ -175,14 +179,20 @@ public enum ConfigurationLoader {
                         let path = "analysis.bedrock.prices.\(model)"
                         guard
                             let entry = try reader.optionalMapping(
-                                node, path: path, allowed: ["input_per_1k", "output_per_1k"]),
+                                node, path: path,
+                                allowed: ["input_per_1k", "output_per_1k", "cache_read_per_1k", "cache_write_per_1k"]),
                             let input = try reader.double(entry["input_per_1k"], "\(path).input_per_1k", 0...1000),
                             let output = try reader.double(entry["output_per_1k"], "\(path).output_per_1k", 0...1000)
                         else {
                             throw reader.error(
                                 node, path, "needs input_per_1k and output_per_1k (USD per 1,000 tokens)")
                         }
-                        a.bedrock.prices[model] = .init(inputPer1K: input, outputPer1K: output)
+                        a.bedrock.prices[model] = .init(
+                            inputPer1K: input, outputPer1K: output,
+                            cacheReadPer1K: try reader.double(
+                                entry["cache_read_per_1k"], "\(path).cache_read_per_1k", 0...1000),
+                            cacheWritePer1K: try reader.double(
+                                entry["cache_write_per_1k"], "\(path).cache_write_per_1k", 0...1000))
                     }
                 }
             }

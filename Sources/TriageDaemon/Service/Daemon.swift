@@ -343,9 +343,15 @@ public final class Daemon: @unchecked Sendable {
                     "ModelInputTokens": (Double(report.analysis.usage.inputTokens), .count),
                     "ModelOutputTokens": (Double(report.analysis.usage.outputTokens), .count),
                     "ModelCostUSD": (report.analysis.usage.estimatedCostUsd, .none),
+                    "ModelCacheReadTokens": (Double(report.analysis.usage.cacheReadTokens ?? 0), .count),
+                    "ModelCacheWriteTokens": (Double(report.analysis.usage.cacheWriteTokens ?? 0), .count),
+                    "ModelAttempts": (Double(report.analysis.attempts ?? 0), .count),
+                    "ModelTruncated": (report.analysis.truncated == true ? 1 : 0, .count),
                 ]
                 values["ModelCalls"] = (report.analysis.source == "bedrock" ? 1 : 0, .count)
-                metrics.emit(values, properties: ["incident.id": id, "analysis.source": report.analysis.source])
+                var properties = ["incident.id": id, "analysis.source": report.analysis.source]
+                if let model = report.analysis.answeredBy { properties["model.id"] = model }
+                metrics.emit(values, properties: properties)
                 let delivering = Date()
                 result = try deliverer.deliver(report)
                 metrics.emit(

@@ -85,6 +85,19 @@ public struct Runtime: Sendable {
         var analyser: BedrockAnalyser?
         if configuration.analysis.bedrock.enabled {
             let settings = configuration.analysisSettings
+            // A model the catalogue knows as retired is called anyway (Bedrock has the last word),
+            // but said at start, not first at the next incident.
+            for model in [settings.modelId] + (settings.fallbackModelId.map { [$0] } ?? []) {
+                if let entry = settings.catalogue.model(model), entry.lifecycle.status != .active {
+                    logger.warning(
+                        "configured model is retired or retiring on Bedrock (model catalogue)",
+                        metadata: [
+                            "model.id": "\(model)", "model.lifecycle": "\(entry.lifecycle.status.rawValue)",
+                            "model.eol": "\(entry.lifecycle.eol ?? "unknown")",
+                            "model.replacement": "\(entry.replacement ?? AnalysisSettings().modelId)",
+                        ])
+                }
+            }
             analyser = BedrockAnalyser(
                 client: BedrockRuntimeClient(
                     client: try context.client(for: .bedrockRuntime, timeout: settings.timeout)),

@@ -14,7 +14,7 @@ module "triaged" {
   ecs_cluster_name = "prodapp-ecs-cluster"
   subnet_id        = "subnet-0123456789abcdef0"
   deb_url          = "https://artifacts.example.com/triaged/triaged_0.1.0_amd64.deb"
-  bedrock_model_id = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  bedrock_model_id = "global.anthropic.claude-sonnet-4-6"
 }
 
 output "intake_queue_url" {

@@ -19,7 +19,7 @@ module "triaged" {
   ecs_service_names           = ["checkout", "catalog", "cart"]
   sns_topic_arn               = "arn:aws:sns:eu-west-1:123456789012:shop-alarms"
   existing_findings_topic_arn = "arn:aws:sns:eu-west-1:123456789012:shop-oncall-chat"
-  bedrock_model_id            = "eu.anthropic.claude-3-5-sonnet-20240620-v1:0"
+  bedrock_model_id            = "eu.anthropic.claude-sonnet-4-6" # prompts stay in EU regions
   daily_budget_usd            = 10
 
   compute         = "ecs"
