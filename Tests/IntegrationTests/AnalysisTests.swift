@@ -121,4 +121,39 @@ struct AnalysisTests {
             #expect((bodies.first ?? "").contains("missing required property"))
         }
     }
+
+    @Test("the model never makes it worse: a wrong diagnosis from the model does not replace the evidence's")
+    func wrongModelDiagnosis() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("oom")
+            let context = try world.context()
+            let (event, evidence, _) = try world.collectEvidence(for: scenario, context: context)
+            let findings = FindingsEngine.findings(evidence)
+            #expect(findings.first?.category == .outOfMemory && findings.first?.service == "api")
+            let wrong = #"{"summary": "The web service's database is refusing connections.", "root_cause": "database down", "findings": [{"category": "dependency_failure", "service": "web", "title": "db down", "confidence": 0.97, "evidence": ["none"]}], "actions": ["Fail over the database"]}"#
+            try control(world, ["reply": wrong])
+            let prompt = PromptBuilder(budgetTokens: 12_000).build(alarm: event, findings: findings, evidence: evidence)
+            // The prompt carries the ranked hypotheses with their service and resource.
+            #expect(prompt.user.contains("1. [out_of_memory "))
+            #expect(prompt.user.contains("service=api"))
+            let analysis = try analyser(world, model: "global.anthropic.claude-sonnet-4-6").analyse(prompt)
+            #expect(analysis.source == "bedrock", "\(analysis.unavailableReason ?? "")")
+            var tracker = IncidentTracker(correlationWindow: 300)
+            guard case .open(let incident) = tracker.observe(event, now: Date()) else {
+                Issue.record("the alarm opened no incident")
+                return
+            }
+            let report = ReportBuilder().build(
+                incident: incident, alarm: event, evidence: evidence, findings: findings, analysis: analysis,
+                now: Date())
+            #expect(report.findings.first?.category == .outOfMemory)
+            #expect(report.findings.first?.service == "api")
+            #expect(!report.findings.contains { $0.category == .dependencyFailure && $0.service == "web" })
+            #expect(report.analysis.verdict == .disagrees)
+            #expect(report.analysis.disagreement?.contains("dependency_failure of web") == true)
+            #expect(!report.summary.hasPrefix("The web service's database"))
+            #expect(report.summary.contains("api tasks are being killed for running out of memory"))
+            #expect(report.nextSteps.first != "Fail over the database")
+        }
+    }
 }

@@ -71,41 +71,69 @@ struct ReportTests {
         #expect(ReportBuilder.severity(evidence: evidence, resolved: false) == .critical)
     }
 
-    @Test("findings: the rules' ranking stands, the model adds only new categories after it")
+    @Test("findings: the rules' ranking stands; the model's findings add no rows, its verdict is recorded")
     func ranking() {
         let rules = [
-            Finding(category: .badDeployment, title: "deploy", confidence: 0.8, evidence: []),
-            Finding(category: .unhealthyTargets, title: "targets", confidence: 0.75, evidence: []),
+            Finding(category: .badDeployment, service: "api", title: "deploy", confidence: 0.8, evidence: []),
+            Finding(category: .unhealthyTargets, service: "api", title: "targets", confidence: 0.75, evidence: []),
         ]
         let model = [
-            Finding(category: .badDeployment, title: "model deploy", confidence: 0.99, evidence: []),
-            Finding(category: .dependencyFailure, title: "db", confidence: 0.8, evidence: []),
+            Finding(category: .badDeployment, service: "api", title: "model deploy", confidence: 0.99, evidence: []),
+            Finding(category: .dependencyFailure, service: "api", title: "db", confidence: 0.8, evidence: []),
             Finding(category: .unknown, title: "?", confidence: 0.9, evidence: []),
         ]
         let ranked = ReportBuilder.rank(rules: rules, model: model)
-        #expect(ranked.map(\.title) == ["deploy", "targets", "db"])
-        #expect(ranked.map(\.source) == ["rules", "rules", "model"])
-        let unknownOnly = ReportBuilder.rank(
-            rules: [Finding(category: .unknown, title: "nothing", confidence: 0.2, evidence: [])], model: [])
-        #expect(unknownOnly.map(\.category) == [.unknown])
+        #expect(ranked.map(\.title) == ["deploy", "targets"])
+        #expect(ranked.allSatisfy { $0.source == "rules" })
+        #expect(ReportBuilder.verdict(rules: rules, model: model)?.verdict == .agrees)
+        // Another service, a category ranked lower, a category with no evidence, and `unknown` at the top.
+        let otherService = [Finding(category: .badDeployment, service: "web", title: "w", confidence: 0.9, evidence: [])]
+        #expect(ReportBuilder.verdict(rules: rules, model: otherService)?.disagreement?.contains("does not support") == true)
+        let lower = [Finding(category: .unhealthyTargets, service: "api", title: "t", confidence: 0.9, evidence: [])]
+        #expect(ReportBuilder.verdict(rules: rules, model: lower)?.disagreement?.contains("ranks it lower (75% against 80%") == true)
+        let unknownTop = [Finding(category: .unknown, title: "nothing", confidence: 0.2, evidence: [])]
+        #expect(
+            ReportBuilder.verdict(rules: unknownTop, model: model)?.disagreement?.contains("stays at unknown") == true)
+        #expect(ReportBuilder.verdict(rules: rules, model: []) == nil)
+        #expect(ReportBuilder.rank(rules: unknownTop, model: []).map(\.category) == [.unknown])
     }
 
-    @Test("summary and next steps: the rules' own words, a rollback command, the model's when it answered")
+    @Test("summary and next steps: the rules' own words, a rollback command, the model's when it agrees")
     func summaryAndSteps() {
         let report = ReportFixtures.report()
         #expect(report.summary.hasPrefix("prodapp-alb-5xx went into ALARM at 2025-11-25 10:04 UTC. Most likely: "))
         #expect(report.summary.contains("Model analysis unavailable: Bedrock ThrottlingException"))
         #expect(report.findings.first?.category == .badDeployment)
+        #expect(report.analysis.verdict == nil)
         #expect(
             report.nextSteps.first?.contains(
                 "aws ecs update-service --cluster prodapp-ecs-cluster --service api --task-definition api:42") == true)
         var analysis = ReportFixtures.rulesAnalysis()
         analysis.source = "bedrock"
+        analysis.unavailableReason = nil
         analysis.summary = "The api deployment broke its configuration."
         analysis.actions = ["Restore DB_URL in the task definition"]
+        analysis.findings = [
+            Finding(category: .badDeployment, service: "api", title: "config", confidence: 0.9, evidence: [])
+        ]
         let modelReport = ReportFixtures.report(analysis: analysis)
+        #expect(modelReport.analysis.verdict == .agrees)
         #expect(modelReport.summary == "The api deployment broke its configuration.")
         #expect(modelReport.nextSteps.first == "Restore DB_URL in the task definition")
+        // A model that blames something else does not replace the rules' summary or lead the steps.
+        analysis.summary = "The database is down."
+        analysis.actions = ["Fail over the database"]
+        analysis.findings = [
+            Finding(category: .dependencyFailure, service: "web", title: "db", confidence: 0.95, evidence: [])
+        ]
+        let wrong = ReportFixtures.report(analysis: analysis)
+        #expect(wrong.analysis.verdict == .disagrees)
+        #expect(wrong.findings.first?.category == .badDeployment && wrong.findings.allSatisfy { $0.source == "rules" })
+        #expect(wrong.summary.hasPrefix("prodapp-alb-5xx went into ALARM at 2025-11-25 10:04 UTC. Most likely: "))
+        #expect(wrong.summary.contains("The model's diagnosis is dependency_failure of web, which the evidence does not support"))
+        #expect(wrong.nextSteps.first?.contains("aws ecs update-service") == true)
+        #expect(wrong.nextSteps.contains("Fail over the database"))
+        #expect(MarkdownRenderer.render(wrong).contains("**The model disagrees with the findings.**"))
     }
 
     @Test("report.md: headline, sections, and telemetry that cannot inject links, HTML or table cells")

@@ -64,7 +64,7 @@ public struct ModelFinding: Sendable, Equatable, Codable {
     public var service: String?
 
     public var finding: Finding {
-        Finding(category: category, title: title, confidence: confidence, evidence: evidence)
+        Finding(category: category, service: service, title: title, confidence: confidence, evidence: evidence)
     }
 }
 

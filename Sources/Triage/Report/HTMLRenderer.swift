@@ -80,7 +80,12 @@ public enum HTMLRenderer {
             body.append(
                 "<p>Model <code>\(escape(analysis.answeredBy ?? analysis.modelId ?? "?"))</code>: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd)).</p>"
             )
-            if let root = analysis.rootCause { body.append("<p><b>Root cause:</b> \(escape(root))</p>") }
+            if let disagreement = analysis.disagreement {
+                body.append("<p><b>The model disagrees with the findings.</b> \(escape(disagreement))</p>")
+            } else if analysis.verdict == .agrees {
+                body.append("<p>The model agrees with the top finding.</p>")
+            }
+            if let root = analysis.rootCause { body.append("<p><b>Root cause (the model's):</b> \(escape(root))</p>") }
             if let narrative = analysis.narrative {
                 body.append("<details><summary>The model's answer</summary><pre>\(escape(narrative))</pre></details>")
             }

@@ -238,7 +238,12 @@ public enum MarkdownRenderer {
         var out = [
             "Model `\(analysis.answeredBy ?? analysis.modelId ?? "?")`: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd))."
         ]
-        if let root = analysis.rootCause { out += ["", "Root cause: \(escape(root))"] }
+        if let disagreement = analysis.disagreement {
+            out += ["", "**The model disagrees with the findings.** \(escape(disagreement))"]
+        } else if analysis.verdict == .agrees {
+            out += ["", "The model agrees with the top finding."]
+        }
+        if let root = analysis.rootCause { out += ["", "Root cause (the model's): \(escape(root))"] }
         return out
     }
 

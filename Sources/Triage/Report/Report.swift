@@ -120,6 +120,15 @@ public struct Report: Sendable, Equatable, Codable {
         public var attempts: Int? = nil
         /// What happened on the way (retired model, profile tried, fallback used, unknown price).
         public var notes: [String]? = nil
+        /// How the model's diagnosis stands against the rules' top finding: `agrees`, `disagrees`,
+        /// or null when the model did not answer.
+        public var verdict: Verdict? = nil
+        /// When it disagrees: what the model said and why the rules' finding stands.
+        public var disagreement: String? = nil
+
+        public enum Verdict: String, Sendable, Equatable, Codable {
+            case agrees, disagrees
+        }
 
         public struct Usage: Sendable, Equatable, Codable {
             public var inputTokens: Int
@@ -145,6 +154,8 @@ public struct Report: Sendable, Equatable, Codable {
             try container.encodeIfPresent(truncated, forKey: .truncated)
             try container.encodeIfPresent(attempts, forKey: .attempts)
             try container.encodeIfPresent(notes, forKey: .notes)
+            try container.encode(verdict, forKey: .verdict)
+            try container.encode(disagreement, forKey: .disagreement)
         }
     }
 

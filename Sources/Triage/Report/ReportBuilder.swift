@@ -21,6 +21,9 @@ public struct ReportBuilder: Sendable {
         analysis: AnalysisResult, now: Date
     ) -> Report {
         let ranked = Self.rank(rules: findings, model: analysis.findings)
+        let verdict = analysis.source == "bedrock" ? Self.verdict(rules: findings, model: analysis.findings) : nil
+        // The model's words lead only where its diagnosis is the evidence's.
+        let modelAgrees = verdict?.verdict == .agrees
         var report = Report(
             generator: "triaged \(TriagedVersion.current)", generatedAt: now,
             severity: Self.severity(evidence: evidence, resolved: incident.resolvedAt != nil),
@@ -37,7 +40,8 @@ public struct ReportBuilder: Sendable {
                 start: evidence.window.start, end: evidence.window.end, alarmTime: evidence.window.alarmTime),
             summary: "",
             findings: ranked,
-            nextSteps: Self.nextSteps(findings: ranked, evidence: evidence, modelActions: analysis.actions),
+            nextSteps: Self.nextSteps(
+                findings: ranked, evidence: evidence, modelActions: analysis.actions, modelFirst: modelAgrees),
             analysis: Report.AnalysisPart(
                 source: analysis.source, modelId: analysis.modelId, rootCause: analysis.rootCause,
                 narrative: analysis.narrative, unavailableReason: analysis.unavailableReason,
@@ -46,14 +50,14 @@ public struct ReportBuilder: Sendable {
                     estimatedCostUsd: analysis.usage.estimatedCostUSD, cacheReadTokens: analysis.usage.cacheReadTokens,
                     cacheWriteTokens: analysis.usage.cacheWriteTokens, costKnown: analysis.usage.costKnown),
                 answeredBy: analysis.answeredBy, truncated: analysis.truncated, attempts: analysis.attempts,
-                notes: analysis.notes),
+                notes: analysis.notes, verdict: verdict?.verdict, disagreement: verdict?.disagreement),
             evidence: Self.evidencePart(evidence),
             gaps: evidence.gaps,
             links: Report.Links(
                 report: nil, objects: nil,
                 console: ConsoleLinks(region: alarm.region).links(
                     alarmName: alarm.alarmName, evidence: evidence, focusService: Self.focusService(ranked, evidence))))
-        report.summary = Self.summary(report: report, modelSummary: analysis.summary)
+        report.summary = Self.summary(report: report, modelSummary: modelAgrees ? analysis.summary : nil)
         return redactor.map { redacted(report, with: $0) } ?? report
     }
 
@@ -63,12 +67,48 @@ public struct ReportBuilder: Sendable {
     /// (rules first on ties).
     static func rank(rules: [Finding], model: [Finding]) -> [Report.ReportFinding] {
         // The rules' ranking stands (an `unknown` they put first stays first: nothing cleared the
-        // bar); the model's findings of categories the rules did not raise follow them.
-        let ruleCategories = Set(rules.map(\.category))
-        return rules.map { Report.ReportFinding(finding: $0, source: "rules") }
-            + model.filter { !ruleCategories.contains($0.category) && $0.category != .unknown }
-            .sorted { $0.confidence > $1.confidence }
-            .map { Report.ReportFinding(finding: $0, source: "model") }
+        // bar). A model finding is reported only where the evidence supports it — a rule finding
+        // of its category and service — and then the rule finding already says it; so the
+        // model's findings add no rows, and what it said lives in `analysis` with the verdict.
+        rules.map { Report.ReportFinding(finding: $0, source: "rules") }
+    }
+
+    /// Whether a model finding says what a rule finding says: the same category, and the same
+    /// service where both name one.
+    static func supports(_ model: Finding, _ rule: Finding) -> Bool {
+        guard model.category == rule.category else { return false }
+        guard let modelService = model.service, let ruleService = rule.service else { return true }
+        return modelService.caseInsensitiveCompare(ruleService) == .orderedSame
+    }
+
+    /// The model's most confident finding against the rules' top one: it agrees when it says the
+    /// same; else the rules' finding stands and the report says how the model differed — with
+    /// evidence ranked lower, or with none.
+    static func verdict(rules: [Finding], model: [Finding]) -> (
+        verdict: Report.AnalysisPart.Verdict, disagreement: String?
+    )? {
+        guard let top = rules.first else { return nil }
+        guard let claim = model.enumerated().max(by: { lhs, rhs in
+            lhs.element.confidence != rhs.element.confidence
+                ? lhs.element.confidence < rhs.element.confidence : lhs.offset > rhs.offset
+        })?.element
+        else { return nil }
+        if supports(claim, top) { return (.agrees, nil) }
+        let said = "The model's diagnosis is \(claim.category.rawValue)\(claim.service.map { " of \($0)" } ?? "")"
+        if top.category == .unknown {
+            return (
+                .disagrees,
+                "\(said); no cause clears the evidence's bar, so the report stays at unknown."
+            )
+        }
+        let stands = "\(top.category.rawValue)\(top.service.map { " of \($0)" } ?? "")"
+        if let ranked = rules.first(where: { supports(claim, $0) }) {
+            return (
+                .disagrees,
+                "\(said); the evidence ranks it lower (\(ReportText.percent(ranked.confidence)) against \(ReportText.percent(top.confidence)) for \(stands)), so \(stands) stands."
+            )
+        }
+        return (.disagrees, "\(said), which the evidence does not support; \(stands) stands.")
     }
 
     /// `critical` when a target group has no healthy target or a service runs none of its desired
@@ -190,19 +230,27 @@ public struct ReportBuilder: Sendable {
         if !report.gaps.isEmpty {
             parts.append("Not readable: \(Set(report.gaps.map(\.source)).sorted().joined(separator: ", ")).")
         }
+        if let disagreement = report.analysis.disagreement {
+            parts.append(disagreement)
+        }
         if report.analysis.source != "bedrock" {
             parts.append("Model analysis unavailable: \(report.analysis.unavailableReason ?? "not requested").")
         }
         return parts.joined(separator: " ")
     }
 
-    /// The model's actions first, then the rules' steps for the top categories; at most six.
-    static func nextSteps(findings: [Report.ReportFinding], evidence: Evidence, modelActions: [String]) -> [String] {
-        var steps = modelActions.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    /// The model's actions first when it agrees with the rules, else after them; then the rules'
+    /// steps for the top categories; at most six.
+    static func nextSteps(
+        findings: [Report.ReportFinding], evidence: Evidence, modelActions: [String], modelFirst: Bool = true
+    ) -> [String] {
+        let actions = modelActions.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        var steps = modelFirst ? actions : []
         for finding in findings.prefix(3) {
             let step = ruleStep(finding, evidence: evidence)
             if !steps.contains(step) { steps.append(step) }
         }
+        if !modelFirst { steps += actions.filter { !steps.contains($0) } }
         return Array(steps.prefix(6))
     }
 
