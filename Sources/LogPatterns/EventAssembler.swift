@@ -1,3 +1,5 @@
+import Foundation
+
 /// Joins again what one exception wrote over several log events. The ECS `awslogs` driver (and
 /// most line-based shippers) turns every stdout line into its own event, so a Python traceback
 /// arrives as six events and a Java stack trace as forty; mined line by line they become many
@@ -94,6 +96,9 @@ public struct EventAssembler {
     private var streams: [String?: Int] = [:]
     private var slotStreams: [String?] = []
     private var clock: UInt64 = 0
+    /// The last stream looked up and its slot: most sources write long runs of one stream.
+    private var cachedStream: String?
+    private var cachedSlot: Int?
     private var lastSweep: Int64?
 
     public init(limits: Limits = Limits()) {
@@ -107,7 +112,10 @@ public struct EventAssembler {
     ) {
         clock += 1
         sweep(now: timestamp, emit)
-        guard message.contains(0x0A) else {
+        let hasNewline = message.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { memchr($0, 0x0A, buffer.count) != nil } ?? false
+        }
+        guard hasNewline else {
             place(stripCR(message), stream: stream, timestamp: timestamp, emit)
             return
         }
@@ -134,6 +142,7 @@ public struct EventAssembler {
         slots.removeAll()
         slotStreams.removeAll()
         streams.removeAll()
+        cachedSlot = nil
     }
 
     /// All events of `events`, assembled, in the order they were closed.
@@ -158,7 +167,15 @@ public struct EventAssembler {
     private mutating func place(
         _ line: ArraySlice<UInt8>, stream: String?, timestamp: Int64?, _ emit: (AssembledEvent) -> Void
     ) -> Int {
-        if let slot = streams[stream] {
+        let found: Int?
+        if let cachedSlot, cachedStream == stream {
+            found = cachedSlot
+        } else {
+            found = streams[stream]
+            cachedStream = stream
+            cachedSlot = found
+        }
+        if let slot = found {
             let previous = slots[slot].lastTimestamp
             let inTime = timestamp.flatMap { now in previous.map { abs(now - $0) <= limits.continuationGap } } ?? true
             if inTime, accepts(&slots[slot], line, forced: false) {
@@ -179,6 +196,8 @@ public struct EventAssembler {
             emit(closed(remove(oldest), stream: evicted))
         }
         streams[stream] = slots.count
+        cachedStream = stream
+        cachedSlot = slots.count
         slotStreams.append(stream)
         slots.append(started(line, timestamp: timestamp))
         return slots.count - 1
@@ -202,6 +221,7 @@ public struct EventAssembler {
 
     /// Removes a slot (the last one takes its place).
     private mutating func remove(_ index: Int) -> Pending {
+        cachedSlot = nil
         let pending = slots[index]
         streams[slotStreams[index]] = nil
         let last = slots.count - 1
@@ -235,25 +255,31 @@ public struct EventAssembler {
         var pending = Pending(
             head: Array(line), bytes: line.count, timestamp: timestamp, lastTimestamp: timestamp, sequence: clock,
             lastUse: clock)
-        if TraceLine.isTracebackHeader(line) {
+        // Each head shape starts with its own byte; most lines are ruled out by the first one.
+        guard let first = line.first else { return pending }
+        if first == UInt8(ascii: "T"), TraceLine.isTracebackHeader(line) {
             pending.shape = .python(.traceback)
             pending.bannerHead = true
-        } else if let exception = TraceLine.goHead(line) {
+        } else if first == UInt8(ascii: "p") || first == UInt8(ascii: "f") || first == UInt8(ascii: "S"),
+            let exception = TraceLine.goHead(line)
+        {
             pending.shape = .go
             pending.chain = [exception]
             pending.impliedLevel = .critical
-        } else if let rest = TraceLine.uncaughtBanner(line) {
+        } else if first == UInt8(ascii: "E") || first == UInt8(ascii: "U"), let rest = TraceLine.uncaughtBanner(line) {
             pending.shape = .stack
             if let exception = TraceLine.exception(rest, anyName: true) { pending.chain = [exception] }
         } else if let exception = TraceLine.unhandledRejection(line) ?? TraceLine.exception(line, anyName: false) {
             pending.shape = .stack
             pending.chain = [exception]
-        } else if TraceLine.isNodeHeader(line) {
+        } else if first == UInt8(ascii: "/") || first == UInt8(ascii: "n") || first == UInt8(ascii: "f"),
+            TraceLine.isNodeHeader(line)
+        {
             pending.shape = .nodeBanner
             pending.bannerHead = true
         } else if TraceLine.consoleLoggerLevel(line) != nil {
             pending.shape = .consoleLogger
-        } else if line.first == UInt8(ascii: "{") {
+        } else if first == UInt8(ascii: "{") {
             readJSONTrace(line, into: &pending)
         }
         return pending
@@ -266,17 +292,23 @@ public struct EventAssembler {
         case .closed:
             return forced
         case .plain:
-            if TraceLine.isAtFrame(line) || TraceLine.isStackContinuation(line) {
+            let first = line.first ?? 0
+            let indented = first == TraceLine.space || first == TraceLine.tab
+            let continuationStart =
+                first == UInt8(ascii: "C") || first == UInt8(ascii: "S") || first == UInt8(ascii: "-")
+                || first == UInt8(ascii: ".")
+            if (indented || continuationStart) && (TraceLine.isAtFrame(line) || TraceLine.isStackContinuation(line)) {
                 pending.shape = .stack
                 noteStackLine(&pending, line)
                 return true
             }
             // `logger.exception(…)`, `log.error("…", e)`: a severe line, then the trace.
-            if TraceLine.isTracebackHeader(line), forced || isSevere(&pending) {
+            if first == UInt8(ascii: "T"), TraceLine.isTracebackHeader(line), forced || isSevere(&pending) {
                 pending.shape = .python(.traceback)
                 return true
             }
-            if let exception = TraceLine.exception(TraceLine.trimmedStart(line), anyName: false),
+            if indented || TraceLine.isNameStart(first),
+                let exception = TraceLine.exception(TraceLine.trimmedStart(line), anyName: false),
                 forced || isSevere(&pending)
             {
                 pending.shape = .stack

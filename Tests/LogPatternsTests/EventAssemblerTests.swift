@@ -266,6 +266,25 @@ struct EventAssemblerTests {
         #expect(EventAssembler.assemble(raw).map(\.rawEvents) == [raw.count])
     }
 
+    @Test("with the default filter pattern only some lines of a trace arrive; head and exception still join")
+    func filteredTrace() throws {
+        // What `?ERROR ?Error ?error ?Exception ?exception ?FATAL ?Timeout ?timeout` lets through.
+        let terms = ["ERROR", "Error", "error", "Exception", "exception", "FATAL", "Timeout", "timeout"]
+        func matching(_ text: String) -> [Raw] {
+            Self.split(text).filter { raw in terms.contains { raw.message.contains($0) } }
+        }
+        let java = EventAssembler.assemble(matching(TraceFixtures.javaLogged))
+        try #require(java.count == 1, "\(java.map(\.head))")
+        #expect(java[0].exception?.type == "java.sql.SQLTransientConnectionException")
+        #expect(java[0].level == .error)
+        let python = EventAssembler.assemble(matching(TraceFixtures.pythonLogged))
+        try #require(python.count == 1, "\(python.map(\.head))")
+        #expect(python[0].text == TraceFixtures.lines(TraceFixtures.pythonLogged)[0] + " KeyError: 'user_id'")
+        let go = EventAssembler.assemble(matching(TraceFixtures.goPanic))
+        #expect(go.map { $0.exception?.type } == ["runtime error"])
+        #expect(go.first?.level == .critical)
+    }
+
     @Test("two exceptions back to back in one stream stay two events")
     func backToBack() {
         let python = EventAssembler.assemble(
