@@ -427,6 +427,23 @@ struct EventAssemblerTests {
         #expect(events[0].level == .critical)
     }
 
+    @Test("odd input loses nothing: empty events, only newlines, invalid UTF-8, a huge line, broken JSON")
+    func oddInput() {
+        var assembler = EventAssembler(limits: EventAssembler.Limits(maxLines: 8, maxBytes: 4096))
+        var events: [AssembledEvent] = []
+        let inputs: [[UInt8]] = [
+            [], Array("\n\n\r\n".utf8), [0xFF, 0xFE, 0x41], Array(repeating: UInt8(ascii: "x"), count: 1 << 20),
+            Array("{\"stack\": \"Error: x\\n    at f (a.js:1:1)\"".utf8), Array("\tat orphan.Frame(F.java:1)".utf8),
+            Array("Traceback (most recent call last):".utf8), Array("panic: ".utf8), Array("Caused by: ".utf8),
+        ]
+        for input in inputs {
+            assembler.add(stream: "s", timestamp: Self.start, message: input[...]) { events.append($0) }
+        }
+        assembler.finish { events.append($0) }
+        #expect(events.reduce(0) { $0 + $1.rawEvents } == inputs.count)
+        #expect(events.contains { $0.head.utf8.count == 1 << 20 })
+    }
+
     static func json(_ object: [String: Any]) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
