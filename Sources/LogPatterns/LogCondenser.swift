@@ -1,6 +1,7 @@
 /// Condenses a stream of log lines into patterns: strips CloudWatch/ECS prefixes, masks variables,
 /// mines templates, and keeps per pattern a count, first/last time, level and one example.
-/// Memory is bounded by the miner's cluster cap; lines are never stored.
+/// Memory is bounded by the miner's cluster cap; lines are never stored. Multi-line events
+/// (stack traces) are joined first by `EventAssembler` and added with `add(_:timestamp:)`.
 public struct LogCondenser {
     /// Longer lines are cut to this many bytes before anything else.
     public static let maxLineBytes = 8192
@@ -12,12 +13,18 @@ public struct LogCondenser {
         var lastSeen: String?
         var level: LogLevel?
         var example: [UInt8]
+        var exception: String?
+        var frames: [String]?
 
         /// Takes in the lines of a merged cluster (which started later, so this one's example and first time stay).
         mutating func absorb(_ other: Summary) {
             if firstSeen == nil { firstSeen = other.firstSeen }
             if other.lastSeen != nil { lastSeen = other.lastSeen }
             if let level = other.level, self.level.map({ level > $0 }) ?? true { self.level = level }
+            if exception == nil, other.exception != nil {
+                exception = other.exception
+                frames = other.frames
+            }
         }
     }
 
@@ -50,6 +57,22 @@ public struct LogCondenser {
     /// (CloudWatch events carry a time), win over what the prefix says. Returns the line's cluster.
     @discardableResult
     public mutating func add(_ line: ArraySlice<UInt8>, timestamp: String? = nil, level: LogLevel? = nil) -> Int32 {
+        add(line, timestamp: timestamp, level: level, exception: nil)
+    }
+
+    /// Adds an assembled event: its `text` is mined, with its level, exception and frames.
+    /// `timestamp` as for a line.
+    @discardableResult
+    public mutating func add(_ event: AssembledEvent, timestamp: String? = nil) -> Int32 {
+        add(
+            event.textBytes[...], timestamp: timestamp, level: event.knownLevel, exception: event.exception,
+            frames: event.frames)
+    }
+
+    private mutating func add(
+        _ line: ArraySlice<UInt8>, timestamp: String?, level: LogLevel?, exception: ExceptionInfo?,
+        frames: [String] = []
+    ) -> Int32 {
         linesRead += 1
         var line = line
         if line.count > Self.maxLineBytes {
@@ -87,9 +110,14 @@ public struct LogCondenser {
             summaries.append(
                 Summary(
                     firstSeen: time, lastSeen: time, level: lineLevel,
-                    example: Array(stripped.message.prefix(Self.maxExampleBytes))))
+                    example: Array(stripped.message.prefix(Self.maxExampleBytes)), exception: exception?.type,
+                    frames: exception == nil || frames.isEmpty ? nil : frames))
         } else if var summary = summaries[Int(cluster)] {
             summaries[Int(cluster)] = nil
+            if summary.exception == nil, let exception {
+                summary.exception = exception.type
+                summary.frames = frames.isEmpty ? nil : frames
+            }
             if summary.firstSeen == nil { summary.firstSeen = time }
             if let time { summary.lastSeen = time }
             if let lineLevel, summary.level.map({ lineLevel > $0 }) ?? true { summary.level = lineLevel }
@@ -141,13 +169,20 @@ public struct LogCondenser {
                 existing.count += cluster.count
                 existing.lastSeen = summary.lastSeen ?? existing.lastSeen
                 if let level = summary.level, existing.level.map({ level > $0 }) ?? true { existing.level = level }
+                if existing.exception == nil, summary.exception != nil {
+                    existing.exception = summary.exception
+                    existing.frames = summary.frames
+                }
                 merged[template] = existing
             } else {
                 order[template] = index
-                merged[template] = LogPattern(
+                var pattern = LogPattern(
                     id: "p\(index + 1)", template: template, count: cluster.count, firstSeen: summary.firstSeen,
                     lastSeen: summary.lastSeen, level: summary.level,
                     example: String(decoding: summary.example, as: UTF8.self))
+                pattern.exception = summary.exception
+                pattern.frames = summary.frames
+                merged[template] = pattern
             }
         }
         let sorted = merged.values.sorted { lhs, rhs in

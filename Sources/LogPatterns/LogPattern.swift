@@ -14,9 +14,14 @@ public struct LogPattern: Sendable, Equatable, Codable {
     public var level: LogLevel?
     /// The first matching line (prefix removed, cut at `LogCondenser.maxExampleBytes`).
     public var example: String
+    /// The exception class of the first assembled event with one (the last exception it printed:
+    /// the root cause for JVM, .NET and Node, the last of a Python chain), e.g. `KeyError`.
+    public var exception: String?
+    /// The top frames (at most two) of that event, as printed.
+    public var frames: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case id, template, count, level, example
+        case id, template, count, level, example, exception, frames
         case firstSeen = "first_seen"
         case lastSeen = "last_seen"
     }

@@ -29,6 +29,14 @@ struct Patterns: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         var condenser = LogCondenser(keepEvictedTemplates: assignments)
         var clusters: [Int32] = []
+        var lines = 0
+        // The lines of one file are one stream: a stack trace's lines are one event, mined once;
+        // with --assignments each of its lines gets the event's cluster, so output stays one line
+        // per input line. Files carry no event times, so lines join by shape alone.
+        let add = { (event: AssembledEvent) in
+            let cluster = condenser.add(event)
+            if assignments { clusters.append(contentsOf: repeatElement(cluster, count: event.rawEvents)) }
+        }
         for source in files.isEmpty ? ["-"] : files {
             let descriptor = source == "-" ? STDIN_FILENO : open(source, O_RDONLY)
             guard descriptor >= 0 else {
@@ -38,10 +46,11 @@ struct Patterns: ParsableCommand {
             }
             defer { if descriptor != STDIN_FILENO { close(descriptor) } }
             var reader = LineReader(descriptor: descriptor, maxLineBytes: LogCondenser.maxLineBytes + 1)
-            _ = reader.forEachLine { line, _ in
-                let cluster = condenser.add(line)
-                if assignments { clusters.append(cluster) }
+            var assembler = EventAssembler()
+            lines += reader.forEachLine { line, _ in
+                assembler.add(stream: source, timestamp: nil, message: line, emit: add)
             }
+            assembler.finish(emit: add)
         }
         if condenser.linesTruncated > 0 {
             FileHandle.standardError.write(
@@ -63,12 +72,13 @@ struct Patterns: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let document = PatternsDocument(
-                lines: condenser.linesRead, truncatedLines: condenser.linesTruncated,
+                lines: lines, events: condenser.linesRead, truncatedLines: condenser.linesTruncated,
                 patterns: condenser.patterns(top: top))
             output.write(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n")
         } else {
             let patterns = condenser.patterns(top: top)
-            output.write("\(condenser.linesRead) lines, \(condenser.patterns().count) patterns\n")
+            let events = condenser.linesRead == lines ? "" : " (\(condenser.linesRead) events)"
+            output.write("\(lines) lines\(events), \(condenser.patterns().count) patterns\n")
             for pattern in patterns {
                 let count = String(pattern.count).leftPadded(to: 8)
                 let level = (pattern.level?.description ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0)
@@ -86,11 +96,13 @@ struct Patterns: ParsableCommand {
 /// `triaged patterns --json` output.
 struct PatternsDocument: Encodable {
     let lines: Int
+    /// Events after multi-line reassembly (equal to `lines` when nothing was joined).
+    let events: Int
     let truncatedLines: Int
     let patterns: [LogPattern]
 
     enum CodingKeys: String, CodingKey {
-        case lines, patterns
+        case lines, events, patterns
         case truncatedLines = "truncated_lines"
     }
 }

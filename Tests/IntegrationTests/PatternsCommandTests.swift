@@ -67,6 +67,35 @@ struct PatternsCommandTests {
         #expect(patterns[0]["example"] as? String == "connection to 10.0.0.5:5432 refused")
     }
 
+    @Test("a stack trace's lines are one event: one pattern, and every line of it gets the event's cluster")
+    func multiLineEvents() throws {
+        let trace = [
+            "2024-05-01T12:00:06Z ERROR request failed",
+            "java.lang.IllegalStateException: order 42 not loaded",
+            "\tat com.example.OrderService.load(OrderService.java:64)",
+            "Caused by: java.net.ConnectException: Connection refused",
+            "\t... 12 more",
+        ]
+        let input = (lines + trace + lines).joined(separator: "\n") + "\n"
+        let (status, output, _) = try runWithStdin(["patterns", "--assignments"], input)
+        #expect(status == 0)
+        let rows = output.split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 1) }
+        #expect(rows.count == lines.count * 2 + trace.count)
+        let traceRows = rows[lines.count..<(lines.count + trace.count)]
+        #expect(Set(traceRows.map { $0[0] }).count == 1)
+        #expect(traceRows.first?[1] == "request failed java.net.ConnectException: Connection refused")
+        #expect(rows[0][0] == rows[lines.count + trace.count][0])
+        let (_, json, _) = try runWithStdin(["patterns", "--json"], input)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(document["lines"] as? Int == lines.count * 2 + trace.count)
+        #expect(document["events"] as? Int == lines.count * 2 + 1)
+        let patterns = try #require(document["patterns"] as? [[String: Any]])
+        let failed = try #require(patterns.first { $0["exception"] != nil })
+        #expect(failed["exception"] as? String == "java.net.ConnectException")
+        #expect(failed["level"] as? String == "ERROR")
+        #expect(failed["frames"] as? [String] == ["at com.example.OrderService.load(OrderService.java:64)"])
+    }
+
     @Test("files as arguments, long lines cut with a note, invalid UTF-8 survives")
     func filesAndBadInput() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patterns-\(UUID().uuidString)")

@@ -147,6 +147,15 @@ struct RedactorTests {
         ("amex 3782-822463-10005 expired", "3782-822463-10005", "card-number"),
         ("card 6011111111111117 ok", "6011111111111117", "card-number"),
         ("visa 4012888888881881", "4012888888881881", "card-number"),
+        ("payment failed for card 4111111111111111", "4111111111111111", "card-number"),
+        ("card_number=4111-1111-1111-1111 rejected", "4111-1111-1111-1111", "card-number"),
+        ("cc: 5555 5555 5555 4444", "5555 5555 5555 4444", "card-number"),
+        ("card:4012888888881881", "4012888888881881", "card-number"),
+        ("PAN 378282246310005 on file", "378282246310005", "card-number"),
+        ("customer entered 4111 1111 1111 1111 at checkout", "4111 1111 1111 1111", "card-number"),
+        ("{\"cardNumber\": \"5105105105105100\"}", "5105105105105100", "card-number"),
+        ("card number 4111111111111111110 (19 digits)", "4111111111111111110", "card-number"),
+        ("declined 5105105105105100.", "5105105105105100", "card-number"),
     ]
 
     static let negatives: [String] = [
@@ -181,6 +190,19 @@ struct RedactorTests {
         "docker digest sha256:4bcbfea8e2e9a0b1c3d5f7e9a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9",
         "Bearer token missing",
         "-----BEGIN CERTIFICATE----- MIIB public cert",
+        // Numeric ids that happen to be Luhn-valid with a card prefix
+        "deployment ecs-svc/4792038861937284502 is PRIMARY",
+        "{\"id\": \"ecs-svc/4792038861937284502\", \"status\": \"ACTIVE\"}",
+        "deploymentId=4792038861937284502",
+        "snowflake 4792038861937284502 created",
+        "arn:aws:ecs:us-east-1:123456789012:task/prod/4111111111111111",
+        "request_id: 4111111111111111",
+        "trace_id=4012888888881881 span_id=5555555555554444",
+        "order-4111111111111111-retry",
+        "job_4111111111111111 finished",
+        "uuid 42345678-1234-4234-8234-123456789012",
+        "ts=4111111111111111 seq:5105105105105100",
+        "x-amzn-trace-id: Root=1-67891233-4111111111111111abcdef01",
     ]
 
     @Test("every positive is redacted with its placeholder", arguments: positives)

@@ -7,15 +7,16 @@ import Foundation
 /// Covered: PEM private keys, JWTs, AWS access key ids, secret keys and session tokens, bearer
 /// tokens, passwords in URLs, `password=`/`secret=`/`token=`/`api_key=` pairs (also JSON and YAML
 /// forms), GitHub, Slack, Stripe, Google and OpenAI/Anthropic-style API keys, e-mail addresses, and
-/// card numbers (Luhn-checked, with a card network's prefix and length). Hashes, UUIDs and ARNs
-/// survive.
+/// card numbers (Luhn-checked, with a card network's prefix and length, not part of a larger id).
+/// Hashes, UUIDs, ARNs and numeric ids survive.
 public struct Redactor: Sendable {
     struct Rule: @unchecked Sendable {
         let kind: String
         let expression: NSRegularExpression
         /// Capture group kept before the placeholder (a key name, a URL prefix), or 0 for none.
         let keepPrefixGroup: Int
-        let validate: (@Sendable (String) -> Bool)?
+        /// Checks a match given its text and the text right before and after it.
+        let validate: (@Sendable (_ match: String, _ before: Substring, _ after: Substring) -> Bool)?
     }
 
     private let rules: [Rule]
@@ -23,7 +24,7 @@ public struct Redactor: Sendable {
     public init() {
         func rule(
             _ kind: String, _ pattern: String, keep: Int = 0, options: NSRegularExpression.Options = [],
-            validate: (@Sendable (String) -> Bool)? = nil
+            validate: (@Sendable (String, Substring, Substring) -> Bool)? = nil
         ) -> Rule {
             // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
             guard let expression = try? NSRegularExpression(pattern: pattern, options: options) else {
@@ -58,8 +59,8 @@ public struct Redactor: Sendable {
                 keep: 1, options: [.caseInsensitive]),
             rule("email", #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"#),
             rule(
-                "card-number", #"(?<![0-9A-Za-z-])(?:\d[ -]?){12,18}\d(?![0-9A-Za-z])"#, validate: Redactor.isCardNumber
-            ),
+                "card-number", #"(?<![0-9A-Za-z-])(?:\d[ -]?){12,18}\d(?![0-9A-Za-z])"#,
+                validate: Redactor.isCardNumber(_:before:after:)),
         ]
     }
 
@@ -81,7 +82,12 @@ public struct Redactor: Sendable {
             for match in matches {
                 guard let whole = Range(match.range, in: result) else { continue }
                 let matched = String(result[whole])
-                if let validate = rule.validate, !validate(matched) { continue }
+                if let validate = rule.validate,
+                    !validate(
+                        matched, result[..<whole.lowerBound].suffix(40), result[whole.upperBound...].prefix(2))
+                {
+                    continue
+                }
                 output += result[cursor..<whole.lowerBound]
                 if rule.keepPrefixGroup > 0, let kept = Range(match.range(at: rule.keepPrefixGroup), in: result) {
                     output += result[kept]
@@ -94,6 +100,53 @@ public struct Redactor: Sendable {
             result = output
         }
         return (result, counts)
+    }
+
+    /// Words that say the number next to them is a card.
+    /// (`card…` keys count too: `card_number`, `cardNumber`, `creditCard`.)
+    static let cardWords: Set<String> = ["pan", "cc", "ccn", "ccnum", "ccnumber", "visa", "amex", "mastercard"]
+
+    /// A card number in its context. Digits that are part of a larger token are ids, not cards:
+    /// after `/`, `:`, `_`, `-`, `.`, `#`, `@` (`ecs-svc/4792038861937284502`, ARNs, task and
+    /// trace ids) or before `/`, `_`, `-`, `=`, `@`, and values of id-like keys (`deploymentId=`,
+    /// `request_id: `, `ts=`) unless the key names a card (`card_number=`, `pan=`). An unbroken run
+    /// of 17–19 digits (a snowflake id, a 19-digit deployment id) is a card only with `card`
+    /// shortly before it; grouped digits must be grouped as cards are (4-4-4-4, 4-6-5, 4-6-4).
+    static func isCardNumber(_ text: String, before: Substring, after: Substring) -> Bool {
+        guard isCardNumber(text) else { return false }
+        if let next = after.first, "/_-=@".contains(next) { return false }
+        let key = keyBefore(before)
+        let named = key.map { name in name.contains("card") || cardWords.contains(name) } ?? false
+        if let last = before.last, "/:_-.#@=".contains(last) {
+            // Glued to what precedes it: only `card:4111…` or `pan=4111…` is a card.
+            return named
+        }
+        if let key, !named, isIdKey(key) { return false }
+        let groups = text.split(whereSeparator: { $0 == " " || $0 == "-" }).map(\.count)
+        if groups.count == 1 {
+            return text.count <= 16 || named || before.suffix(24).lowercased().contains("card")
+        }
+        return [[4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 4, 3]].contains(groups)
+            || (groups.count == 4 && groups.dropLast().allSatisfy { $0 == 4 } && groups[3] < 4)
+    }
+
+    /// The key (or word) right before a value: `card_number` in `card_number=`, `"cardNumber": "`,
+    /// `card `; lower-cased, or nil when there is none.
+    static func keyBefore(_ before: Substring) -> String? {
+        var rest = before
+        while let last = rest.last, " \t\"'=:".contains(last) { rest = rest.dropLast() }
+        let word = rest.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
+        guard !word.isEmpty else { return nil }
+        return String(word.reversed()).lowercased().replacingOccurrences(of: "_", with: "")
+            .replacingOccurrences(of: "-", with: "")
+    }
+
+    /// Keys whose values are ids, times or counters.
+    static func isIdKey(_ key: String) -> Bool {
+        key == "ts"
+            || ["id", "ids", "time", "timestamp", "epoch", "seq", "sequence", "offset", "version", "arn"].contains {
+                key.hasSuffix($0)
+            } || ["trace", "span", "request", "deployment", "task", "snowflake"].contains { key.contains($0) }
     }
 
     /// Luhn-valid, 13–19 digits, with the prefix and length of a card network (so epoch

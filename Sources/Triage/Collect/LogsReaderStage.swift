@@ -3,8 +3,8 @@ import AWSServices
 import Foundation
 import LogPatterns
 
-/// Reads each log group's matching events (all pages, the event cap shared between groups) and
-/// condenses them into patterns.
+/// Reads each log group's matching events (all pages, the event cap shared between groups),
+/// reassembles multi-line events per log stream, and condenses them into patterns.
 struct LogsReaderStage {
     let reader: any LogsReader
     let settings: CollectSettings
@@ -20,10 +20,18 @@ struct LogsReaderStage {
                 maxPages: 1000, pageSize: 10_000)
             calls.add(events.pages)
             var condenser = LogCondenser()
-            for event in events.events {
-                let time = AWSTimestamp.format(Date(timeIntervalSince1970: Double(event.timestamp) / 1000))
-                condenser.add(event.message, timestamp: time)
+            // One exception written over several events (a traceback, a stack trace) is one event
+            // again before mining; each assembled event keeps its head line's time.
+            var assembler = EventAssembler()
+            let add = { (event: AssembledEvent) in
+                let time = event.timestamp.map { AWSTimestamp.format(Date(timeIntervalSince1970: Double($0) / 1000)) }
+                condenser.add(event, timestamp: time)
             }
+            for event in events.events {
+                assembler.add(
+                    stream: event.logStreamName, timestamp: event.timestamp, message: event.message, emit: add)
+            }
+            assembler.finish(emit: add)
             result.append(
                 LogGroupEvidence(
                     group: group, service: service == group ? nil : service, linesRead: events.events.count,
