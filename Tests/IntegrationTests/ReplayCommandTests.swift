@@ -146,7 +146,7 @@ struct ReplayCommandTests {
                 environment: environment)
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(
-                dry.stdout.hasPrefix("# [CRITICAL] prodapp-alb-5xx: New deployment of api (prodapp-api:2)"), "\(dry.stdout.prefix(300))")
+                dry.stdout.hasPrefix("# [HIGH] prodapp-alb-5xx: New deployment of api (prodapp-api:2)"), "\(dry.stdout.prefix(300))")
             let real = try TriagedBinary.run(
                 ["investigate", "--alarm", scenario.alarm, "--config", config.path], environment: environment)
             #expect(real.status == 0, "\(real.stderr)")

@@ -31,7 +31,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "scripts/emulator"))
 sys.path.insert(0, os.path.join(ROOT, "scripts/diagnosis"))
 import corpus  # noqa: E402
 from world_builder import WorldBuilder  # noqa: E402

@@ -12,7 +12,6 @@ scenario's name, so one spec always builds the same world.
     built = builder.build(spec, now=time.time())    # after builder.reset() for the next one
     builder.fire_alarm(built)
 """
-import datetime
 import json
 import random
 import re
@@ -30,7 +29,7 @@ USER = "triaged"
 DENY_POLICY = "corpus-partial-data-deny"
 SPEC_KEYS = {"name", "label", "region", "cluster", "load_balancers", "services", "alarm", "metrics", "traces",
              "partial", "notes"}
-SERVICE_KEYS = {"name", "runtime", "port", "image", "version", "load_balancer", "path", "desired", "running",
+SERVICE_KEYS = {"name", "runtime", "port", "image", "load_balancer", "path", "desired", "running",
                 "pending", "family", "revision", "cpu", "memory", "deployments", "events", "service_connect",
                 "target_health", "stopped_tasks", "metrics", "logs", "launch_type", "container", "health_check"}
 
@@ -259,6 +258,7 @@ class WorldBuilder:
         task_ids = []
         ips = []
         for _ in range(running):
+            # Tasks of the PRIMARY deployment if it has any running, else of the current revision.
             rev = int(primary.get("revision", revision)) if primary.get("running", running) else revision
             task = ecs.run_task(cluster=self.cluster, taskDefinition=arns[rev], launchType="FARGATE",
                                 group="service:%s" % name, startedBy=self._deployment_id(primary, name),
@@ -608,7 +608,3 @@ class WorldBuilder:
             AlarmActions=[topic], OKActions=[topic], TreatMissingData="notBreaching")
         self.out["alarm"] = alarm["name"]
         self.out["alarm_topic"] = topic
-
-
-def iso(epoch):
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

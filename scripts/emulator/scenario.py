@@ -9,6 +9,7 @@ Prints one JSON object naming everything it created.
 """
 import argparse
 import json
+import random
 import time
 import urllib.request
 
@@ -50,8 +51,19 @@ CAUSES = {
     "capacity": {
         "log": "WARN request timed out after 5000ms waiting for a worker thread (queue %d)",
         "metrics": {"elb5xx": 30.0, "elb504": 30.0, "latency": 4.8, "cpu": 97.0},
-        "events": ["(service %s) was unable to place a task because no container instance met all of its requirements."]},
+        "events": ["(service %s) was unable to place a task because no container instance met all of its requirements. "
+                   "The closest matching (container-instance 5d1e3c0a8f2b4c9e9a7b2f6e1c3d4a5b) has insufficient CPU units "
+                   "available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."]},
 }
+
+
+def deployment_id():
+    """An ECS deployment id: ecs-svc/ and 19 digits."""
+    return "ecs-svc/%019d" % random.randint(10 ** 18, 10 ** 19 - 1)
+
+
+def task_id():
+    return "%032x" % random.getrandbits(128)
 
 
 def post(url, payload):
@@ -119,28 +131,38 @@ def build(world, scenario, now):
     if broken:
         current = ecs.describe_task_definition(taskDefinition="prodapp-%s:1" % broken)["taskDefinition"]["taskDefinitionArn"]
         new_revision = ecs.describe_task_definition(taskDefinition="prodapp-%s:2" % broken)["taskDefinition"]["taskDefinitionArn"]
+        new_id, old_id = deployment_id(), deployment_id()
         if scenario == "bad-deployment":
             deployments = [
-                {"id": "ecs-svc/2", "status": "PRIMARY", "taskDefinition": new_revision, "desiredCount": 2, "runningCount": 0,
-                 "pendingCount": 2, "failedTasks": 4, "createdAt": now - 600, "updatedAt": now - 60, "rolloutState": "IN_PROGRESS"},
-                {"id": "ecs-svc/1", "status": "ACTIVE", "taskDefinition": current, "desiredCount": 0, "runningCount": 1,
-                 "pendingCount": 0, "createdAt": now - 86400, "updatedAt": now - 600, "rolloutState": "COMPLETED"}]
-            events = [("(service %s) has started 2 tasks: (task a) (task b)." % broken, now - 590),
-                      ("(service %s) has stopped 2 running tasks: (task a) (task b)." % broken, now - 300),
-                      ("(service %s) deployment ecs-svc/2 deployment failed: tasks failed to start." % broken, now - 60)]
+                {"id": new_id, "status": "PRIMARY", "taskDefinition": new_revision, "desiredCount": 2, "runningCount": 0,
+                 "pendingCount": 2, "failedTasks": 4, "createdAt": now - 600, "updatedAt": now - 60, "rolloutState": "IN_PROGRESS",
+                 "rolloutStateReason": "ECS deployment %s in progress." % new_id},
+                {"id": old_id, "status": "ACTIVE", "taskDefinition": current, "desiredCount": 0, "runningCount": 1,
+                 "pendingCount": 0, "failedTasks": 0, "createdAt": now - 86400 * 6, "updatedAt": now - 600,
+                 "rolloutState": "COMPLETED", "rolloutStateReason": "ECS deployment %s completed." % old_id}]
+            a, b = task_id(), task_id()
+            events = [("(service %s) has started 2 tasks: (task %s) (task %s)." % (broken, a, b), now - 590),
+                      ("(service %s) has stopped 2 running tasks: (task %s) (task %s)." % (broken, a, b), now - 300),
+                      ("(service %s) (deployment %s) deployment failed: tasks failed to start." % (broken, new_id), now - 60)]
+            counts = {"desiredCount": 2, "runningCount": 1, "pendingCount": 2}
         else:
-            deployments = [{"id": "ecs-svc/1", "status": "PRIMARY", "taskDefinition": current,
-                            "desiredCount": 4 if scenario == "capacity" else 2,
-                            "runningCount": 1 if scenario == "capacity" else 2, "pendingCount": 0,
-                            "createdAt": now - 86400 * 3, "updatedAt": now - 86400 * 3, "rolloutState": "COMPLETED"}]
-            events = [(message % broken, now - 600 + 60 * i) for i, message in enumerate(cause.get("events", []))]
+            desired = 4 if scenario == "capacity" else 2
+            running = 1 if scenario == "capacity" else 2
+            deployments = [{"id": old_id, "status": "PRIMARY", "taskDefinition": current, "desiredCount": desired,
+                            "runningCount": running, "pendingCount": 0, "failedTasks": 0,
+                            "createdAt": now - 86400 * 3, "updatedAt": now - 86400 * 3, "rolloutState": "COMPLETED",
+                            "rolloutStateReason": "ECS deployment %s completed." % old_id}]
+            events = [(message.replace("(task x)", "(task %s)" % task_id()).replace("(task y)", "(task %s)" % task_id())
+                       .replace("prodapp-api", target_groups[broken]) % broken, now - 600 + 60 * i)
+                      for i, message in enumerate(cause.get("events", []))]
+            counts = {"desiredCount": desired, "runningCount": running, "pendingCount": 0}
         post(world["standin"] + "/_world/ecs/service", {
-            "cluster": out["cluster"], "service": broken, "deployments": deployments,
+            "cluster": out["cluster"], "service": broken, "deployments": deployments, "counts": counts,
             "events": [{"message": m, "createdAt": t} for m, t in events]})
         for k in range(cause.get("stopped", 0)):
             revision = new_revision if scenario == "bad-deployment" else current
             arn = ecs.run_task(cluster=out["cluster"], taskDefinition=revision, launchType="FARGATE",
-                               group="service:%s" % broken, startedBy="ecs-svc")["tasks"][0]["taskArn"]
+                               group="service:%s" % broken, startedBy=deployments[0]["id"])["tasks"][0]["taskArn"]
             post(world["standin"] + "/_world/ecs/stop-task", {
                 "cluster": out["cluster"], "task": arn.split("/")[-1], "stopCode": cause["stopCode"],
                 "stoppedReason": cause["stoppedReason"], "stoppedAt": now - 500 + 100 * k,
@@ -152,6 +174,21 @@ def build(world, scenario, now):
                 "targets": [{"id": "10.20.1.%d" % k, "state": "unhealthy", "reason": "Target.ResponseCodeMismatch",
                              "description": "Health checks failed with these codes: [503]"} for k in (1, 2)]})
     out["stopped_tasks"] = stopped
+    # The services that are fine look it: everything desired is running, and their one deployment
+    # completed days ago (moto would show a deployment created just now and every task pending).
+    for index, name in enumerate(SERVICES):
+        if name == broken:
+            continue
+        current = ecs.describe_task_definition(taskDefinition="prodapp-%s:1" % name)["taskDefinition"]["taskDefinitionArn"]
+        ident, days = deployment_id(), 4 + 3 * index
+        post(world["standin"] + "/_world/ecs/service", {
+            "cluster": out["cluster"], "service": name, "counts": {"desiredCount": 2, "runningCount": 2, "pendingCount": 0},
+            "deployments": [{"id": ident, "status": "PRIMARY", "taskDefinition": current, "desiredCount": 2,
+                             "runningCount": 2, "pendingCount": 0, "failedTasks": 0, "createdAt": now - 86400 * days,
+                             "updatedAt": now - 86400 * days + 420, "rolloutState": "COMPLETED",
+                             "rolloutStateReason": "ECS deployment %s completed." % ident}],
+            "events": [{"message": "(service %s) has reached a steady state." % name, "createdAt": now - 3600 * h - 300 * index}
+                       for h in (5, 11)]})
 
     # Log events: background noise before, the cause's errors after the rise in the broken service.
     for name in SERVICES:
