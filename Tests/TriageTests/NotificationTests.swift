@@ -24,7 +24,7 @@ struct NotificationTests {
         #expect(
             notification.attributes == [
                 .init(name: "severity", value: "high"), .init(name: "category", value: "bad_deployment"),
-                .init(name: "cluster", value: "prodapp-ecs-cluster"),
+                .init(name: "cluster", value: "prodapp-ecs-cluster"), .init(name: "status", value: "open"),
             ])
         try SNSClient.validate(
             message: notification.message, subject: notification.subject, attributes: notification.snsAttributes,
