@@ -106,7 +106,7 @@ public struct RunbookReader: Sendable {
     }
 
     /// `s3://bucket/prefix/` → (bucket, prefix).
-    static func split(_ location: String) -> (String, String)? {
+    public static func split(_ location: String) -> (String, String)? {
         guard location.hasPrefix("s3://") else { return nil }
         let rest = location.dropFirst(5)
         let bucket = rest.prefix { $0 != "/" }

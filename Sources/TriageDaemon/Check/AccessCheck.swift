@@ -2,6 +2,7 @@ import AWSCore
 import AWSServices
 import Foundation
 import Logging
+import Triage
 
 /// The checks behind `triaged check`: each one line, like `nginx -t`, so a broken setup fails at
 /// install time rather than at 3 a.m.
@@ -142,6 +143,32 @@ public struct AccessCheck {
                 }
             ),
             (
+                "alarm tags",
+                {
+                    // The runbook link is read from the alarm's tags.
+                    let names = intake.alarmNames
+                    guard !(names.isEmpty && intake.alarmPrefixes.isEmpty) else { return nil }
+                    let cloudWatch = CloudWatchClient(client: try client(.cloudWatch))
+                    let alarm =
+                        try names.isEmpty
+                        ? cloudWatch.describeAlarms(prefix: intake.alarmPrefixes[0], maxAlarms: 1).first
+                        : cloudWatch.describeAlarms(names: [names[0]]).first
+                    guard let alarm else { return nil }
+                    let tags = try cloudWatch.listTagsForResource(arn: alarm.arn)
+                    return "cloudwatch:ListTagsForResource on \(alarm.name): \(tags.count) tags"
+                }
+            ),
+            (
+                "runbooks",
+                {
+                    guard let location = configuration.analysis.runbooksS3Prefix,
+                        let (bucket, prefix) = RunbookReader.split(location)
+                    else { return nil }
+                    _ = try S3Client(client: try client(.s3)).headObject(bucket: bucket, key: "\(prefix).triaged-check")
+                    return "s3:GetObject on \(location)"
+                }
+            ),
+            (
                 "metrics",
                 {
                     let cloudWatch = CloudWatchClient(client: try client(.cloudWatch))
@@ -211,7 +238,7 @@ public struct AccessCheck {
                     _ = try S3Client(client: try client(.s3)).headObject(
                         bucket: bucket, key: "\(report.s3.prefix).triaged-check")
                     return
-                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (writes are conditional, never overwrite)"
+                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (reports and the history index; writes are conditional, never overwrite)"
                 }
             ),
             (
