@@ -32,6 +32,7 @@ locals {
     bedrock_enabled    = var.bedrock_model_id != ""
     model_id           = var.bedrock_model_id
     daily_budget_usd   = var.daily_budget_usd
+    runbooks_prefix    = var.runbooks_prefix
     bucket             = aws_s3_bucket.reports.bucket
     kms_key_arn        = aws_kms_key.triaged.arn
     findings_topic_arn = local.findings_topic_arn

@@ -212,10 +212,39 @@ public struct Report: Sendable, Equatable, Codable {
             }
         }
 
-        // The snake-case strategies do not split digits: `count30d` is written as `count_30d`
-        // by hand, and read back through the decoder's conversion of `count_30d` to `count30d`.
+        public init(fingerprint: String, count30d: Int, previous: [Previous]) {
+            self.fingerprint = fingerprint
+            self.count30d = count30d
+            self.previous = previous
+        }
+
+        // The snake-case strategies do not split digits: `count30d` is written as `count_30d` by
+        // hand, and read back whatever the decoder's key conversion made of it (`count30D`).
         private enum WrittenKeys: String, CodingKey {
             case fingerprint, count30d = "count_30d", previous
+        }
+
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyKey.self)
+            func key(_ name: String) throws -> AnyKey {
+                let normal = { (text: String) in text.lowercased().replacingOccurrences(of: "_", with: "") }
+                guard let found = container.allKeys.first(where: { normal($0.stringValue) == normal(name) }) else {
+                    throw DecodingError.keyNotFound(
+                        AnyKey(stringValue: name),
+                        .init(codingPath: container.codingPath, debugDescription: "history has no \(name)"))
+                }
+                return found
+            }
+            fingerprint = try container.decode(String.self, forKey: key("fingerprint"))
+            count30d = try container.decode(Int.self, forKey: key("count_30d"))
+            previous = try container.decode([Previous].self, forKey: key("previous"))
         }
 
         public func encode(to encoder: any Encoder) throws {
