@@ -412,6 +412,34 @@ struct ResolutionTests {
                 as: UTF8.self)
             #expect(html.contains("<h2>Earlier incidents</h2>") && html.contains(">\(first.incident.id)</a>"))
 
+            // The model of a fourth incident gets the earlier summaries as a data section.
+            let alarm = try #require(base.openingAlarm)
+            let investigator = Investigator(
+                collector: EvidenceCollector(
+                    clients: CollectClients(
+                        cloudWatch: CloudWatchClient(client: try context.client(for: .cloudWatch)),
+                        elb: ELBv2Client(client: try context.client(for: .elbv2)),
+                        ecs: ECSClient(client: try context.client(for: .ecs)),
+                        logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
+                        xray: XRayClient(client: try context.client(for: .xray))),
+                    settings: CollectSettings(), clock: SystemWallClock(), logger: Logger(label: "t")),
+                promptBudget: 12_000, analyser: nil, redact: true,
+                history: try delivery.deliverer(context, scenario, state: stateB).history, clock: SystemWallClock(),
+                logger: Logger(label: "t"))
+            let fourth = IncidentTracker.Incident(
+                id: "55555555555555555555", openedAt: Date(), alarms: [], correlationKeys: [], phase: .investigating,
+                resolvedAt: nil, updatedAt: Date())
+            let opening = AlarmEvent(
+                alarmName: alarm.name, alarmArn: alarm.arn, state: .alarm, previousState: .ok, stateChangeTime: Date(),
+                reason: "r", region: "us-east-1", accountId: base.incident.accountId, metric: nil, alarmRule: nil,
+                triggeringChildren: [], source: .snsNotification, messageId: nil)
+            let sections = investigator.promptContext(
+                fourth, alarm: opening,
+                findings: [Finding(category: .badDeployment, title: "t", confidence: 0.9, evidence: [])], runbook: nil)
+            #expect(sections.map(\.name) == ["earlier_incidents"])
+            #expect(sections.first?.lines.count == 3)
+            #expect(sections.first?.lines.first?.contains("bad_deployment: \(thirdStored.summary.prefix(80))") == true)
+
             // Another alarm's incidents are another history.
             var other = incident("44444444444444444444", hoursAgo: 0.5)
             other.incident.alarms[0].arn += "-other"
