@@ -151,6 +151,46 @@ struct ResolutionTests {
         }
     }
 
+    @Test("without a queue the poller sees the alarm back in OK: resolved once, later polls are not news")
+    func pollerSeesOK() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("healthy")
+            let context = try world.context()
+            let directory = delivery.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let intake = try Intake(
+                store: IncidentStore(directory: directory), correlationWindow: 300, claims: LocalClaims(),
+                clock: SystemWallClock(), logger: Logger(label: "t"))
+            let cloudWatch = CloudWatchClient(client: try context.client(for: .cloudWatch))
+            let poller = AlarmPoller(
+                cloudWatch: cloudWatch, names: [scenario.alarm], prefixes: [], maxAge: 86_400, logger: Logger(label: "t"))
+            // Never fired: an alarm in OK opens and resolves nothing.
+            for event in try poller.poll(now: Date()) {
+                guard case .done(.ignored) = try intake.record(event) else {
+                    Issue.record("an OK alarm with no incident must be ignored")
+                    return
+                }
+            }
+            try world.fireAlarm(scenario.alarm)
+            var opened: String?
+            for event in try poller.poll(now: Date()) {
+                if case .investigate(let incident) = try intake.record(event) { opened = incident.id }
+            }
+            let id = try #require(opened)
+            #expect(try intake.begin(id))
+            try intake.finish(id)
+            var parameters = QueryParameters()
+            parameters.add("AlarmName", scenario.alarm)
+            parameters.add("StateValue", "OK")
+            parameters.add("StateReason", "Threshold no longer crossed")
+            _ = try context.client(for: .cloudWatch).query("SetAlarmState", parameters)
+            let decisions = try (0..<3).flatMap { _ in try poller.poll(now: Date()).map { try intake.record($0) } }
+            #expect(decisions.first == .done(.resolved(incidentId: id)))
+            #expect(decisions.dropFirst().allSatisfy { if case .done(.ignored) = $0 { true } else { false } })
+            #expect(intake.resolvedDelivered.map(\.id) == [id])
+        }
+    }
+
     @Test("a crash between the S3 rewrite and SNS resumes to exactly one follow-up")
     func crashBetweenS3AndSNS() throws {
         try withDelivered("oom") { delivered in

@@ -236,9 +236,13 @@ public final class Daemon: @unchecked Sendable {
                 metadata: ["alarm.name": "\(event.alarmName)", "error": "\(error)"])
             return
         }
-        // A poll that finds an alarm still in ALARM for a known transition is not a new sighting.
+        // A poll that finds an alarm still in ALARM for a known transition, or still in OK, is not
+        // a new sighting.
         let stillInAlarm: Bool
-        if case .done(.duplicate) = outcome, message == nil { stillInAlarm = true } else { stillInAlarm = false }
+        switch outcome {
+        case .done(.duplicate), .done(.ignored): stillInAlarm = message == nil
+        default: stillInAlarm = false
+        }
         if !stillInAlarm { metrics.count("AlarmsSeen", properties: ["alarm.name": event.alarmName]) }
         switch outcome {
         case .investigate(let incident):
