@@ -130,9 +130,11 @@ public final class Daemon: @unchecked Sendable {
             logger.info("resuming an unfinished incident", metadata: ["incident.id": "\(incident.id)"])
             schedule(incident)
         }
-        // Resolutions a crash or a failure left unsent (a completed one is recognised and skipped).
-        for incident in intake.resolvedDelivered
-        where (try? current.deliverer.outbox.progress(incident.id))??.resolution?.completedAt == nil {
+        // Resolutions a crash or a failure left unsent, for reports this outbox delivered.
+        for incident in intake.resolvedDelivered {
+            guard let progress = (try? current.deliverer.outbox.progress(incident.id)) ?? nil,
+                progress.resolution?.completedAt == nil
+            else { continue }
             scheduleResolution(incident.id)
         }
         if current.poller != nil { schedulePolling(every: configuration.intake.pollInterval) }
