@@ -56,6 +56,7 @@ struct CheckCommandTests {
             #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
             for line in [
                 "[ ok ] alarms        cloudwatch:DescribeAlarms: 1 alarms watched",
+                "[ ok ] alarm tags    cloudwatch:ListTagsForResource on \(scenario.alarm): ",
                 "[ ok ] metrics       cloudwatch:GetMetricData",
                 "[ ok ] queue         sqs:GetQueueAttributes: 0 waiting, dead-letter queue set",
                 "[ ok ] ecs           ecs:ListServices: 3 services in \(scenario.cluster)",

@@ -2,6 +2,7 @@ import AWSCore
 import AWSServices
 import Foundation
 import Testing
+import Triage
 
 /// `triaged run` as systemd runs it, against the local AWS world.
 @Suite("triaged run against the local AWS world", .enabled(if: IntegrationEnvironment.ready))
@@ -136,6 +137,55 @@ struct DaemonTests {
     }
 
     @Test(
+        "the alarm back to OK after delivery: one RESOLVED follow-up (status resolved) and the report resolved in S3; a kill -9 and restart sends nothing again"
+    )
+    func resolution() throws {
+        try withSetup { setup in
+            try setup.writeConfig(poll: "0s")
+            var daemon = try setup.start()
+            #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
+            try setup.world.fireAlarm(setup.scenario.alarm)
+            #expect(daemon.waitForLog("report delivered", timeout: 60), "\(daemon.log.suffix(3000))")
+            // CloudWatch's OK notification goes the same way as the ALARM one (alarm topic → queue).
+            var parameters = QueryParameters()
+            parameters.add("AlarmName", setup.scenario.alarm)
+            parameters.add("StateValue", "OK")
+            parameters.add("StateReason", "Threshold no longer crossed")
+            _ = try setup.world.context().client(for: .cloudWatch).query("SetAlarmState", parameters)
+            #expect(daemon.waitForLog("resolution delivered", timeout: 60), "\(daemon.log.suffix(3000))")
+            let findings = try setup.messages(setup.scenario.findings_queue)
+            let envelopes = try findings.map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])
+            }
+            #expect(envelopes.count == 2)
+            let status = envelopes.map {
+                (($0["MessageAttributes"] as? [String: [String: String]])?["status"])?["Value"] ?? "-"
+            }
+            #expect(Set(status) == ["open", "resolved"])
+            let resolved = envelopes.first { ($0["Subject"] as? String)?.hasPrefix("[RESOLVED] ") == true }
+            #expect(resolved != nil, "\(envelopes.map { $0["Subject"] ?? "-" })")
+            #expect((resolved?["Message"] as? String)?.contains("Runbook: https://wiki.example.com/runbooks/prodapp-alb-5xx") == true)
+            #expect(try setup.messages(setup.scenario.intake_queue).isEmpty, "the OK message was not deleted")
+            let delivered = try #require(daemon.events.first { $0["msg"] as? String == "resolution delivered" })
+            let id = try #require(delivered["incident.id"] as? String)
+            let s3 = S3Client(client: try setup.world.context().client(for: .s3))
+            let json = try #require(
+                try ListedReport.find(s3: s3, bucket: setup.scenario.bucket, incidentId: id))
+            #expect(json.resolution != nil && json.links.runbook == "https://wiki.example.com/runbooks/prodapp-alb-5xx")
+
+            daemon.stop()
+            daemon = try setup.start()
+            #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
+            #expect(daemon.waitForLog("triaged ready", timeout: 15))
+            daemon.send(SIGTERM)
+            // The drain waits for the SQS long poll in progress (up to 20 s).
+            #expect(daemon.waitForExit(timeout: 40) == 0)
+            #expect(!daemon.events.contains { $0["msg"] as? String == "resolution prepared" })
+            #expect(try setup.messages(setup.scenario.findings_queue).isEmpty)
+        }
+    }
+
+    @Test(
         "SIGTERM with an incident in flight exits 0 within the drain deadline; the incident is released and a restart delivers it once"
     )
     func drainReleases() throws {
@@ -215,5 +265,21 @@ struct DaemonConfigurationTests {
         let idle = try TriagedBinary.run(["run", "--config", config.path], environment: [:])
         #expect(idle.status == 2)
         #expect(idle.stderr.contains("nothing to watch"), "\(idle.stderr)")
+    }
+}
+
+/// A delivered report.json found by its incident id (the key is dated by the incident's opening).
+enum ListedReport {
+    static func find(s3: S3Client, bucket: String, incidentId: String) throws -> Report? {
+        var settings = DeliverySettings()
+        settings.prefix = "incidents/"
+        for days in -1...1 {
+            let key = settings.key(
+                incidentId: incidentId, openedAt: Date().addingTimeInterval(Double(days) * 86_400), name: "report.json")
+            if let (body, _) = try s3.getObjectIfPresent(bucket: bucket, key: key) {
+                return try Report.decoder.decode(Report.self, from: Data(body))
+            }
+        }
+        return nil
     }
 }

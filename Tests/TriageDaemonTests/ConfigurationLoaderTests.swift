@@ -134,6 +134,15 @@ struct ConfigurationLoaderTests {
                 "analysis:\n  bedrock:\n    prices:\n      m: {input_per_1k: 1}\n",
                 "c.yaml:4: analysis.bedrock.prices.m: needs input_per_1k and output_per_1k"
             ),
+            (
+                "analysis:\n  runbooks:\n    s3_prefix: runbooks/\n",
+                "c.yaml:3: analysis.runbooks.s3_prefix: must be an s3://bucket/prefix/ location ending in /"
+            ),
+            (
+                "analysis:\n  runbooks:\n    s3_prefix: s3://team-runbooks/alarms\n",
+                "c.yaml:3: analysis.runbooks.s3_prefix: must be an s3://bucket/prefix/ location ending in /"
+            ),
+            ("analysis:\n  runbooks:\n    prefix: x\n", "c.yaml:3: analysis.runbooks.prefix: unknown key"),
         ])
     func errors(_ text: String, _ expected: String) {
         #expect {

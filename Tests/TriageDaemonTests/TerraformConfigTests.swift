@@ -12,9 +12,9 @@ struct TerraformConfigTests {
     static let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/terraform/templates/config.yaml.tftpl")
 
-    func render(bedrock: Bool, claims: String) throws -> String {
+    func render(bedrock: Bool, claims: String, runbooks: String = "") throws -> String {
         let expression =
-            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-sonnet-4-6", fallback_model_id="eu.amazon.nova-pro-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)"})"#
+            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-sonnet-4-6", fallback_model_id="eu.amazon.nova-pro-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)", runbooks_prefix="\#(runbooks)"})"#
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Terraform.path))
         process.arguments = ["console"]
@@ -36,12 +36,12 @@ struct TerraformConfigTests {
             .joined(separator: "\n")
     }
 
-    @Test("with and without a model, local and S3 claims")
+    @Test("with and without a model, local and S3 claims, with and without runbooks")
     func loads() throws {
-        for (bedrock, claims) in [(true, "s3"), (false, "local")] {
+        for (bedrock, claims, runbooks) in [(true, "s3", "runbooks/"), (false, "local", "")] {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("tf-\(UUID().uuidString).yaml")
             defer { try? FileManager.default.removeItem(at: file) }
-            try render(bedrock: bedrock, claims: claims).write(to: file, atomically: true, encoding: .utf8)
+            try render(bedrock: bedrock, claims: claims, runbooks: runbooks).write(to: file, atomically: true, encoding: .utf8)
             let configuration = try ConfigurationLoader.load(path: file.path)
             #expect(configuration.runRequirements().isEmpty)
             #expect(configuration.intake.alarmNames == ["shop-alb-5xx", "shop-alb-target-5xx"])
@@ -52,6 +52,9 @@ struct TerraformConfigTests {
                 #expect(configuration.analysis.bedrock.modelId == "eu.anthropic.claude-sonnet-4-6")
                 #expect(configuration.analysis.bedrock.fallbackModelId == "eu.amazon.nova-pro-v1:0")
             }
+            #expect(
+                configuration.analysis.runbooksS3Prefix
+                    == (runbooks.isEmpty ? nil : "s3://shop-incident-reports-x/runbooks/"))
             #expect(configuration.report.s3.encryption == .kms)
             #expect(configuration.report.s3.kmsKeyId == "arn:aws:kms:eu-west-1:123456789012:key/0f1e")
             #expect(configuration.state.claims.rawValue == claims)

@@ -64,6 +64,35 @@ struct IncidentTrackerTests {
         #expect(tracker.incidents[first.id]?.alarms.map(\.name) == ["alb-5xx", "alb-latency"])
     }
 
+    @Test("resolved only when every alarm is back to OK; a duplicate OK, or an OK with no incident, is not news")
+    func everyAlarmBackToOK() {
+        var tracker = IncidentTracker(correlationWindow: 300)
+        guard case .open(let incident) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        #expect(tracker.observe(event("alb-latency", .alarm, at: 60), now: base) == .joined(incidentId: incident.id))
+        guard case .ignored = tracker.observe(event("alb-5xx", .ok, at: 200), now: base) else {
+            Issue.record("one alarm of two back to OK does not resolve")
+            return
+        }
+        #expect(tracker.incidents[incident.id]?.resolvedAt == nil)
+        // The first alarm fires again, then both return to OK: resolved at the last OK.
+        #expect(tracker.observe(event("alb-5xx", .alarm, at: 250), now: base) == .joined(incidentId: incident.id))
+        guard case .ignored = tracker.observe(event("alb-latency", .ok, at: 400), now: base) else {
+            Issue.record("alb-5xx is in ALARM again")
+            return
+        }
+        #expect(tracker.observe(event("alb-5xx", .ok, at: 500), now: base) == .resolved(incidentId: incident.id))
+        #expect(tracker.incidents[incident.id]?.resolvedAt == base.addingTimeInterval(500))
+        guard case .ignored = tracker.observe(event("alb-5xx", .ok, at: 500), now: base) else {
+            Issue.record("a duplicate OK is ignored")
+            return
+        }
+        guard case .ignored = tracker.observe(event("unrelated", .ok, at: 500), now: base) else {
+            Issue.record("an OK with no incident is ignored")
+            return
+        }
+        #expect(tracker.incidents[incident.id]?.resolvedAt == base.addingTimeInterval(500))
+    }
+
     @Test("OK resolves the incident without cancelling its report; INSUFFICIENT_DATA is ignored")
     func resolution() {
         var tracker = IncidentTracker(correlationWindow: 300)

@@ -28,6 +28,7 @@ struct NotificationTests {
             notification.attributes == [
                 .init(name: "severity", value: "high"), .init(name: "category", value: "bad_deployment"),
                 .init(name: "cluster", value: "prodapp-ecs-cluster"), .init(name: "service", value: "api"),
+                .init(name: "status", value: "open"),
             ])
         #expect(notification.message.contains("   - service api · resource api:43\n"))
         try SNSClient.validate(

@@ -48,7 +48,7 @@ locals {
 data "aws_iam_policy_document" "triaged" {
   statement {
     sid       = "ReadTheWatchedAlarms"
-    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory", "cloudwatch:ListTagsForResource"]
     resources = [for alarm in aws_cloudwatch_metric_alarm.alb_5xx : alarm.arn]
   }
 
@@ -76,6 +76,16 @@ data "aws_iam_policy_document" "triaged" {
     resources = ["${aws_s3_bucket.reports.arn}/incidents/*"]
   }
 
+  dynamic "statement" {
+    # The team's runbooks, <prefix><alarm name>.md, read-only (the history index is under incidents/).
+    for_each = var.runbooks_prefix == "" ? [] : [var.runbooks_prefix]
+    content {
+      sid       = "ReadRunbooks"
+      actions   = ["s3:GetObject"]
+      resources = ["${aws_s3_bucket.reports.arn}/${statement.value}*"]
+    }
+  }
+
   statement {
     sid       = "MissingKeysAnswer404"
     actions   = ["s3:ListBucket"]
@@ -83,7 +93,7 @@ data "aws_iam_policy_document" "triaged" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["incidents/*"]
+      values   = compact(["incidents/*", var.runbooks_prefix == "" ? "" : "${var.runbooks_prefix}*"])
     }
   }
 

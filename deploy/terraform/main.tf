@@ -35,6 +35,7 @@ locals {
     model_id           = var.bedrock_model_id
     fallback_model_id  = var.bedrock_fallback_model_id
     daily_budget_usd   = var.daily_budget_usd
+    runbooks_prefix    = var.runbooks_prefix
     bucket             = aws_s3_bucket.reports.bucket
     kms_key_arn        = aws_kms_key.triaged.arn
     findings_topic_arn = local.findings_topic_arn

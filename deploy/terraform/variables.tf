@@ -235,6 +235,17 @@ variable "daily_budget_usd" {
   }
 }
 
+variable "runbooks_prefix" {
+  description = "Key prefix in the report bucket holding runbooks as <prefix><alarm name>.md (e.g. \"runbooks/\"); empty: none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.runbooks_prefix == "" || (endswith(var.runbooks_prefix, "/") && !startswith(var.runbooks_prefix, "incidents/"))
+    error_message = "runbooks_prefix must end in / and lie outside incidents/."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

@@ -262,7 +262,9 @@ def build(world, scenario, now):
     sns.subscribe(TopicArn=findings_topic, Protocol="sqs", Endpoint=findings_arn)
     s3.create_bucket(Bucket="prodapp-incident-reports")
     cw.put_metric_alarm(
-        AlarmName="prodapp-alb-5xx", MetricName="HTTPCode_ELB_5XX_Count", Namespace="AWS/ApplicationELB", Statistic="Sum",
+        AlarmName="prodapp-alb-5xx",
+        AlarmDescription="5XX from the prodapp load balancer. Runbook: https://wiki.example.com/runbooks/prodapp-alb-5xx.",
+        MetricName="HTTPCode_ELB_5XX_Count", Namespace="AWS/ApplicationELB", Statistic="Sum",
         Period=60, EvaluationPeriods=1, Threshold=10, ComparisonOperator="GreaterThanThreshold", Dimensions=dims,
         AlarmActions=[alarm_topic], OKActions=[alarm_topic], TreatMissingData="notBreaching")
     out.update(intake_queue=intake, dead_letter_queue=dlq, alarm_topic=alarm_topic, findings_topic=findings_topic,

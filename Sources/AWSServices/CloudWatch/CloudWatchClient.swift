@@ -139,6 +139,18 @@ public struct CloudWatchClient: Sendable {
         }.items
     }
 
+    /// ListTagsForResource of one alarm (or other CloudWatch resource) by ARN: key → value.
+    public func listTagsForResource(arn: String) throws -> [String: String] {
+        var parameters = QueryParameters()
+        parameters.add("ResourceARN", arn)
+        let result = try client.query("ListTagsForResource", parameters)
+        var tags: [String: String] = [:]
+        for member in result["Tags"]?.members ?? [] {
+            if let key = member.string("Key") { tags[key] = member.string("Value") ?? "" }
+        }
+        return tags
+    }
+
     /// PutMetricData in `namespace` (at most 1000 data per call, batched).
     public func putMetricData(namespace: String, _ data: [MetricDatum]) throws {
         var offset = 0

@@ -81,6 +81,22 @@ public struct S3Client: Sendable {
         return (response.body, Self.info(response))
     }
 
+    /// GetObject, or nil when the key does not exist (404). `maxBytes` reads at most that many bytes
+    /// (`Range: bytes=0-…`), so an oversized object costs no more than the limit.
+    public func getObjectIfPresent(bucket: String, key: String, maxBytes: Int? = nil) throws -> (
+        body: [UInt8], info: S3ObjectInfo
+    )? {
+        let (endpoint, path) = address(bucket: bucket, key: key)
+        var headers: HTTPHeaders = [:]
+        if let maxBytes { headers.add("Range", "bytes=0-\(max(0, maxBytes - 1))") }
+        do {
+            let response = try client.rest("GetObject", method: "GET", path: path, headers: headers, endpoint: endpoint)
+            return (Array(response.body.prefix(maxBytes ?? Int.max)), Self.info(response))
+        } catch let error as AWSError where error.httpStatus == 404 {
+            return nil
+        }
+    }
+
     /// HeadObject: metadata, or nil when the key does not exist.
     public func headObject(bucket: String, key: String) throws -> S3ObjectInfo? {
         let (endpoint, path) = address(bucket: bucket, key: key)

@@ -32,9 +32,12 @@ public struct PromptBuilder: Sendable {
         (text.utf8.count + 2) / 3
     }
 
-    public func build(alarm: AlarmEvent, findings: [Finding], evidence: Evidence, delimiter: String? = nil)
-        -> BuiltPrompt
-    {
+    /// `context`: further data sections (the runbook, earlier incidents), placed after the gaps so
+    /// they are shortened only after the raw evidence.
+    public func build(
+        alarm: AlarmEvent, findings: [Finding], evidence: Evidence, delimiter: String? = nil,
+        context: [(name: String, lines: [String])] = []
+    ) -> BuiltPrompt {
         var fence = delimiter ?? Self.randomDelimiter()
         let system = Self.instructions
         // Sections from most to least useful; the first two are never dropped.
@@ -80,6 +83,7 @@ public struct PromptBuilder: Sendable {
                 }
             ),
         ]
+        sections.insert(contentsOf: context, at: 3)
         var dropped: [String] = []
         while true {
             let user = render(sections, fence)

@@ -38,6 +38,8 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
                 name: "category", value: report.topFinding?.category.rawValue ?? FindingCategory.unknown.rawValue),
             Attribute(name: "cluster", value: report.evidence.ecs.cluster.flatMap { $0.isEmpty ? nil : $0 } ?? "none"),
             Attribute(name: "service", value: report.topFinding?.service.flatMap { $0.isEmpty ? nil : $0 } ?? "none"),
+            // `open` for the first report, `resolved` once every alarm is back to OK.
+            Attribute(name: "status", value: report.resolution == nil ? "open" : "resolved"),
         ]
         switch format {
         case .text: message = Self.text(report)
@@ -47,12 +49,16 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
 
     // MARK: subject
 
-    /// `[ALARM] <alarm>: <top finding>`, printable ASCII (SNS subjects must be), cut at a word
-    /// boundary with `...` to at most 99 characters.
+    /// `[ALARM] <alarm>: <top finding>` (`[RESOLVED] <alarm> after <duration>: …` once resolved),
+    /// printable ASCII (SNS subjects must be), cut at a word boundary with `...` to at most 99
+    /// characters.
     static func subject(_ report: Report) -> String {
         let alarm = report.openingAlarm?.name ?? "alarm"
         let finding = report.topFinding?.title ?? "investigated"
-        let full = asciiLine("[ALARM] \(alarm): \(finding)")
+        let full =
+            report.resolution.map {
+                asciiLine("[RESOLVED] \(alarm) after \(ReportText.duration($0.durationSeconds)): \(finding)")
+            } ?? asciiLine("[ALARM] \(alarm): \(finding)")
         return truncate(full, to: SNSClient.maxSubjectCharacters, ellipsis: "...")
     }
 
@@ -110,6 +116,11 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
         lines.append(
             "[\(report.severity.rawValue.uppercased())] \(alarm?.name ?? "alarm") went into ALARM at \(ReportText.clock(report.window.alarmTime))"
         )
+        if let resolution = report.resolution {
+            lines.append(
+                "RESOLVED: every alarm back to OK at \(ReportText.clock(resolution.resolvedAt)), after \(ReportText.duration(resolution.durationSeconds))"
+            )
+        }
         lines.append(
             "Incident \(report.incident.id) · \(report.incident.region) · account \(report.incident.accountId)")
         if report.incident.alarms.count > 1 {
@@ -135,6 +146,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
         } else if let objects = report.links.objects {
             lines.append("Report: \(objects.html)")
         }
+        if let url = report.links.runbook { lines.append("Runbook: \(url)") }
         let console = report.links.console
         if let url = console.alarm { lines.append("Alarm: \(url)") }
         if let url = console.ecsService { lines.append("ECS service: \(url)") }
@@ -163,6 +175,11 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
         description.append(
             "*\(report.severity.rawValue.uppercased())* · `\(slack(alarm?.name ?? "alarm"))` in ALARM since \(ReportText.clock(report.window.alarmTime))"
         )
+        if let resolution = report.resolution {
+            description.append(
+                ":white_check_mark: *RESOLVED* at \(ReportText.clock(resolution.resolvedAt)), after \(ReportText.duration(resolution.durationSeconds))"
+            )
+        }
         description.append("")
         description.append("*Top findings*")
         for finding in report.findings.prefix(3) {
@@ -174,6 +191,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
         description += ["", slack(truncate(report.summary, to: maxSummary))]
         var links: [String] = []
         if let url = report.links.report { links.append("<\(url)|Full report>") }
+        if let url = report.links.runbook { links.append("<\(url)|Runbook>") }
         if let url = report.links.console.alarm { links.append("<\(url)|Alarm>") }
         if let url = report.links.console.ecsService { links.append("<\(url)|ECS service>") }
         if let url = report.links.console.logsInsights { links.append("<\(url)|Logs Insights>") }
@@ -191,10 +209,10 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
             "id": report.incident.id,
             "content": [
                 "textType": "client-markdown",
-                "title": ":rotating_light: "
+                "title": (report.resolution == nil ? ":rotating_light: " : ":white_check_mark: ")
                     + slack(
                         truncate(
-                            "[\(report.severity.rawValue.uppercased())] \(alarm?.name ?? "alarm"): \(report.topFinding?.title ?? "investigated")",
+                            "[\(report.resolution == nil ? report.severity.rawValue.uppercased() : "RESOLVED")] \(alarm?.name ?? "alarm"): \(report.topFinding?.title ?? "investigated")",
                             to: 250)),
                 "description": capBytes(description.joined(separator: "\n"), 12_000),
                 "nextSteps": report.nextSteps.prefix(5).map { slack(truncate(oneLine($0), to: maxLine)) },
@@ -204,11 +222,13 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
                 "threadId": "triaged-\(report.incident.id)",
                 "summary": truncate(
                     "\(alarm?.name ?? "alarm"): \(report.topFinding?.title ?? "investigated")", to: 200),
-                "eventType": "IncidentReport",
+                // The same threadId for the first report and its resolution: one chat thread.
+                "eventType": report.resolution == nil ? "IncidentReport" : "IncidentResolved",
                 "relatedResources": report.incident.alarms.map(\.arn),
                 "additionalContext": [
                     "incident": report.incident.id, "severity": report.severity.rawValue,
                     "category": report.topFinding?.category.rawValue ?? "unknown",
+                    "status": report.resolution == nil ? "open" : "resolved",
                 ],
             ] as [String: Any],
         ]

@@ -32,6 +32,8 @@ public struct DeliverySettings: Sendable {
 /// One step of a delivery, for tests that simulate a crash between steps.
 public enum DeliveryStep: String, Sendable {
     case prepared, localWritten, s3Written, published
+    /// The resolution follow-up's steps.
+    case resolutionPrepared, resolutionS3Written, resolutionPublished
 }
 
 /// What a delivery did.
@@ -54,18 +56,33 @@ public struct DeliveryError: Error, Sendable, CustomStringConvertible {
     public var description: String { "delivery of incident \(incidentId) failed at \(step): \(reason)" }
 }
 
+/// What a resolution follow-up did.
+public struct ResolutionResult: Sendable, Equatable {
+    public var incidentId: String
+    /// Objects rendered again, and those left alone because another writer had replaced them.
+    public var rewritten: [String]
+    public var refused: [String]
+    public var notification: DeliveryProgress.NotificationState
+    public var notificationMessageId: String?
+}
+
 /// Delivers reports through the outbox: prepare (render and save everything), then local copy,
-/// S3 (`If-None-Match: *`, encrypted; a 412 means another writer already delivered it), then SNS
-/// at most once. Each step is recorded before the next, so a crash resumes where it stopped.
+/// S3 (`If-None-Match: *`, encrypted; a 412 means another writer already delivered it), the
+/// shared history index, then SNS at most once. Each step is recorded before the next, so a crash
+/// resumes where it stopped. Once every alarm is back to OK, `resolve` renders the report again
+/// at the same keys (`If-Match` on the ETags we wrote) and publishes one follow-up the same way.
 public struct ReportDeliverer: Sendable {
-    private let s3: S3Client?
-    private let sns: SNSClient?
-    private let settings: DeliverySettings
+    // Internal, not private: the resolution steps (ReportDeliverer+Resolution.swift) use them.
+    let s3: S3Client?
+    let sns: SNSClient?
+    /// The earlier incidents index, in the report bucket (nil without one).
+    public let history: IncidentHistory?
+    let settings: DeliverySettings
     public let outbox: ReportOutbox
-    private let clock: any WallClock
-    private let logger: Logger
+    let clock: any WallClock
+    let logger: Logger
     /// Called after each recorded step; a test throws here to stop the delivery as a crash would.
-    private let afterStep: @Sendable (DeliveryStep) throws -> Void
+    let afterStep: @Sendable (DeliveryStep) throws -> Void
 
     public init(
         s3: S3Client?, sns: SNSClient?, settings: DeliverySettings, outbox: ReportOutbox, clock: any WallClock,
@@ -73,6 +90,12 @@ public struct ReportDeliverer: Sendable {
     ) {
         self.s3 = settings.bucket == nil ? nil : s3
         self.sns = settings.topicArn == nil ? nil : sns
+        if let s3, let bucket = settings.bucket {
+            history = IncidentHistory(
+                s3: s3, bucket: bucket, prefix: settings.prefix, encryption: settings.encryption, logger: logger)
+        } else {
+            history = nil
+        }
         self.settings = settings
         self.outbox = outbox
         self.clock = clock
@@ -104,26 +127,52 @@ public struct ReportDeliverer: Sendable {
                 report.links.report = try s3.presignedGetURL(bucket: bucket, key: key("report.html"), expires: expiry)
             }
         }
-        let files: [String: [UInt8]] = [
-            "report.json": try report.json(),
-            "report.md": Array(MarkdownRenderer.render(report).utf8),
-            "report.html": Array(HTMLRenderer.render(report).utf8),
-        ]
+        var historyEntry: IncidentHistory.Entry?
+        if let history, let objects = report.links.objects, let alarmArn = report.openingAlarm?.arn {
+            let fingerprint = report.fingerprint
+            do {
+                let earlier = try history.earlier(
+                    alarmArn: alarmArn, fingerprint: fingerprint, incidentId: id, openedAt: report.incident.openedAt)
+                report = ReportBuilder.withHistory(report, IncidentHistory.history(fingerprint: fingerprint, earlier: earlier))
+            } catch {
+                report.gaps.append(Gap(source: "history", reason: "\(error)"))
+                logger.warning("earlier incidents unreadable", metadata: ["incident.id": "\(id)", "error": "\(error)"])
+            }
+            historyEntry = IncidentHistory.Entry(
+                alarmArn: alarmArn, fingerprint: fingerprint, incidentId: id, openedAt: report.incident.openedAt,
+                category: report.topFinding?.category ?? .unknown, service: ReportBuilder.topService(report.findings),
+                reportKey: objects.json, summary: report.summary)
+        }
         let notification = sns == nil ? nil : IncidentNotification(report: report, format: settings.format)
         _ = try outbox.prepare(
-            id, files: files, notification: notification, reportURL: report.links.report, at: clock.now())
+            id, files: try Self.files(report), notification: notification, reportURL: report.links.report,
+            historyEntry: historyEntry, at: clock.now())
         logger.info(
             "report prepared", metadata: ["incident.id": "\(id)", "report.severity": "\(report.severity.rawValue)"])
         try afterStep(.prepared)
         return report
     }
 
+    /// The three rendered files of `report`, under `folder`.
+    static func files(_ report: Report, folder: String = "") throws -> [String: [UInt8]] {
+        [
+            folder + "report.json": try report.json(),
+            folder + "report.md": Array(MarkdownRenderer.render(report).utf8),
+            folder + "report.html": Array(HTMLRenderer.render(report).utf8),
+        ]
+    }
+
     /// Runs the remaining steps of a prepared delivery, retrying failed steps with backoff.
     public func resume(_ incidentId: String, openedAt: Date) throws -> DeliveryResult {
+        try retrying(incidentId) { try runSteps(incidentId, openedAt: openedAt) }
+    }
+
+    /// Runs `steps` until they succeed or `settings.attempts` have failed, recording each failure.
+    func retrying<T>(_ incidentId: String, _ steps: () throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
-                return try runSteps(incidentId, openedAt: openedAt)
+                return try steps()
             } catch let error as DeliveryError {
                 if var progress = try outbox.progress(incidentId) {
                     progress.failures += 1
@@ -165,7 +214,9 @@ public struct ReportDeliverer: Sendable {
             // report.json last: its presence means the set is complete.
             for name in ["report.html", "report.md", "report.json"] where !progress.s3Delivered.contains(name) {
                 let key = settings.key(incidentId: incidentId, openedAt: openedAt, name: name)
-                if try putOnce(s3, bucket: bucket, key: key, name: name, progress: progress) {
+                let (present, etag) = try putOnce(s3, bucket: bucket, key: key, name: name, progress: progress)
+                if let etag, !present { progress.etags = (progress.etags ?? [:]).merging([name: etag]) { $1 } }
+                if present {
                     result.alreadyPresent.append(name)
                     if name == "report.json" && progress.notification == .pending {
                         progress.notification = .deliveredElsewhere
@@ -180,41 +231,12 @@ public struct ReportDeliverer: Sendable {
             result.reportObject =
                 "s3://\(bucket)/\(settings.key(incidentId: incidentId, openedAt: openedAt, name: "report.json"))"
             try afterStep(.s3Written)
+            recordHistory(&progress)
         }
-        if let sns, let topic = settings.topicArn {
-            switch progress.notification {
-            case .attempting:
-                progress.notification = .unknown
-                try outbox.save(progress)
-                logger.warning(
-                    "a restart interrupted publishing this incident's notification; not publishing again (at most once)",
-                    metadata: ["incident.id": "\(incidentId)", "sns.topic_arn": "\(topic)"])
-            case .pending:
-                let notification = try outbox.notification(incidentId)
-                progress.notification = .attempting
-                try outbox.save(progress)
-                do {
-                    let id = try sns.publish(
-                        topicArn: topic, message: notification.message, subject: notification.subject,
-                        attributes: notification.snsAttributes)
-                    progress.notification = .published
-                    progress.notificationMessageId = id
-                    try outbox.save(progress)
-                    logger.info(
-                        "notification published",
-                        metadata: [
-                            "incident.id": "\(incidentId)", "sns.message_id": "\(id)", "sns.topic_arn": "\(topic)",
-                        ])
-                } catch {
-                    // An answered call (an AWS error) or a failed connection published nothing.
-                    progress.notification = .pending
-                    try outbox.save(progress)
-                    throw DeliveryError(incidentId: incidentId, step: "sns:Publish to \(topic)", reason: "\(error)")
-                }
-                try afterStep(.published)
-            case .published, .skipped, .unknown, .deliveredElsewhere:
-                break
-            }
+        if try publishOnce(
+            &progress, state: \.notification, messageId: \.notificationMessageId, file: "notification.json")
+        {
+            try afterStep(.published)
         }
         progress.completedAt = clock.now()
         try outbox.save(progress)
@@ -229,37 +251,91 @@ public struct ReportDeliverer: Sendable {
         return result
     }
 
-    /// One conditional PutObject; true when another writer's object was already there (412 and
-    /// not our token; our own earlier write, cut short by a crash, counts as written). A 409 (a
-    /// racing conditional write) is retried, and then finds the winner's object.
-    func putOnce(_ s3: S3Client, bucket: String, key: String, name: String, progress: DeliveryProgress) throws -> Bool {
+    /// Adds this incident to the shared history index once its report.json is in S3. Not fatal: a
+    /// failure is logged and tried again on the next resume; the report is delivered regardless.
+    func recordHistory(_ progress: inout DeliveryProgress) {
+        guard let history, let entry = progress.historyEntry, progress.historyRecorded != true,
+            progress.notification != .deliveredElsewhere
+        else { return }
+        do {
+            try history.record(entry, now: clock.now())
+            progress.historyRecorded = true
+            try outbox.save(progress)
+        } catch {
+            logger.warning(
+                "incident not added to the history index",
+                metadata: ["incident.id": "\(progress.incidentId)", "error": "\(error)"])
+        }
+    }
+
+    /// Publishes the notification saved as `file` at most once: `attempting` is saved before the
+    /// call, so a restart that finds it does not publish again (`unknown`). True when published now.
+    func publishOnce(
+        _ progress: inout DeliveryProgress, state: WritableKeyPath<DeliveryProgress, DeliveryProgress.NotificationState>,
+        messageId: WritableKeyPath<DeliveryProgress, String?>, file: String
+    ) throws -> Bool {
+        guard let sns, let topic = settings.topicArn else { return false }
+        let incidentId = progress.incidentId
+        switch progress[keyPath: state] {
+        case .attempting:
+            progress[keyPath: state] = .unknown
+            try outbox.save(progress)
+            logger.warning(
+                "a restart interrupted publishing this incident's notification; not publishing again (at most once)",
+                metadata: ["incident.id": "\(incidentId)", "sns.topic_arn": "\(topic)", "outbox.file": "\(file)"])
+            return false
+        case .pending:
+            let notification = try outbox.notification(incidentId, name: file)
+            progress[keyPath: state] = .attempting
+            try outbox.save(progress)
+            do {
+                let id = try sns.publish(
+                    topicArn: topic, message: notification.message, subject: notification.subject,
+                    attributes: notification.snsAttributes)
+                progress[keyPath: state] = .published
+                progress[keyPath: messageId] = id
+                try outbox.save(progress)
+                logger.info(
+                    "notification published",
+                    metadata: [
+                        "incident.id": "\(incidentId)", "sns.message_id": "\(id)", "sns.topic_arn": "\(topic)",
+                        "outbox.file": "\(file)",
+                    ])
+                return true
+            } catch {
+                // An answered call (an AWS error) or a failed connection published nothing.
+                progress[keyPath: state] = .pending
+                try outbox.save(progress)
+                throw DeliveryError(incidentId: incidentId, step: "sns:Publish to \(topic)", reason: "\(error)")
+            }
+        case .published, .skipped, .unknown, .deliveredElsewhere:
+            return false
+        }
+    }
+
+    /// One conditional PutObject; `present` when another writer's object was already there (412
+    /// and not our token; our own earlier write, cut short by a crash, counts as written), with the
+    /// ETag of our object. A 409 (a racing conditional write) is retried, and then finds the
+    /// winner's object.
+    func putOnce(_ s3: S3Client, bucket: String, key: String, name: String, progress: DeliveryProgress) throws -> (
+        present: Bool, etag: String?
+    ) {
         let incidentId = progress.incidentId
         let body = try outbox.file(incidentId, name)
-        let contentType: String
-        switch name {
-        case "report.json": contentType = "application/json"
-        case "report.md": contentType = "text/markdown; charset=utf-8"
-        default: contentType = "text/html; charset=utf-8"
-        }
         for _ in 0..<3 {
             do {
-                try s3.putObject(
-                    bucket: bucket, key: key, body: body, contentType: contentType, ifNoneMatch: true,
+                let etag = try s3.putObject(
+                    bucket: bucket, key: key, body: body, contentType: Self.contentType(name), ifNoneMatch: true,
                     encryption: settings.encryption,
                     metadata: ["incident-id": incidentId, "delivery-token": progress.token])
-                return false
+                return (false, etag)
             } catch let error as S3ConditionalWriteError where error.reason == .preconditionFailed {
-                let existing: S3ObjectInfo?
-                do {
-                    existing = try s3.headObject(bucket: bucket, key: key)
-                } catch {
-                    throw DeliveryError(incidentId: incidentId, step: "s3:HeadObject \(key)", reason: "\(error)")
-                }
-                if existing?.metadata["delivery-token"] == progress.token { return false }
+                let existing = try head(s3, bucket: bucket, key: key, incidentId: incidentId)
+                if existing?.metadata["delivery-token"] == progress.token { return (false, existing?.etag) }
                 logger.info(
                     "report object already delivered; not overwritten",
                     metadata: ["incident.id": "\(incidentId)", "s3.key": "\(key)"])
-                return true
+                return (true, nil)
             } catch let error as S3ConditionalWriteError {
                 logger.info("conditional write raced another writer; retrying", metadata: ["s3.key": "\(error.key)"])
             } catch {
@@ -267,5 +343,22 @@ public struct ReportDeliverer: Sendable {
             }
         }
         throw DeliveryError(incidentId: incidentId, step: "s3:PutObject \(key)", reason: "kept racing another writer")
+    }
+
+    /// HeadObject after a refused conditional write, to see whose object is there.
+    func head(_ s3: S3Client, bucket: String, key: String, incidentId: String) throws -> S3ObjectInfo? {
+        do {
+            return try s3.headObject(bucket: bucket, key: key)
+        } catch {
+            throw DeliveryError(incidentId: incidentId, step: "s3:HeadObject \(key)", reason: "\(error)")
+        }
+    }
+
+    static func contentType(_ name: String) -> String {
+        switch name {
+        case "report.json": return "application/json"
+        case "report.md": return "text/markdown; charset=utf-8"
+        default: return "text/html; charset=utf-8"
+        }
     }
 }

@@ -28,6 +28,34 @@ public struct DeliveryProgress: Sendable, Equatable, Codable {
     /// Delivery attempts that failed, with the last error.
     public var failures = 0
     public var lastError: String?
+    /// The ETag of each object as we wrote it, so a later rewrite replaces only our own object
+    /// (`If-Match`). Optional: progress files from before it existed lack it.
+    public var etags: [String: String]?
+    /// The entry this incident adds to the shared history index, and whether it is in.
+    public var historyEntry: IncidentHistory.Entry?
+    public var historyRecorded: Bool?
+    /// The follow-up once every alarm is back to OK (nil until then).
+    public var resolution: ResolutionProgress?
+}
+
+/// How far the resolution follow-up has come: the three objects rendered again at the same keys
+/// (each only if it still has the ETag we wrote), then one notification at most once.
+public struct ResolutionProgress: Sendable, Equatable, Codable {
+    public var resolvedAt: Date
+    public var preparedAt: Date
+    /// Objects rewritten, and those left alone because someone else had replaced them (412).
+    public var s3Rewritten: [String] = []
+    public var s3Refused: [String] = []
+    public var localWritten = false
+    public var notification: DeliveryProgress.NotificationState
+    public var notificationMessageId: String?
+    public var completedAt: Date?
+
+    public init(resolvedAt: Date, preparedAt: Date, notification: DeliveryProgress.NotificationState) {
+        self.resolvedAt = resolvedAt
+        self.preparedAt = preparedAt
+        self.notification = notification
+    }
 }
 
 /// The delivery outbox in the state directory: `outbox/<incident-id>/` holds the rendered report
@@ -45,6 +73,9 @@ public struct ReportOutbox: Sendable {
     public func entry(_ incidentId: String) -> URL {
         directory.appendingPathComponent(incidentId, isDirectory: true)
     }
+
+    /// The resolved rendering of an entry is kept in its `resolved/` folder, same file names.
+    public static let resolvedFolder = "resolved/"
 
     /// The saved progress, or nil when this incident has no prepared report.
     public func progress(_ incidentId: String) throws -> DeliveryProgress? {
@@ -66,19 +97,29 @@ public struct ReportOutbox: Sendable {
     /// Writes the rendered files and the notification, then the progress that marks them prepared.
     func prepare(
         _ incidentId: String, files: [String: [UInt8]], notification: IncidentNotification?, reportURL: String?,
-        at now: Date
+        historyEntry: IncidentHistory.Entry?, at now: Date
     ) throws -> DeliveryProgress {
+        try write(incidentId, files: files, notification: notification)
+        var progress = DeliveryProgress(
+            incidentId: incidentId, token: UUID().uuidString.lowercased(), preparedAt: now, reportURL: reportURL,
+            notification: notification == nil ? .skipped : .pending)
+        progress.historyEntry = historyEntry
+        try save(progress)
+        return progress
+    }
+
+    /// Writes rendered files (names may start with `resolved/`, the resolved rendering's folder)
+    /// and a notification.
+    func write(
+        _ incidentId: String, files: [String: [UInt8]], notification: IncidentNotification?,
+        notificationName: String = "notification.json"
+    ) throws {
         let folder = entry(incidentId)
         for (name, bytes) in files { try DurableFile.replace(folder.appendingPathComponent(name), with: bytes) }
         if let notification {
             try DurableFile.replace(
-                folder.appendingPathComponent("notification.json"), with: Array(try Self.encoder.encode(notification)))
+                folder.appendingPathComponent(notificationName), with: Array(try Self.encoder.encode(notification)))
         }
-        let progress = DeliveryProgress(
-            incidentId: incidentId, token: UUID().uuidString.lowercased(), preparedAt: now, reportURL: reportURL,
-            notification: notification == nil ? .skipped : .pending)
-        try save(progress)
-        return progress
     }
 
     func file(_ incidentId: String, _ name: String) throws -> [UInt8] {
@@ -89,8 +130,8 @@ public struct ReportOutbox: Sendable {
         return Array(data)
     }
 
-    func notification(_ incidentId: String) throws -> IncidentNotification {
-        try Self.decoder.decode(IncidentNotification.self, from: Data(try file(incidentId, "notification.json")))
+    func notification(_ incidentId: String, name: String = "notification.json") throws -> IncidentNotification {
+        try Self.decoder.decode(IncidentNotification.self, from: Data(try file(incidentId, name)))
     }
 
     /// Incidents with a prepared report that is not completely delivered.
@@ -102,11 +143,22 @@ public struct ReportOutbox: Sendable {
         }
     }
 
-    /// Removes entries completed before `cutoff`.
+    /// Incidents whose resolution follow-up is prepared but not completely delivered.
+    public func unfinishedResolutions() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().filter { name in
+            guard let saved = try? progress(name), let resolution = saved.resolution else { return false }
+            return resolution.completedAt == nil
+        }
+    }
+
+    /// Removes entries completed (and resolved, if they were) before `cutoff`.
     public func prune(completedBefore cutoff: Date) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in names {
-            guard let completed = (try? progress(name))??.completedAt, completed < cutoff else { continue }
+            guard let saved = (try? progress(name)) ?? nil, let completed = saved.completedAt, completed < cutoff,
+                saved.resolution.map({ ($0.completedAt ?? .distantFuture) < cutoff }) ?? true
+            else { continue }
             try? FileManager.default.removeItem(at: entry(name))
         }
     }

@@ -47,11 +47,13 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
     public var source: Source
     /// The SQS message id, for messages from the queue.
     public var messageId: String?
+    /// The alarm's description (`AlarmDescription`), where the runbook link may be.
+    public var description: String? = nil
 
     public init(
         alarmName: String, alarmArn: String, state: AlarmState, previousState: AlarmState?, stateChangeTime: Date,
         reason: String, region: String, accountId: String, metric: Metric?, alarmRule: String?,
-        triggeringChildren: [String], source: Source, messageId: String?
+        triggeringChildren: [String], source: Source, messageId: String?, description: String? = nil
     ) {
         self.alarmName = alarmName
         self.alarmArn = alarmArn
@@ -66,6 +68,7 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
         self.triggeringChildren = triggeringChildren
         self.source = source
         self.messageId = messageId
+        self.description = description
     }
 
     /// Stable across paths and instances: the alarm ARN and the transition time to the millisecond.

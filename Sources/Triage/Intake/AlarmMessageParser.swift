@@ -60,7 +60,8 @@ public enum AlarmMessageParser {
             alarmName: name, alarmArn: arn, state: state,
             previousState: (o["OldStateValue"] as? String).flatMap(AlarmState.init(rawValue:)), stateChangeTime: time,
             reason: o["NewStateReason"] as? String ?? "", region: region, accountId: account, metric: metric,
-            alarmRule: o["AlarmRule"] as? String, triggeringChildren: children, source: .rawNotification, messageId: nil
+            alarmRule: o["AlarmRule"] as? String, triggeringChildren: children, source: .rawNotification, messageId: nil,
+            description: o["AlarmDescription"] as? String
         )
     }
 
@@ -134,7 +135,7 @@ public enum AlarmMessageParser {
                 AlarmState.init(rawValue:)),
             stateChangeTime: time, reason: state["reason"] as? String ?? "", region: region, accountId: account,
             metric: metric, alarmRule: configuration?["alarmRule"] as? String, triggeringChildren: children,
-            source: .eventBridge, messageId: nil)
+            source: .eventBridge, messageId: nil, description: configuration?["description"] as? String)
     }
 
     // MARK: DescribeAlarms entries
@@ -162,7 +163,7 @@ public enum AlarmMessageParser {
             alarmName: try string(o, "AlarmName"), alarmArn: arn, state: try alarmState(o["StateValue"], "StateValue"),
             previousState: nil, stateChangeTime: time, reason: o["StateReason"] as? String ?? "", region: region,
             accountId: account, metric: metric, alarmRule: o["AlarmRule"] as? String, triggeringChildren: [],
-            source: .describeAlarms, messageId: nil)
+            source: .describeAlarms, messageId: nil, description: o["AlarmDescription"] as? String)
     }
 
     /// An alarm from `CloudWatchClient.describeAlarms` as an event (the poller's path).
@@ -187,7 +188,7 @@ public enum AlarmMessageParser {
         return AlarmEvent(
             alarmName: alarm.name, alarmArn: alarm.arn, state: state, previousState: nil, stateChangeTime: time,
             reason: alarm.stateReason, region: region, accountId: account, metric: metric, alarmRule: alarm.alarmRule,
-            triggeringChildren: [], source: .describeAlarms, messageId: nil)
+            triggeringChildren: [], source: .describeAlarms, messageId: nil, description: alarm.description)
     }
 
     // MARK: helpers

@@ -4,7 +4,8 @@ import Foundation
 import Logging
 
 /// Polls DescribeAlarms for the configured names and prefixes (metric and composite alarms, all
-/// pages) and returns the alarms in ALARM as events; the tracker decides which are new. Transitions
+/// pages) and returns the alarms in ALARM, and those in OK (so an incident resolves without a
+/// queue), as events; the tracker decides which are new. Transitions
 /// older than `maxAge` are ignored, so an alarm stuck in ALARM for weeks is not re-investigated
 /// after its incident was pruned from the state.
 public struct AlarmPoller: Sendable {
@@ -30,7 +31,8 @@ public struct AlarmPoller: Sendable {
         for prefix in prefixes { alarms += try cloudWatch.describeAlarms(prefix: prefix) }
         var seen: Set<String> = []
         var events: [AlarmEvent] = []
-        for alarm in alarms where alarm.stateValue == AlarmState.alarm.rawValue && seen.insert(alarm.arn).inserted {
+        let states: Set<String> = [AlarmState.alarm.rawValue, AlarmState.ok.rawValue]
+        for alarm in alarms where states.contains(alarm.stateValue) && seen.insert(alarm.arn).inserted {
             do {
                 let event = try AlarmMessageParser.event(from: alarm)
                 guard now.timeIntervalSince(event.stateChangeTime) <= maxAge else { continue }

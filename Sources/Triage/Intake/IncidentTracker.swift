@@ -22,8 +22,10 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
         public var alarms: [AlarmReference]
         public var correlationKeys: Set<String>
         public var phase: Phase
-        /// When an OK transition of one of its alarms was seen (the incident still gets its report).
+        /// When the last of its alarms returned to OK (the incident still gets its report, resolved).
         public var resolvedAt: Date?
+        /// The ARNs of its alarms seen back in OK (all of them: resolved).
+        public var okAlarms: Set<String>? = nil
         public var updatedAt: Date
         /// The event that opened it, so an incident resumed after a restart is investigated with
         /// the same alarm details (metric, dimensions) it arrived with.
@@ -83,10 +85,19 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
                     && incident.openedAt <= event.stateChangeTime
             }
             guard let latest = candidates.max(by: { $0.openedAt < $1.openedAt }) else {
-                return .ignored(reason: "OK transition with no incident of this alarm")
+                return .ignored(reason: "OK transition with no unresolved incident of this alarm")
+            }
+            var ok = latest.okAlarms ?? []
+            guard ok.insert(event.alarmArn).inserted else {
+                return .ignored(reason: "this alarm's OK transition is already recorded")
+            }
+            incidents[latest.id]?.okAlarms = ok
+            incidents[latest.id]?.updatedAt = now
+            // Resolved when every alarm of the incident is back to OK; a redelivered OK is not news.
+            guard Set(latest.alarms.map(\.arn)).isSubset(of: ok) else {
+                return .ignored(reason: "other alarms of incident \(latest.id) are still in ALARM")
             }
             incidents[latest.id]?.resolvedAt = event.stateChangeTime
-            incidents[latest.id]?.updatedAt = now
             return .resolved(incidentId: latest.id)
         case .alarm:
             let transition = event.transitionId
@@ -105,6 +116,8 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
             }
             if let target = joinable.min(by: { $0.openedAt < $1.openedAt }) {
                 incidents[target.id]?.alarms.append(reference)
+                // An alarm back in ALARM is no longer OK.
+                incidents[target.id]?.okAlarms?.remove(event.alarmArn)
                 incidents[target.id]?.correlationKeys.formUnion(keys)
                 incidents[target.id]?.updatedAt = now
                 transitions[transition] = target.id
@@ -143,6 +156,11 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
     /// Incidents to (re)start after a restart: open ones and those a crash left investigating.
     public var unfinished: [Incident] {
         incidents.values.filter { $0.phase != .delivered }.sorted { $0.openedAt < $1.openedAt }
+    }
+
+    /// Delivered and resolved incidents (their resolution may still need sending).
+    public var resolvedDelivered: [Incident] {
+        incidents.values.filter { $0.phase == .delivered && $0.resolvedAt != nil }.sorted { $0.openedAt < $1.openedAt }
     }
 
     /// Forgets delivered incidents last updated before `cutoff` (and their transitions), keeping the

@@ -106,6 +106,9 @@ public final class Intake: Sendable {
     /// Incidents to resume after a restart.
     public var unfinished: [IncidentTracker.Incident] { state.withLock { $0.unfinished } }
 
+    /// Delivered incidents whose alarms are all back to OK.
+    public var resolvedDelivered: [IncidentTracker.Incident] { state.withLock { $0.resolvedDelivered } }
+
     /// One incident as it stands now.
     public func incident(_ id: String) -> IncidentTracker.Incident? {
         state.withLock { $0.incidents[id] }

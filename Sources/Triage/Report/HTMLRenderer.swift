@@ -18,8 +18,17 @@ public enum HTMLRenderer {
             "window \(ReportText.clock(report.window.start)) → \(ReportText.time(report.window.end))",
             "incident <code>\(escape(report.incident.id))</code>",
         ]
-        if let resolved = report.incident.resolvedAt { facts.append("back to OK \(ReportText.clock(resolved))") }
+        if let resolution = report.resolution {
+            facts.append(
+                "<b>resolved</b> \(ReportText.clock(resolution.resolvedAt)) after \(ReportText.duration(resolution.durationSeconds))"
+            )
+        } else if let resolved = report.incident.resolvedAt {
+            facts.append("back to OK \(ReportText.clock(resolved))")
+        }
         body.append("<p class=\"facts\">\(facts.joined(separator: " · "))</p>")
+        if let runbook = report.links.runbook, runbook.hasPrefix("https://") {
+            body.append("<p class=\"facts\">Runbook: <a href=\"\(escape(runbook))\">\(escape(runbook))</a></p>")
+        }
         if let alarm { body.append("<p class=\"reason\">\(escape(alarm.reason))</p>") }
         if report.incident.alarms.count > 1 {
             body.append(
@@ -30,6 +39,18 @@ public enum HTMLRenderer {
         body.append("</header>")
 
         body.append("<section><h2>Summary</h2><p>\(escape(report.summary))</p></section>")
+        if let history = report.history, !history.previous.isEmpty {
+            body.append(
+                "<section><h2>Earlier incidents</h2><p>Happened \(history.count30d) \(history.count30d == 1 ? "time" : "times") in the 30 days before (same alarm, category and service):</p><ul>"
+            )
+            for previous in history.previous {
+                let target = ReportText.s3ConsoleURL(previous.reportKey, region: report.incident.region)
+                body.append(
+                    "<li>\(ReportText.clock(previous.openedAt)) · <span class=\"cat\">\(previous.category.rawValue)</span>\(previous.service.map { " · \(escape($0))" } ?? "") · <a href=\"\(escape(target))\">\(escape(previous.incidentId))</a> <code>\(escape(previous.reportKey))</code></li>"
+                )
+            }
+            body.append("</ul></section>")
+        }
 
         body.append("<section><h2>Findings</h2><ol class=\"findings\">")
         for finding in report.findings {
@@ -99,7 +120,7 @@ public enum HTMLRenderer {
         var links: [String] = []
         let console = report.links.console
         for (label, url) in [
-            ("Alarm in CloudWatch", console.alarm), ("ECS service", console.ecsService),
+            ("Runbook", report.links.runbook), ("Alarm in CloudWatch", console.alarm), ("ECS service", console.ecsService),
             ("Logs Insights over the window", console.logsInsights),
         ] {
             if let url, url.hasPrefix("https://") { links.append("<li><a href=\"\(escape(url))\">\(label)</a></li>") }

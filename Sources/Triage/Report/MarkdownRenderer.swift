@@ -18,8 +18,17 @@ public enum MarkdownRenderer {
             "**Window** \(ReportText.clock(report.window.start)) → \(ReportText.time(report.window.end))",
             "**Incident** `\(report.incident.id)`",
         ]
-        if let resolved = report.incident.resolvedAt { facts.append("**Back to OK** \(ReportText.clock(resolved))") }
+        if let resolution = report.resolution {
+            facts.append(
+                "**Resolved** \(ReportText.clock(resolution.resolvedAt)) after \(ReportText.duration(resolution.durationSeconds))"
+            )
+        } else if let resolved = report.incident.resolvedAt {
+            facts.append("**Back to OK** \(ReportText.clock(resolved))")
+        }
         out.append(facts.joined(separator: " · "))
+        if let runbook = report.links.runbook, runbook.hasPrefix("https://") {
+            out += ["", "**Runbook** [\(escape(runbook))](\(runbook))"]
+        }
         if report.incident.alarms.count > 1 {
             out.append("")
             out.append(
@@ -33,6 +42,7 @@ public enum MarkdownRenderer {
         }
 
         out += ["", "## Summary", "", escape(report.summary)]
+        out += earlierIncidents(report)
 
         out += ["", "## Findings", ""]
         for (index, finding) in report.findings.enumerated() {
@@ -247,9 +257,27 @@ public enum MarkdownRenderer {
         return out
     }
 
+    /// The earlier incidents like this one, each linked to its report in the S3 console.
+    static func earlierIncidents(_ report: Report) -> [String] {
+        guard let history = report.history, !history.previous.isEmpty else { return [] }
+        var out = [
+            "", "## Earlier incidents", "",
+            "Happened \(history.count30d) \(history.count30d == 1 ? "time" : "times") in the 30 days before (same alarm, category and service):",
+            "",
+        ]
+        for previous in history.previous {
+            let target = ReportText.s3ConsoleURL(previous.reportKey, region: report.incident.region)
+            out.append(
+                "- \(ReportText.clock(previous.openedAt)) · `\(previous.category.rawValue)`\(previous.service.map { " · \(escape($0))" } ?? "") · [\(escape(previous.incidentId))](\(target)) `\(previous.reportKey)`"
+            )
+        }
+        return out
+    }
+
     static func links(_ report: Report) -> [String] {
         var out: [String] = []
         if let url = report.links.report { out.append("- [HTML report with charts](\(url))") }
+        if let url = report.links.runbook, url.hasPrefix("https://") { out.append("- [Runbook](\(url))") }
         if let objects = report.links.objects { out.append("- Objects: `\(objects.json)` (json, md, html)") }
         let console = report.links.console
         if let url = console.alarm { out.append("- [Alarm in CloudWatch](\(url))") }

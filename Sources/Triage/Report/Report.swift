@@ -25,6 +25,10 @@ public struct Report: Sendable, Equatable, Codable {
     public var evidence: EvidencePart
     public var gaps: [Gap]
     public var links: Links
+    /// When every alarm of the incident was back to OK, and how long it lasted (null until then).
+    @NullWhenAbsent public var resolution: Resolution? = nil
+    /// Earlier incidents like this one (null when there is no report bucket to keep the index in).
+    @NullWhenAbsent public var history: History? = nil
 
     public enum Severity: String, Sendable, Codable, CaseIterable {
         case critical, high, medium
@@ -225,12 +229,94 @@ public struct Report: Sendable, Equatable, Codable {
         }
     }
 
+    public struct Resolution: Sendable, Equatable, Codable {
+        public var resolvedAt: Date
+        public var durationSeconds: Double
+
+        public init(openedAt: Date, resolvedAt: Date) {
+            self.resolvedAt = resolvedAt
+            durationSeconds = max(0, (resolvedAt.timeIntervalSince(openedAt) * 1000).rounded() / 1000)
+        }
+    }
+
+    /// Earlier incidents with the same fingerprint (alarm, top category, top service) in 30 days.
+    public struct History: Sendable, Equatable, Codable {
+        public var fingerprint: String
+        /// Earlier incidents with this fingerprint in the last 30 days (this one not counted).
+        public var count30d: Int
+        /// Newest first, at most 5.
+        public var previous: [Previous]
+
+        public struct Previous: Sendable, Equatable, Codable {
+            public var incidentId: String
+            public var openedAt: Date
+            public var category: FindingCategory
+            public var service: String?
+            /// `s3://bucket/key` of the earlier report.json.
+            public var reportKey: String
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(incidentId, forKey: .incidentId)
+                try container.encode(openedAt, forKey: .openedAt)
+                try container.encode(category, forKey: .category)
+                try container.encode(service, forKey: .service)
+                try container.encode(reportKey, forKey: .reportKey)
+            }
+        }
+
+        public init(fingerprint: String, count30d: Int, previous: [Previous]) {
+            self.fingerprint = fingerprint
+            self.count30d = count30d
+            self.previous = previous
+        }
+
+        // The snake-case strategies do not split digits: `count30d` is written as `count_30d` by
+        // hand, and read back whatever the decoder's key conversion made of it (`count30D`).
+        private enum WrittenKeys: String, CodingKey {
+            case fingerprint, count30d = "count_30d", previous
+        }
+
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyKey.self)
+            func key(_ name: String) throws -> AnyKey {
+                let normal = { (text: String) in text.lowercased().replacingOccurrences(of: "_", with: "") }
+                guard let found = container.allKeys.first(where: { normal($0.stringValue) == normal(name) }) else {
+                    throw DecodingError.keyNotFound(
+                        AnyKey(stringValue: name),
+                        .init(codingPath: container.codingPath, debugDescription: "history has no \(name)"))
+                }
+                return found
+            }
+            fingerprint = try container.decode(String.self, forKey: key("fingerprint"))
+            count30d = try container.decode(Int.self, forKey: key("count_30d"))
+            previous = try container.decode([Previous].self, forKey: key("previous"))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: WrittenKeys.self)
+            try container.encode(fingerprint, forKey: .fingerprint)
+            try container.encode(count30d, forKey: .count30d)
+            try container.encode(previous, forKey: .previous)
+        }
+    }
+
     public struct Links: Sendable, Equatable, Codable {
         /// A presigned https URL of `report.html` (null when not delivered to S3).
         public var report: String?
         /// Where the three objects are, `s3://bucket/key` (null when not delivered to S3).
         public var objects: Objects?
         public var console: Console
+        /// The alarm's runbook: its `runbook_url` (`Runbook`, `runbook`) tag, else the first https URL
+        /// in its description.
+        public var runbook: String? = nil
 
         public struct Objects: Sendable, Equatable, Codable {
             public var json: String
@@ -256,7 +342,36 @@ public struct Report: Sendable, Equatable, Codable {
             try container.encode(report, forKey: .report)
             try container.encode(objects, forKey: .objects)
             try container.encode(console, forKey: .console)
+            try container.encode(runbook, forKey: .runbook)
         }
+    }
+}
+
+/// An optional report field written as `null` when absent (synthesized encoding would leave the key
+/// out) and read as absent when a report from before the field existed lacks the key.
+@propertyWrapper
+public struct NullWhenAbsent<Value: Sendable & Equatable & Codable>: Sendable, Equatable, Codable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing key is an absent value, not an error.
+    public func decode<Value>(_ type: NullWhenAbsent<Value>.Type, forKey key: Key) throws -> NullWhenAbsent<Value> {
+        try decodeIfPresent(type, forKey: key) ?? NullWhenAbsent(wrappedValue: nil)
     }
 }
 

@@ -18,7 +18,7 @@ public struct ReportBuilder: Sendable {
 
     public func build(
         incident: IncidentTracker.Incident, alarm: AlarmEvent, evidence: Evidence, findings: [Finding],
-        analysis: AnalysisResult, now: Date
+        analysis: AnalysisResult, now: Date, runbook: Runbook? = nil
     ) -> Report {
         let ranked = Self.rank(rules: findings, model: analysis.findings)
         let verdict = analysis.source == "bedrock" ? Self.verdict(rules: findings, model: analysis.findings) : nil
@@ -41,7 +41,8 @@ public struct ReportBuilder: Sendable {
             summary: "",
             findings: ranked,
             nextSteps: Self.nextSteps(
-                findings: ranked, evidence: evidence, modelActions: analysis.actions, modelFirst: modelAgrees),
+                findings: ranked, evidence: evidence, modelActions: analysis.actions, modelFirst: modelAgrees,
+                runbookSteps: runbook?.steps ?? []),
             analysis: Report.AnalysisPart(
                 source: analysis.source, modelId: analysis.modelId, rootCause: analysis.rootCause,
                 narrative: analysis.narrative, unavailableReason: analysis.unavailableReason,
@@ -52,11 +53,15 @@ public struct ReportBuilder: Sendable {
                 answeredBy: analysis.answeredBy, truncated: analysis.truncated, attempts: analysis.attempts,
                 notes: analysis.notes, verdict: verdict?.verdict, disagreement: verdict?.disagreement),
             evidence: Self.evidencePart(evidence),
-            gaps: evidence.gaps,
+            gaps: evidence.gaps + (runbook?.gaps ?? []),
             links: Report.Links(
                 report: nil, objects: nil,
                 console: ConsoleLinks(region: alarm.region).links(
-                    alarmName: alarm.alarmName, evidence: evidence, focusService: Self.focusService(ranked, evidence))))
+                    alarmName: alarm.alarmName, evidence: evidence, focusService: Self.focusService(ranked, evidence)),
+                runbook: runbook?.url))
+        if let resolvedAt = incident.resolvedAt {
+            report.resolution = Report.Resolution(openedAt: incident.openedAt, resolvedAt: resolvedAt)
+        }
         report.summary = Self.summary(report: report, modelSummary: modelAgrees ? analysis.summary : nil)
         return redactor.map { redacted(report, with: $0) } ?? report
     }
@@ -239,13 +244,19 @@ public struct ReportBuilder: Sendable {
         return parts.joined(separator: " ")
     }
 
-    /// The model's actions first when it agrees with the rules, else after them; then the rules'
-    /// steps for the top categories; at most six.
+    /// Marks a next step taken from the alarm's runbook.
+    public static let runbookStepPrefix = "From the runbook: "
+
+    /// The runbook's steps first (the team's own procedure, marked), then the model's actions when it
+    /// agrees with the rules (else after the rules' steps), then the rules' steps for the top
+    /// categories; at most six.
     static func nextSteps(
-        findings: [Report.ReportFinding], evidence: Evidence, modelActions: [String], modelFirst: Bool = true
+        findings: [Report.ReportFinding], evidence: Evidence, modelActions: [String], modelFirst: Bool = true,
+        runbookSteps: [String] = []
     ) -> [String] {
         let actions = modelActions.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        var steps = modelFirst ? actions : []
+        var steps = runbookSteps.map { runbookStepPrefix + $0 }
+        if modelFirst { steps += actions }
         for finding in findings.prefix(3) {
             let step = ruleStep(finding, evidence: evidence)
             if !steps.contains(step) { steps.append(step) }
@@ -304,6 +315,35 @@ public struct ReportBuilder: Sendable {
         return nil
     }
 
+    // MARK: resolution and history
+
+    /// The service of the top finding.
+    static func topService(_ findings: [Report.ReportFinding]) -> String? {
+        findings.first?.service
+    }
+
+    /// The history fingerprint of findings ranked as in a report, for `alarmArn`.
+    public static func fingerprint(alarmArn: String, findings: [Report.ReportFinding]) -> String {
+        IncidentHistory.fingerprint(
+            alarmArn: alarmArn, category: findings.first?.category ?? .unknown, service: topService(findings))
+    }
+
+    /// The fingerprint of the rules' top finding (what is known before the model answers).
+    public static func fingerprint(alarmArn: String, ruleFindings: [Finding]) -> String {
+        fingerprint(alarmArn: alarmArn, findings: rank(rules: ruleFindings, model: []))
+    }
+
+    /// `report` with its history, and the summary saying how often this happened.
+    public static func withHistory(_ report: Report, _ history: Report.History) -> Report {
+        var report = report
+        report.history = history
+        if let last = history.previous.first {
+            let times = history.count30d == 1 ? "once" : "\(history.count30d) times"
+            report.summary += " This happened \(times) in 30 days before, last on \(ReportText.clock(last.openedAt))."
+        }
+        return report
+    }
+
     // MARK: redaction
 
     /// Every string in the report (keys stay) passed through the redactor.
@@ -326,6 +366,23 @@ public struct ReportBuilder: Sendable {
         case let object as [String: Any]: return object.mapValues { mapStrings($0, transform) }
         default: return value
         }
+    }
+}
+
+extension Report {
+    /// The history fingerprint of this report (alarm, top category, top service).
+    public var fingerprint: String {
+        ReportBuilder.fingerprint(alarmArn: openingAlarm?.arn ?? incident.id, findings: findings)
+    }
+
+    /// This report once every alarm is back to OK: the resolution, and `high` lowered to `medium`
+    /// as `ReportBuilder.severity` does for a resolved incident.
+    public func resolved(at resolvedAt: Date) -> Report {
+        var report = self
+        report.incident.resolvedAt = resolvedAt
+        report.resolution = Resolution(openedAt: incident.openedAt, resolvedAt: resolvedAt)
+        if report.severity == .high { report.severity = .medium }
+        return report
     }
 }
 
@@ -359,6 +416,27 @@ enum ReportText {
             index % 2 == 1 ? code(part) : prose(part)
         }
         .joined()
+    }
+
+    /// The S3 console page of an `s3://bucket/key` object (a link that does not expire).
+    static func s3ConsoleURL(_ object: String, region: String) -> String {
+        guard object.hasPrefix("s3://") else { return object }
+        let rest = object.dropFirst(5)
+        let bucket = rest.prefix { $0 != "/" }
+        let key = rest.dropFirst(bucket.count + 1)
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        let encode = { (text: Substring) in text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        return "https://\(region).console.aws.amazon.com/s3/object/\(encode(bucket))?region=\(region)&prefix=\(encode(key))"
+    }
+
+    /// `45 s`, `12 min`, `2 h 5 min`.
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(max(0, seconds).rounded())
+        if total < 60 { return "\(total) s" }
+        let minutes = total / 60
+        if minutes < 60 { return "\(minutes) min" }
+        return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(minutes % 60) min"
     }
 
     static func percent(_ confidence: Double) -> String {

@@ -149,6 +149,32 @@ public struct AccessCheck {
                 }
             ),
             (
+                "alarm tags",
+                {
+                    // The runbook link is read from the alarm's tags.
+                    let names = intake.alarmNames
+                    guard !(names.isEmpty && intake.alarmPrefixes.isEmpty) else { return nil }
+                    let cloudWatch = CloudWatchClient(client: try client(.cloudWatch))
+                    let alarm =
+                        try names.isEmpty
+                        ? cloudWatch.describeAlarms(prefix: intake.alarmPrefixes[0], maxAlarms: 1).first
+                        : cloudWatch.describeAlarms(names: [names[0]]).first
+                    guard let alarm else { return nil }
+                    let tags = try cloudWatch.listTagsForResource(arn: alarm.arn)
+                    return "cloudwatch:ListTagsForResource on \(alarm.name): \(tags.count) tags"
+                }
+            ),
+            (
+                "runbooks",
+                {
+                    guard let location = configuration.analysis.runbooksS3Prefix,
+                        let (bucket, prefix) = RunbookReader.split(location)
+                    else { return nil }
+                    _ = try S3Client(client: try client(.s3)).headObject(bucket: bucket, key: "\(prefix).triaged-check")
+                    return "s3:GetObject on \(location)"
+                }
+            ),
+            (
                 "metrics",
                 {
                     let cloudWatch = CloudWatchClient(client: try client(.cloudWatch))
@@ -218,7 +244,7 @@ public struct AccessCheck {
                     _ = try S3Client(client: try client(.s3)).headObject(
                         bucket: bucket, key: "\(report.s3.prefix).triaged-check")
                     return
-                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (writes are conditional, never overwrite)"
+                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (reports and the history index; writes are conditional, never overwrite)"
                 }
             ),
             (

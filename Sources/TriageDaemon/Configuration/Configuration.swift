@@ -69,6 +69,8 @@ public struct Configuration: Sendable, Equatable {
         public var promptBudgetTokens = 12_000
         public var redact = true
         public var bedrock = Bedrock()
+        /// `s3://bucket/prefix/`: the runbook of alarm X is the object `<prefix>X.md` (nil: none).
+        public var runbooksS3Prefix: String?
 
         public struct Bedrock: Sendable, Equatable {
             public enum API: String, Sendable, CaseIterable { case converse, invoke }

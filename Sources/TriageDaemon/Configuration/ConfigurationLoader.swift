@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import Triage
 import Yams
 
 /// Reads a YAML configuration file into `Configuration`. Unknown keys, wrong types, bad durations,
@@ -140,13 +141,24 @@ public enum ConfigurationLoader {
 
         if let analysis = top["analysis"],
             let section = try reader.optionalMapping(
-                analysis, path: "analysis", allowed: ["prompt_budget_tokens", "redact", "bedrock"])
+                analysis, path: "analysis", allowed: ["prompt_budget_tokens", "redact", "bedrock", "runbooks"])
         {
             var a = configuration.analysis
             a.promptBudgetTokens =
                 try reader.int(section["prompt_budget_tokens"], "analysis.prompt_budget_tokens", 500...1_000_000)
                 ?? a.promptBudgetTokens
             a.redact = try reader.bool(section["redact"], "analysis.redact") ?? true
+            if let runbooks = section["runbooks"],
+                let map = try reader.optionalMapping(runbooks, path: "analysis.runbooks", allowed: ["s3_prefix"])
+            {
+                let prefix = try reader.string(map["s3_prefix"], "analysis.runbooks.s3_prefix")
+                if let prefix, RunbookReader.split(prefix) == nil || !prefix.hasSuffix("/") {
+                    throw reader.error(
+                        map["s3_prefix"], "analysis.runbooks.s3_prefix",
+                        "must be an s3://bucket/prefix/ location ending in /")
+                }
+                a.runbooksS3Prefix = prefix
+            }
             if let bedrock = section["bedrock"],
                 let map = try reader.optionalMapping(
                     bedrock, path: "analysis.bedrock",

@@ -33,6 +33,8 @@ public final class Daemon: @unchecked Sendable {
         var queued: Set<String> = []
         var running: [String: Date] = [:]
         var overdue: Set<String> = []
+        /// Delivered incidents whose resolution follow-up is queued or running.
+        var resolving: Set<String> = []
         /// Queue messages to acknowledge when their incident is delivered.
         var messages: [String: [QueueMessage]] = [:]
         var lastActivity = Date()
@@ -127,6 +129,13 @@ public final class Daemon: @unchecked Sendable {
         for incident in intake.unfinished {
             logger.info("resuming an unfinished incident", metadata: ["incident.id": "\(incident.id)"])
             schedule(incident)
+        }
+        // Resolutions a crash or a failure left unsent, for reports this outbox delivered.
+        for incident in intake.resolvedDelivered {
+            guard let progress = (try? current.deliverer.outbox.progress(incident.id)) ?? nil,
+                progress.resolution?.completedAt == nil
+            else { continue }
+            scheduleResolution(incident.id)
         }
         if current.poller != nil { schedulePolling(every: configuration.intake.pollInterval) }
         if current.consumer != nil { receiveQueue.async { self.receiveLoop() } } else { receiveStopped.signal() }
@@ -229,9 +238,13 @@ public final class Daemon: @unchecked Sendable {
                 metadata: ["alarm.name": "\(event.alarmName)", "error": "\(error)"])
             return
         }
-        // A poll that finds an alarm still in ALARM for a known transition is not a new sighting.
+        // A poll that finds an alarm still in ALARM for a known transition, or still in OK, is not
+        // a new sighting.
         let stillInAlarm: Bool
-        if case .done(.duplicate) = outcome, message == nil { stillInAlarm = true } else { stillInAlarm = false }
+        switch outcome {
+        case .done(.duplicate), .done(.ignored): stillInAlarm = message == nil
+        default: stillInAlarm = false
+        }
         if !stillInAlarm { metrics.count("AlarmsSeen", properties: ["alarm.name": event.alarmName]) }
         switch outcome {
         case .investigate(let incident):
@@ -249,7 +262,13 @@ public final class Daemon: @unchecked Sendable {
         case .done(.joined(let id)):
             metrics.count("IncidentsCorrelated", properties: ["incident.id": id])
             attach(message, to: id)
-        case .done(.resolved), .done(.ignored), .done(.open):
+        case .done(.resolved(let id)):
+            // Recorded durably: the follow-up is the outbox's job from here. An incident not yet
+            // delivered goes out resolved, or gets its follow-up right after delivery (`work`).
+            acknowledge(message)
+            metrics.count("IncidentsResolved", properties: ["incident.id": id])
+            if intake.incident(id)?.phase == .delivered { scheduleResolution(id) }
+        case .done(.ignored), .done(.open):
             acknowledge(message)
         }
     }
@@ -336,7 +355,7 @@ public final class Daemon: @unchecked Sendable {
                 // As it stands now: alarms may have joined since it was queued.
                 let latest = intake.incident(id) ?? incident
                 let event = try current.openingEvent(of: latest)
-                let (report, durations) = current.investigator.investigate(latest, alarm: event)
+                var (report, durations) = current.investigator.investigate(latest, alarm: event)
                 var values: [String: (Double, MetricsEmitter.Unit)] = [
                     "CollectDuration": (durations.collect * 1000, .milliseconds),
                     "AnalyseDuration": (durations.analyse * 1000, .milliseconds),
@@ -353,6 +372,10 @@ public final class Daemon: @unchecked Sendable {
                 if let model = report.analysis.answeredBy { properties["model.id"] = model }
                 metrics.emit(values, properties: properties)
                 let delivering = Date()
+                // Every alarm back to OK before the report went out: it goes out resolved, with one notification.
+                if report.resolution == nil, let resolvedAt = intake.incident(id)?.resolvedAt {
+                    report = report.resolved(at: resolvedAt)
+                }
                 result = try deliverer.deliver(report)
                 metrics.emit(
                     ["DeliverDuration": (Date().timeIntervalSince(delivering) * 1000, .milliseconds)],
@@ -368,6 +391,8 @@ public final class Daemon: @unchecked Sendable {
                     "IncidentsDelivered": (1, .count),
                     "IncidentDuration": (Date().timeIntervalSince(started) * 1000, .milliseconds),
                 ], properties: ["incident.id": id, "sns.state": result.notification.rawValue])
+            // An OK that came while it was investigated: the follow-up now that it is delivered.
+            if intake.incident(id)?.resolvedAt != nil { resolve(id, deliverer: deliverer) }
         } catch {
             logger.error(
                 "incident failed; it will be retried", metadata: ["incident.id": "\(id)", "error": "\(error)"])
@@ -378,6 +403,48 @@ public final class Daemon: @unchecked Sendable {
                 heartbeat?.drop(message)
                 try? consumer?.extendVisibility(message, by: options.retryDelay)
             }
+        }
+    }
+
+    /// Runs the resolution follow-up of a delivered incident on a worker, unless one is queued or running.
+    func scheduleResolution(_ id: String) {
+        let fresh = state.withLock { state -> Bool in
+            guard !state.stopping, state.resolving.insert(id).inserted else { return false }
+            return true
+        }
+        guard fresh else { return }
+        active.enter()
+        workers.async {
+            self.slots.wait()
+            let deliverer = self.runtime.withLock { $0.deliverer }
+            if !self.state.withLock({ $0.stopping }) { self.resolve(id, deliverer: deliverer) }
+            self.state.withLock { _ = $0.resolving.remove(id) }
+            self.slots.signal()
+            self.active.leave()
+        }
+    }
+
+    /// The follow-up of a delivered, resolved incident through the outbox (nothing is sent twice).
+    private func resolve(_ id: String, deliverer: ReportDeliverer) {
+        guard let incident = intake.incident(id), incident.phase == .delivered, let resolvedAt = incident.resolvedAt
+        else { return }
+        do {
+            guard try deliverer.outbox.progress(id) != nil else {
+                // Decision: the follow-up comes from the instance that delivered the report (its
+                // outbox holds the ETags); without the entry there is nothing this one may replace.
+                logger.warning(
+                    "resolved incident has no delivery in this outbox; no follow-up from this instance",
+                    metadata: ["incident.id": "\(id)"])
+                return
+            }
+            let result = try deliverer.resolve(id, openedAt: incident.openedAt, resolvedAt: resolvedAt)
+            metrics.emit(
+                ["ResolutionsDelivered": (1, .count)],
+                properties: ["incident.id": id, "sns.state": result.notification.rawValue])
+        } catch {
+            logger.error(
+                "resolution follow-up failed; it is retried at the next start",
+                metadata: ["incident.id": "\(id)", "error": "\(error)"])
         }
     }
 

@@ -103,14 +103,18 @@ public struct Runtime: Sendable {
                     client: try context.client(for: .bedrockRuntime, timeout: settings.timeout)),
                 settings: settings, ledger: ledger, clock: clock, logger: logger)
         }
-        let investigator = Investigator(
-            collector: collector, promptBudget: configuration.analysis.promptBudgetTokens, analyser: analyser,
-            redact: configuration.analysis.redact, clock: clock, logger: logger)
         let s3 = S3Client(client: try context.client(for: .s3))
         let deliverer = ReportDeliverer(
             s3: s3, sns: SNSClient(client: try context.client(for: .sns)),
             settings: configuration.deliverySettings, outbox: ReportOutbox(stateDirectory: stateDirectory),
             clock: clock, logger: logger)
+        let runbooks = RunbookReader(
+            cloudWatch: cloudWatch, s3: s3, prefix: configuration.analysis.runbooksS3Prefix,
+            redactor: configuration.analysis.redact ? Redactor() : nil, logger: logger)
+        let investigator = Investigator(
+            collector: collector, promptBudget: configuration.analysis.promptBudgetTokens, analyser: analyser,
+            redact: configuration.analysis.redact, runbooks: runbooks, history: deliverer.history, clock: clock,
+            logger: logger)
         return Runtime(
             configuration: configuration, context: context, cloudWatch: cloudWatch, poller: poller,
             consumer: consumer, investigator: investigator, deliverer: deliverer, s3: s3)
