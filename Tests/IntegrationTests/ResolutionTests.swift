@@ -475,7 +475,11 @@ struct ResolutionTests {
                 triggeringChildren: [], source: .snsNotification, messageId: nil)
             let sections = investigator.promptContext(
                 fourth, alarm: opening,
-                findings: [Finding(category: .badDeployment, title: "t", confidence: 0.9, evidence: [])], runbook: nil)
+                findings: [
+                    Finding(
+                        category: .badDeployment, service: base.findings.first?.service, title: "t", confidence: 0.9,
+                        evidence: [])
+                ], runbook: nil)
             #expect(sections.map(\.name) == ["earlier_incidents"])
             #expect(sections.first?.lines.count == 3)
             #expect(sections.first?.lines.first?.contains("bad_deployment: \(thirdStored.summary.prefix(80))") == true)

@@ -467,6 +467,9 @@ struct SignalVocabularyTests {
             #expect(kind == .applicationError || kind == .crash, "\(message)")
         }
         #expect(SignalVocabulary.classify("GET /orders 200 12ms") == nil)
+        // An errno name inside a longer word is not that errno.
+        #expect(SignalVocabulary.classify("ModuleNotFoundError: No module named 'quotes.rating'") == .applicationError)
+        #expect(SignalVocabulary.classify("Error: getaddrinfo ENOTFOUND db") == .dependency)
     }
 
     @Test("the resource a message blames: a URL's host, host:port, an AWS service")

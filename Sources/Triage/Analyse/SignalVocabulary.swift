@@ -73,11 +73,11 @@ public enum SignalVocabulary {
         (
             .dependency,
             [
-                "connection refused", "econnrefused", "connectexception", " refused.", "was refused", "refused connection", "connection reset", "econnreset",
-                "reset by peer", "broken pipe", "epipe", "socket hang up", "timed out", "timeout", "etimedout",
+                "connection refused", "^econnrefused", "connectexception", " refused.", "was refused", "refused connection", "connection reset", "^econnreset",
+                "reset by peer", "broken pipe", "^epipe", "socket hang up", "timed out", "timeout", "^etimedout",
                 "deadline exceeded", "deadline_exceeded", "context deadline exceeded", "sockettimeoutexception",
                 "readtimeout", "connecttimeout", "i/o timeout", "no route to host", "network is unreachable",
-                "host unreachable", "ehostunreach", "enotfound", "getaddrinfo", "no such host",
+                "host unreachable", "^ehostunreach", "^enotfound", "getaddrinfo", "no such host",
                 "name or service not known", "temporary failure in name resolution", "unknownhostexception",
                 "name resolution", "could not connect", "can't connect", "cannot connect", "unable to connect",
                 "failed to connect", "connection closed", "connection lost", "lost connection",
@@ -87,7 +87,7 @@ public enum SignalVocabulary {
                 "redisconnectionexception", "connection pool exhausted", "upstream connect error",
                 "upstream request timeout", "bad gateway", "service unavailable", "code = unavailable",
                 "status=unavailable", "statuscode.unavailable", "unavailable:", "no healthy upstream",
-                "circuit breaker is open", "circuitbreakeropen", "econnaborted", "connection aborted",
+                "circuit breaker is open", "circuitbreakeropen", "^econnaborted", "connection aborted",
                 "ssl handshake", "database is unavailable", "the database system is starting up",
                 "the database system is shutting down", "loading redis is loading",
             ]
@@ -121,13 +121,29 @@ public enum SignalVocabulary {
         ),
     ]
 
-    /// The kind of failure `text` describes, if any.
+    /// The kind of failure `text` describes, if any. A phrase written `^word` must start a word
+    /// (errno names such as `ENOTFOUND` also end longer words: `ModuleNotFoundError`).
     public static func classify(_ text: String) -> SignalKind? {
         let lowered = text.lowercased()
-        for (kind, words) in phrases where words.contains(where: { lowered.contains($0) }) {
+        for (kind, words) in phrases where words.contains(where: { contains(lowered, $0) }) {
             return kind
         }
         return nil
+    }
+
+    static func contains(_ text: String, _ phrase: String) -> Bool {
+        guard phrase.hasPrefix("^") else { return text.contains(phrase) }
+        let word = phrase.dropFirst()
+        var rest = text[...]
+        while let range = rest.range(of: word) {
+            if range.lowerBound == text.startIndex
+                || !(text[text.index(before: range.lowerBound)].isLetter || text[text.index(before: range.lowerBound)].isNumber)
+            {
+                return true
+            }
+            rest = rest[range.upperBound...]
+        }
+        return false
     }
 
     /// Whether `text` mentions a timeout (as opposed to a refusal or a reset): timeouts under

@@ -209,7 +209,8 @@ public struct ReportBuilder: Sendable {
             let second = report.findings.dropFirst().first { finding in
                 finding.source == "rules" && finding.category != .unknown
                     && finding.confidence >= FindingsEngine.bar && finding.confidence >= secondCauseRatio * top.confidence
-                    && (finding.service != top.service || finding.category != top.category)
+                    // Another service's failure; one of the same service is its mechanism or symptom.
+                    && (finding.service != top.service || (finding.service == nil && finding.category != top.category))
             }
             if let second {
                 parts.append(
