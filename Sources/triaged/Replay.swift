@@ -11,7 +11,7 @@ struct Replay: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "The message: an SQS body (SNS envelope), a raw notification, an EventBridge event or a DescribeAlarms entry."
+            "The message: an SQS body (SNS envelope), a raw notification, an EventBridge event, a Lambda alarm-action payload, a Lambda SNS or SQS event (each record), a DescribeAlarms entry or response (each alarm)."
     )
     var file: String
 
@@ -39,14 +39,23 @@ struct Replay: ParsableCommand {
             FileHandle.standardError.write(Data("triaged: cannot read \(file)\n".utf8))
             throw ExitCode(2)
         }
-        let event: AlarmEvent
+        let events: [AlarmEvent]
         do {
-            event = try AlarmMessageParser.parse(String(decoding: data, as: UTF8.self))
+            events = try AlarmMessageParser.parseAll(String(decoding: data, as: UTF8.self))
         } catch let error as AlarmMessageError {
             FileHandle.standardError.write(
                 Data("triaged: \(file) is not a usable alarm message: \(error.reason)\n".utf8))
             throw ExitCode(2)
         }
+        for (index, event) in events.enumerated() {
+            if events.count > 1 { print("record       \(index + 1) of \(events.count)") }
+            try replay(event, configuration: configuration, environment: environment)
+        }
+    }
+
+    /// One alarm record: intake (the state is saved unless --dry-run), then the pipeline if it opens
+    /// an incident.
+    func replay(_ event: AlarmEvent, configuration: Configuration, environment: [String: String]) throws {
         print("alarm        \(event.alarmName) (\(event.alarmArn))")
         print(
             "state        \(event.state.rawValue)\(event.previousState.map { " (was \($0.rawValue))" } ?? "") at \(AWSTimestamp.format(event.stateChangeTime))"
@@ -58,6 +67,9 @@ struct Replay: ParsableCommand {
             print("metric       \(metric.namespace ?? "-") \(metric.name ?? "-") \(dimensions)")
         }
         if let rule = event.alarmRule { print("rule         \(rule)") }
+        if let query = event.logQuery {
+            print("log query    \(query.logGroups.joined(separator: ",")) \(query.queryString)")
+        }
         print("transition   \(event.transitionId)")
 
         let directory = configuration.stateDirectory(environment: environment)

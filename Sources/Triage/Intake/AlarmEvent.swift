@@ -14,6 +14,22 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
     /// Where the event came from.
     public enum Source: String, Sendable, Codable {
         case snsNotification, rawNotification, eventBridge, describeAlarms
+        /// CloudWatch's Lambda alarm-action payload (`alarmData`).
+        case lambdaAlarmAction
+    }
+
+    /// The scheduled Logs Insights query behind a log alarm (`AlarmType` `LogAlarm`).
+    public struct LogQuery: Sendable, Equatable, Codable {
+        /// Log-group names or ARNs (`ScheduledQueryConfiguration.LogGroupIdentifiers`).
+        public var logGroups: [String]
+        public var queryString: String
+        public var aggregation: String?
+
+        public init(logGroups: [String], queryString: String, aggregation: String?) {
+            self.logGroups = logGroups
+            self.queryString = queryString
+            self.aggregation = aggregation
+        }
     }
 
     /// The metric behind a metric alarm (absent for composite and pure metric-math alarms).
@@ -47,11 +63,18 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
     public var source: Source
     /// The SQS message id, for messages from the queue.
     public var messageId: String?
+    /// Log alarms: the query whose results the alarm evaluates (it drives the log evidence).
+    public var logQuery: LogQuery?
+    /// Composite alarms: the names of the metric alarms among the triggering children whose metrics
+    /// were taken (filled by `CompositeAlarmResolver`; the first one is `metric`).
+    public var resolvedChildren: [String]?
+    /// The metrics of every resolved child metric alarm (composite alarms; correlation keys).
+    public var childMetrics: [Metric]?
 
     public init(
         alarmName: String, alarmArn: String, state: AlarmState, previousState: AlarmState?, stateChangeTime: Date,
         reason: String, region: String, accountId: String, metric: Metric?, alarmRule: String?,
-        triggeringChildren: [String], source: Source, messageId: String?
+        triggeringChildren: [String], source: Source, messageId: String?, logQuery: LogQuery? = nil
     ) {
         self.alarmName = alarmName
         self.alarmArn = alarmArn
@@ -66,6 +89,7 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
         self.triggeringChildren = triggeringChildren
         self.source = source
         self.messageId = messageId
+        self.logQuery = logQuery
     }
 
     /// Stable across paths and instances: the alarm ARN and the transition time to the millisecond.
@@ -86,8 +110,10 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
     /// What ties alarms to one incident: the load balancer, target group, ECS cluster or service.
     public var correlationKeys: Set<String> {
         var keys: Set<String> = []
-        for name in ["LoadBalancer", "TargetGroup", "ClusterName", "ServiceName"] {
-            if let value = metric?.dimensions[name], !value.isEmpty { keys.insert("\(name)=\(value)") }
+        for dimensions in ([metric] + (childMetrics ?? [])).compactMap({ $0?.dimensions }) {
+            for name in ["LoadBalancer", "TargetGroup", "ClusterName", "ServiceName"] {
+                if let value = dimensions[name], !value.isEmpty { keys.insert("\(name)=\(value)") }
+            }
         }
         return keys
     }
