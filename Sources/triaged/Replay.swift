@@ -56,6 +56,16 @@ struct Replay: ParsableCommand {
     /// One alarm record: intake (the state is saved unless --dry-run), then the pipeline if it opens
     /// an incident.
     func replay(_ event: AlarmEvent, configuration: Configuration, environment: [String: String]) throws {
+        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        var event = event
+        var runtime: Runtime?
+        if CompositeAlarmResolver.needsResolution(event) {
+            // As the daemon does: a composite alarm is read through its triggering children.
+            let made = try Wiring.runtime(configuration, environment: environment, logger: logger)
+            event = CompositeAlarmResolver(cloudWatch: made.cloudWatch, logger: logger).resolve(event)
+            runtime = made
+        }
+        if let children = event.resolvedChildren { print("children     \(children.joined(separator: ", "))") }
         print("alarm        \(event.alarmName) (\(event.alarmArn))")
         print(
             "state        \(event.state.rawValue)\(event.previousState.map { " (was \($0.rawValue))" } ?? "") at \(AWSTimestamp.format(event.stateChangeTime))"
@@ -108,10 +118,9 @@ struct Replay: ParsableCommand {
         default: return
         }
         guard let incident = tracker.incidents[incidentId] else { return }
-        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
-        let runtime = try Wiring.runtime(configuration, environment: environment, logger: logger)
+        let pipeline = try runtime ?? Wiring.runtime(configuration, environment: environment, logger: logger)
         try Wiring.investigateAndDeliver(
-            incident, event: incident.event ?? event, runtime: runtime, dryRun: dryRun, out: out)
+            incident, event: incident.event ?? event, runtime: pipeline, dryRun: dryRun, out: out)
         if !dryRun {
             tracker.markDelivered(incidentId, now: Date())
             do {

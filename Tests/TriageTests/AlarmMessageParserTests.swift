@@ -289,3 +289,91 @@ struct AlarmPayloadTests {
         }
     }
 }
+
+/// Alarm types: the DescribeAlarms XML of log alarms and metric-math alarms, composite rules, and
+/// what a log alarm's query turns into for the log evidence.
+@Suite("alarm types")
+struct AlarmTypeTests {
+    static let logAlarmsXML = """
+        <DescribeAlarmsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">
+          <DescribeAlarmsResult>
+            <MetricAlarms>
+              <member><AlarmName>api-error-rate</AlarmName><AlarmArn>arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-error-rate</AlarmArn>
+                <StateValue>ALARM</StateValue><StateUpdatedTimestamp>2025-01-15T11:58:00.123Z</StateUpdatedTimestamp>
+                <Threshold>0.0</Threshold><ComparisonOperator>GreaterThanThreshold</ComparisonOperator>
+                <Metrics>
+                  <member><Id>e1</Id><Expression>errors/requests</Expression><ReturnData>true</ReturnData></member>
+                  <member><Id>errors</Id><ReturnData>false</ReturnData><MetricStat><Metric><Namespace>AWS/ApplicationELB</Namespace>
+                    <MetricName>HTTPCode_Target_5XX_Count</MetricName><Dimensions><member><Name>LoadBalancer</Name>
+                    <Value>app/api-alb/1234567890abcdef</Value></member></Dimensions></Metric><Period>60</Period><Stat>Sum</Stat></MetricStat></member>
+                </Metrics>
+              </member>
+            </MetricAlarms>
+            <CompositeAlarms/>
+            <LogAlarms>
+              <member>
+                <AlarmName>prod-api-error-logs</AlarmName>
+                <AlarmArn>arn:aws:cloudwatch:us-east-1:123456789012:alarm:prod-api-error-logs</AlarmArn>
+                <StateValue>ALARM</StateValue>
+                <StateUpdatedTimestamp>2025-01-15T11:58:00.123Z</StateUpdatedTimestamp>
+                <ScheduledQueryConfiguration>
+                  <QueryString>fields @timestamp, @message | filter @message like /ERROR/</QueryString>
+                  <LogGroupIdentifiers><member>/ecs/api</member></LogGroupIdentifiers>
+                  <ScheduledQueryRoleARN>arn:aws:iam::123456789012:role/cw-log-alarm</ScheduledQueryRoleARN>
+                  <ScheduleConfiguration><ScheduleExpression>rate(5 minutes)</ScheduleExpression><StartTimeOffset>300</StartTimeOffset></ScheduleConfiguration>
+                  <AggregationExpression>count(*)</AggregationExpression>
+                </ScheduledQueryConfiguration>
+                <QueryResultsToEvaluate>3</QueryResultsToEvaluate><QueryResultsToAlarm>2</QueryResultsToAlarm>
+                <Threshold>10.0</Threshold><ComparisonOperator>GreaterThanThreshold</ComparisonOperator>
+              </member>
+            </LogAlarms>
+          </DescribeAlarmsResult>
+          <ResponseMetadata><RequestId>8d1e2f3a-0000-4000-8000-000000000002</RequestId></ResponseMetadata>
+        </DescribeAlarmsResponse>
+        """
+
+    @Test("DescribeAlarms XML: log alarms with their query, metric math with the metric stat that feeds it")
+    func describeAlarmsXML() throws {
+        let root = try XMLDocumentParser.parse(Self.logAlarmsXML)
+        let alarms = CloudWatchClient.alarms(try #require(root.child("DescribeAlarmsResult")))
+        #expect(alarms.map(\.kind) == [.metric, .log])
+        let math = try AlarmMessageParser.event(from: alarms[0])
+        #expect(math.metric?.name == "HTTPCode_Target_5XX_Count" && math.metric?.statistic == "Sum")
+        #expect(math.metric?.dimensions == ["LoadBalancer": "app/api-alb/1234567890abcdef"] && math.metric?.threshold == 0)
+        let log = try AlarmMessageParser.event(from: alarms[1])
+        #expect(log.metric == nil && log.logQuery?.logGroups == ["/ecs/api"])
+        #expect(log.logQuery?.queryString == "fields @timestamp, @message | filter @message like /ERROR/")
+        #expect(alarms[1].scheduledQuery?.scheduleExpression == "rate(5 minutes)")
+    }
+
+    @Test("composite rules name their children, quoted or not, names or ARNs")
+    func ruleChildren() {
+        #expect(
+            CompositeAlarmResolver.ruleChildren(
+                #"(ALARM("api 5xx (prod)") OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:api-cpu)) AND NOT OK( db ) AND TRUE"#)
+                == ["api 5xx (prod)", "api-cpu", "db"])
+        #expect(CompositeAlarmResolver.ruleChildren("TRUE").isEmpty)
+        #expect(CompositeAlarmResolver.alarmName(fromArn: "arn:aws:cloudwatch:eu-west-1:1:alarm:a:b") == "a:b")
+    }
+
+    @Test("a log alarm's groups and like terms drive the log evidence")
+    func logAlarmSettings() throws {
+        var query = AlarmEvent.LogQuery(
+            logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/api:*", "/ecs/worker"],
+            queryString: #"fields @message | filter @message like /ERROR/ or @message like "Timed out" | stats count(*)"#,
+            aggregation: "count(*)")
+        #expect(query.logGroupNames == ["/ecs/api", "/ecs/worker"])
+        #expect(query.filterPattern == #"?ERROR ?"Timed out""#)
+        var settings = CollectSettings()
+        settings.logGroups = ["/configured"]
+        var event = try AlarmMessageParser.parse(AlarmPayloadFixtures.notificationThresholdOne)
+        #expect(settings.forAlarm(event).logGroups == ["/configured"])
+        event.logQuery = query
+        #expect(settings.forAlarm(event).logGroups == ["/ecs/api", "/ecs/worker"])
+        #expect(settings.forAlarm(event).filterPattern == #"?ERROR ?"Timed out""#)
+        query.queryString = #"filter @message like /ERR(OR)?\s+\d+/"#
+        event.logQuery = query
+        #expect(query.filterPattern == nil)
+        #expect(settings.forAlarm(event).filterPattern == CollectSettings().filterPattern)
+    }
+}

@@ -30,6 +30,39 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
             self.queryString = queryString
             self.aggregation = aggregation
         }
+
+        /// The log-group names (identifiers may be ARNs, `arn:…:log-group:<name>[:*]`).
+        public var logGroupNames: [String] {
+            logGroups.map { identifier in
+                guard identifier.hasPrefix("arn:"), let range = identifier.range(of: ":log-group:") else {
+                    return identifier
+                }
+                var name = String(identifier[range.upperBound...])
+                if name.hasSuffix(":*") { name.removeLast(2) }
+                return name
+            }
+        }
+
+        /// The query's `like` terms as a FilterLogEvents pattern (any of them), so the events read
+        /// are the ones the alarm counts: `filter @message like /ERROR/ or @message like "Timeout"`
+        /// → `?ERROR ?Timeout`. Nil when the query has no plain literal term (a regular expression
+        /// with operators cannot be a filter pattern): the configured pattern is used then.
+        public var filterPattern: String? {
+            var terms: [String] = []
+            var rest = Substring(queryString)
+            while let range = rest.range(of: "like ", options: .caseInsensitive) {
+                rest = rest[range.upperBound...].drop { $0 == " " }
+                guard let open = rest.first, ["/", "\"", "'"].contains(open) else { continue }
+                let body = rest.dropFirst()
+                guard let close = body.firstIndex(of: open) else { break }
+                let term = String(body[..<close])
+                rest = body[body.index(after: close)...]
+                let plain = !term.isEmpty && term.allSatisfy { $0.isLetter || $0.isNumber || " _-:.".contains($0) }
+                guard plain else { return nil }
+                terms.append(term.contains(" ") ? "?\"\(term)\"" : "?\(term)")
+            }
+            return terms.isEmpty ? nil : terms.joined(separator: " ")
+        }
     }
 
     /// The metric behind a metric alarm (absent for composite and pure metric-math alarms).

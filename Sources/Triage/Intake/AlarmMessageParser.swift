@@ -257,7 +257,7 @@ public enum AlarmMessageParser {
         var dimensions: [String: String] = [:]
         for dimension in alarm.dimensions { dimensions[dimension.name] = dimension.value }
         let metric: AlarmEvent.Metric? =
-            alarm.kind == .composite
+            alarm.kind != .metric
             ? nil
             : AlarmEvent.Metric(
                 namespace: alarm.namespace, name: alarm.metricName,
@@ -267,7 +267,11 @@ public enum AlarmMessageParser {
         return AlarmEvent(
             alarmName: alarm.name, alarmArn: alarm.arn, state: state, previousState: nil, stateChangeTime: time,
             reason: alarm.stateReason, region: region, accountId: account, metric: metric, alarmRule: alarm.alarmRule,
-            triggeringChildren: [], source: .describeAlarms, messageId: nil)
+            triggeringChildren: [], source: .describeAlarms, messageId: nil,
+            logQuery: alarm.scheduledQuery.map {
+                AlarmEvent.LogQuery(
+                    logGroups: $0.logGroupIdentifiers, queryString: $0.queryString, aggregation: $0.aggregationExpression)
+            })
     }
 
     // MARK: helpers

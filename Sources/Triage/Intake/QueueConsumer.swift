@@ -21,9 +21,15 @@ public final class QueueConsumer: Sendable {
     public let queueURL: String
     private let visibilityTimeout: Int
     private let logger: Logger
+    private let composites: CompositeAlarmResolver?
 
-    public init(sqs: SQSClient, queueURL: String, visibilityTimeout: Int = 300, logger: Logger) {
+    /// `composites` resolves composite alarms to their triggering children (nil: left as they are).
+    public init(
+        sqs: SQSClient, queueURL: String, visibilityTimeout: Int = 300, composites: CompositeAlarmResolver? = nil,
+        logger: Logger
+    ) {
         self.sqs = sqs
+        self.composites = composites
         self.queueURL = queueURL
         self.visibilityTimeout = visibilityTimeout
         self.logger = logger
@@ -37,7 +43,8 @@ public final class QueueConsumer: Sendable {
         var usable: [QueueMessage] = []
         for message in messages {
             do {
-                let event = try AlarmMessageParser.parse(message.body, messageId: message.messageId)
+                var event = try AlarmMessageParser.parse(message.body, messageId: message.messageId)
+                if let composites { event = composites.resolve(event) }
                 usable.append(
                     QueueMessage(
                         messageId: message.messageId, receiptHandle: message.receiptHandle,
