@@ -5,7 +5,8 @@ server starts (see DESIGN.md section 8 for the measured gaps):
   actions (moto fires no actions), and DescribeAlarmHistory answers from the recorded changes.
 * CloudWatch: DescribeAlarms answers as AWS does — only metric alarms unless `AlarmTypes` is sent,
   `ChildrenOfAlarmName` (children of a composite: name, ARN, state), and log alarms (`PutLogAlarm`,
-  `LogAlarms`; moto and its botocore model know neither). Composite notifications carry
+  `LogAlarms`; moto and its botocore model know neither), PutCompositeAlarm (moto stores composite
+  alarms but has no such action). Composite notifications carry
   `TriggeringChildren` (the rule's children in ALARM). SetAlarmState works on log alarms.
 * CloudWatch: GetMetricData answers percentile statistics (`p50`, `p99`) instead of failing.
 * CloudWatch Logs: filter patterns follow the documented term syntax for unstructured events (all
@@ -23,7 +24,7 @@ import re
 
 from moto.cloudwatch import models as cloudwatch_models
 from moto.cloudwatch import responses as cloudwatch_responses
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ecs.models import ecs_backends
 from moto.logs import models as logs_models
 from moto.elbv2 import models as elbv2_models
@@ -67,7 +68,6 @@ def alarm_notification(alarm, account_id, old_state):
             {"Arn": child.alarm_arn, "State": {"Value": child.state_value,
                                                "Timestamp": _cloudwatch_time(child.state_updated_timestamp)}}
             for child in _rule_children(alarm) if child.state_value == "ALARM"]
-        message["TriggeringChildren"] = []
     else:
         message["Trigger"] = {
             "MetricName": alarm.metric_name,
@@ -170,6 +170,18 @@ def _patch_cloudwatch_alarm_types():
         return ('<PutLogAlarmResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><ResponseMetadata>'
                 '<RequestId>7c9e3b1a-0000-4000-8000-00000000aa01</RequestId></ResponseMetadata></PutLogAlarmResponse>')
 
+    def put_composite_alarm(self):
+        # moto stores composite alarms (an Alarm with a rule) but has no PutCompositeAlarm action.
+        self.cloudwatch_backend.put_metric_alarm(
+            name=self._get_param("AlarmName"), namespace=None, metric_name=None, comparison_operator=None,
+            evaluation_periods=None, period=None, threshold=None, statistic=None,
+            description=self._get_param("AlarmDescription"), dimensions=[],
+            alarm_actions=self._get_param("AlarmActions", []), ok_actions=self._get_param("OKActions", []),
+            insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+            actions_enabled=self._get_param("ActionsEnabled", True) not in (False, "false"),
+            rule=self._get_param("AlarmRule"))
+        return EmptyResult()
+
     def set_alarm_state(self):
         alarms = LOG_ALARMS.get((self.current_account, self.region), {})
         name = self._get_param("AlarmName")
@@ -187,6 +199,10 @@ def _patch_cloudwatch_alarm_types():
             parent = backend.alarms.get(children_of)
             names = rule_child_names(parent.rule) if parent is not None and parent.rule else []
             found = [backend.alarms[n] for n in names if n in backend.alarms]
+            if not self.querystring.get("Action"):
+                # JSON and CBOR clients get moto's own serialisation (all fields).
+                return ActionResult({"MetricAlarms": [a for a in found if a.rule is None],
+                                     "CompositeAlarms": [a for a in found if a.rule is not None]})
             # Only AlarmName, AlarmArn, StateValue and StateUpdatedTimestamp are given for children.
             members = []
             for kind, alarms in (("MetricAlarms", [a for a in found if a.rule is None]),
@@ -209,6 +225,9 @@ def _patch_cloudwatch_alarm_types():
             result.result["MetricAlarms"] = []
         if "CompositeAlarm" not in wanted:
             result.result["CompositeAlarms"] = []
+        if not self.querystring.get("Action"):
+            # The log-alarm list is written into query (XML) answers only, which is what triaged speaks.
+            return result
         status, headers, body = self.serialized(result)
         if "LogAlarm" in wanted:
             names = self._get_param("AlarmNames") or []
@@ -223,6 +242,7 @@ def _patch_cloudwatch_alarm_types():
 
     cloudwatch_responses.CloudWatchResponse.parse_parameters = parse_parameters
     cloudwatch_responses.CloudWatchResponse.put_log_alarm = put_log_alarm
+    cloudwatch_responses.CloudWatchResponse.put_composite_alarm = put_composite_alarm
     cloudwatch_responses.CloudWatchResponse.set_alarm_state = set_alarm_state
     cloudwatch_responses.CloudWatchResponse.describe_alarms = describe_alarms
 
