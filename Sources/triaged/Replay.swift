@@ -1,6 +1,7 @@
 import AWSCore
 import ArgumentParser
 import Foundation
+import Logging
 import Triage
 import TriageDaemon
 
@@ -47,16 +48,19 @@ struct Replay: ParsableCommand {
                 Data("triaged: \(file) is not a usable alarm message: \(error.reason)\n".utf8))
             throw ExitCode(2)
         }
+        // Logging is bootstrapped once per process.
+        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
         for (index, event) in events.enumerated() {
             if events.count > 1 { print("record       \(index + 1) of \(events.count)") }
-            try replay(event, configuration: configuration, environment: environment)
+            try replay(event, configuration: configuration, environment: environment, logger: logger)
         }
     }
 
     /// One alarm record: intake (the state is saved unless --dry-run), then the pipeline if it opens
     /// an incident.
-    func replay(_ event: AlarmEvent, configuration: Configuration, environment: [String: String]) throws {
-        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+    func replay(
+        _ event: AlarmEvent, configuration: Configuration, environment: [String: String], logger: Logger
+    ) throws {
         var event = event
         var runtime: Runtime?
         if CompositeAlarmResolver.needsResolution(event) {
