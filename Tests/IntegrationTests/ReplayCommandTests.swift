@@ -44,6 +44,20 @@ struct ReplayCommandTests {
         return (url, environment)
     }
 
+    /// A world with the bad-deployment scenario, its alarm fired, and a configuration for it.
+    static func withFiredScenario(
+        _ body: (LocalAWSWorld, LocalAWSWorld.Scenario, URL, URL, [String: String]) throws -> Void
+    ) throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("bad-deployment")
+            try world.fireAlarm(scenario.alarm)
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (config, environment) = try Self.config(world, directory: directory, scenario: scenario)
+            try body(world, scenario, directory, config, environment)
+        }
+    }
+
     static func temporaryDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -105,12 +119,7 @@ struct ReplayCommandTests {
 
     @Test("Lambda SQS/SNS events and a DescribeAlarms response replay each record; a composite goes through its child")
     func recordsAndComposites() throws {
-        try LocalAWSWorld.with { world in
-            let scenario = try world.buildScenario("bad-deployment")
-            try world.fireAlarm(scenario.alarm)
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let (config, environment) = try Self.config(world, directory: directory, scenario: scenario)
+        try Self.withFiredScenario { world, scenario, directory, config, environment in
             func replay(_ name: String, _ object: Any) throws -> TriagedBinary.Outcome {
                 let file = directory.appendingPathComponent(name)
                 try JSONSerialization.data(withJSONObject: object).write(to: file)
@@ -196,12 +205,7 @@ struct ReplayCommandTests {
 
     @Test("investigate: --dry-run prints the report; without it the report is delivered to S3 and SNS")
     func investigate() throws {
-        try LocalAWSWorld.with { world in
-            let scenario = try world.buildScenario("bad-deployment")
-            try world.fireAlarm(scenario.alarm)
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let (config, environment) = try Self.config(world, directory: directory, scenario: scenario)
+        try Self.withFiredScenario { world, scenario, directory, config, environment in
             let dry = try TriagedBinary.run(
                 ["investigate", "--alarm", scenario.alarm, "--config", config.path, "--dry-run"],
                 environment: environment)
