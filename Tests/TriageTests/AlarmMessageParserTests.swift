@@ -347,12 +347,18 @@ struct AlarmTypeTests {
     }
 
     @Test("composite rules name their children, quoted or not, names or ARNs")
-    func ruleChildren() {
+    func ruleChildren() throws {
         #expect(
             CompositeAlarmResolver.ruleChildren(
                 #"(ALARM("api 5xx (prod)") OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:api-cpu)) AND NOT OK( db ) AND TRUE"#)
                 == ["api 5xx (prod)", "api-cpu", "db"])
         #expect(CompositeAlarmResolver.ruleChildren("TRUE").isEmpty)
+        // Only composites going into ALARM without a metric are resolved.
+        var composite = try AlarmMessageParser.parse(AlarmPayloadFixtures.eventBridgeComposite)
+        #expect(CompositeAlarmResolver.needsResolution(composite))
+        composite.state = .ok
+        #expect(!CompositeAlarmResolver.needsResolution(composite))
+        #expect(!CompositeAlarmResolver.needsResolution(try AlarmMessageParser.parse(AlarmPayloadFixtures.lambdaMetricAlarm)))
         #expect(CompositeAlarmResolver.alarmName(fromArn: "arn:aws:cloudwatch:eu-west-1:1:alarm:a:b") == "a:b")
     }
 

@@ -22,9 +22,11 @@ public struct CompositeAlarmResolver: Sendable {
         self.logger = logger
     }
 
-    /// Whether `event` is a composite alarm still without a metric.
+    /// Whether `event` is a composite alarm going into ALARM still without a metric (an OK needs none:
+    /// the tracker resolves incidents by the alarm's ARN).
     public static func needsResolution(_ event: AlarmEvent) -> Bool {
-        event.metric == nil && event.logQuery == nil && (event.alarmRule != nil || !event.triggeringChildren.isEmpty)
+        event.state == .alarm && event.metric == nil && event.logQuery == nil
+            && (event.alarmRule != nil || !event.triggeringChildren.isEmpty)
     }
 
     public func resolve(_ event: AlarmEvent) -> AlarmEvent {
