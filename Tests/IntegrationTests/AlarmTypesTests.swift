@@ -47,6 +47,23 @@ struct AlarmTypesTests {
                 ("Dimensions.member.2.Value", "api"),
             ])
         _ = try query(
+            context, "PutMetricAlarm",
+            [
+                ("AlarmName", "prodapp-api-tasks"), ("MetricName", "RunningTaskCount"),
+                ("Namespace", "ECS/ContainerInsights"), ("Statistic", "Minimum"), ("Period", "60"),
+                ("EvaluationPeriods", "1"), ("Threshold", "1"), ("ComparisonOperator", "LessThanThreshold"),
+                ("Dimensions.member.1.Name", "ClusterName"), ("Dimensions.member.1.Value", scenario.cluster),
+                ("Dimensions.member.2.Name", "ServiceName"), ("Dimensions.member.2.Value", "api"),
+            ])
+        _ = try query(
+            context, "PutMetricAlarm",
+            [
+                ("AlarmName", "prodapp-api-connection-errors"), ("MetricName", "TargetConnectionErrorCount"),
+                ("Namespace", "AWS/ApplicationELB"), ("Statistic", "Sum"), ("Period", "60"),
+                ("EvaluationPeriods", "1"), ("Threshold", "0"), ("ComparisonOperator", "GreaterThanThreshold"),
+                ("Dimensions.member.1.Name", "TargetGroup"), ("Dimensions.member.1.Value", targetGroup),
+            ])
+        _ = try query(
             context, "PutCompositeAlarm",
             [
                 ("AlarmName", "prodapp-health"),
@@ -97,7 +114,7 @@ struct AlarmTypesTests {
             let bare = try query(alarms.context, "DescribeAlarms", [("AlarmNamePrefix", "prodapp-")])
             #expect(bare["CompositeAlarms"]?.members.isEmpty ?? true)
             #expect(bare["LogAlarms"]?.members.isEmpty ?? true)
-            #expect(bare["MetricAlarms"]?.members.count == 3)
+            #expect(bare["MetricAlarms"]?.members.count == 5)
             let children = try alarms.cloudWatch.describeChildren(ofComposite: "prodapp-health")
             #expect(Set(children.map(\.name)) == [alarms.scenario.alarm, "prodapp-api-cpu"])
         }
@@ -145,11 +162,12 @@ struct AlarmTypesTests {
         try LocalAWSWorld.with { world in
             let alarms = try setUp(world)
             let apiGroup = try #require(alarms.scenario.target_groups["api"])
-            for name in ["prodapp-api-unhealthy", "prodapp-api-cpu"] {
+            for name in ["prodapp-api-unhealthy", "prodapp-api-connection-errors", "prodapp-api-cpu", "prodapp-api-tasks"] {
                 let alarm = try #require(try alarms.cloudWatch.describeAlarms(names: [name]).first)
                 let event = try AlarmMessageParser.event(from: alarm)
                 #expect(event.metric?.dimensions["LoadBalancer"] == nil)
-                let cluster = name == "prodapp-api-cpu" ? nil : alarms.scenario.cluster
+                // The service alarms name their cluster themselves.
+                let cluster = event.metric?.dimensions["ClusterName"] == nil ? alarms.scenario.cluster : nil
                 let evidence = try collector(alarms.context, cluster: cluster).collect(alarm: event)
                 #expect(evidence.topology.loadBalancerArn == alarms.scenario.load_balancer_arn, "\(name)")
                 #expect(evidence.topology.loadBalancer == alarms.scenario.load_balancer, "\(name)")
