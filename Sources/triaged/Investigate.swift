@@ -52,7 +52,8 @@ struct Investigate: ParsableCommand {
         }
         var event: AlarmEvent
         do {
-            event = try AlarmMessageParser.event(from: found)
+            event = CompositeAlarmResolver(cloudWatch: runtime.cloudWatch, logger: logger)
+                .resolve(try AlarmMessageParser.event(from: found))
         } catch let error as AlarmMessageError {
             Wiring.fail("alarm '\(alarm)' cannot be investigated: \(error.reason)")
             throw ExitCode(1)

@@ -1,6 +1,7 @@
 import AWSCore
 import ArgumentParser
 import Foundation
+import Logging
 import Triage
 import TriageDaemon
 
@@ -11,7 +12,7 @@ struct Replay: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "The message: an SQS body (SNS envelope), a raw notification, an EventBridge event or a DescribeAlarms entry."
+            "The message: an SQS body (SNS envelope), a raw notification, an EventBridge event, a Lambda alarm-action payload, a Lambda SNS or SQS event (each record), a DescribeAlarms entry or response (each alarm)."
     )
     var file: String
 
@@ -39,14 +40,36 @@ struct Replay: ParsableCommand {
             FileHandle.standardError.write(Data("triaged: cannot read \(file)\n".utf8))
             throw ExitCode(2)
         }
-        let event: AlarmEvent
+        let events: [AlarmEvent]
         do {
-            event = try AlarmMessageParser.parse(String(decoding: data, as: UTF8.self))
+            events = try AlarmMessageParser.parseAll(String(decoding: data, as: UTF8.self))
         } catch let error as AlarmMessageError {
             FileHandle.standardError.write(
                 Data("triaged: \(file) is not a usable alarm message: \(error.reason)\n".utf8))
             throw ExitCode(2)
         }
+        // Logging is bootstrapped once per process.
+        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        for (index, event) in events.enumerated() {
+            if events.count > 1 { print("record       \(index + 1) of \(events.count)") }
+            try replay(event, configuration: configuration, environment: environment, logger: logger)
+        }
+    }
+
+    /// One alarm record: intake (the state is saved unless --dry-run), then the pipeline if it opens
+    /// an incident.
+    func replay(
+        _ event: AlarmEvent, configuration: Configuration, environment: [String: String], logger: Logger
+    ) throws {
+        var event = event
+        var runtime: Runtime?
+        if CompositeAlarmResolver.needsResolution(event) {
+            // As the daemon does: a composite alarm is read through its triggering children.
+            let made = try Wiring.runtime(configuration, environment: environment, logger: logger)
+            event = CompositeAlarmResolver(cloudWatch: made.cloudWatch, logger: logger).resolve(event)
+            runtime = made
+        }
+        if let children = event.resolvedChildren { print("children     \(children.joined(separator: ", "))") }
         print("alarm        \(event.alarmName) (\(event.alarmArn))")
         print(
             "state        \(event.state.rawValue)\(event.previousState.map { " (was \($0.rawValue))" } ?? "") at \(AWSTimestamp.format(event.stateChangeTime))"
@@ -58,6 +81,9 @@ struct Replay: ParsableCommand {
             print("metric       \(metric.namespace ?? "-") \(metric.name ?? "-") \(dimensions)")
         }
         if let rule = event.alarmRule { print("rule         \(rule)") }
+        if let query = event.logQuery {
+            print("log query    \(query.logGroups.joined(separator: ",")) \(query.queryString)")
+        }
         print("transition   \(event.transitionId)")
 
         let directory = configuration.stateDirectory(environment: environment)
@@ -96,10 +122,9 @@ struct Replay: ParsableCommand {
         default: return
         }
         guard let incident = tracker.incidents[incidentId] else { return }
-        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
-        let runtime = try Wiring.runtime(configuration, environment: environment, logger: logger)
+        let pipeline = try runtime ?? Wiring.runtime(configuration, environment: environment, logger: logger)
         try Wiring.investigateAndDeliver(
-            incident, event: incident.event ?? event, runtime: runtime, dryRun: dryRun, out: out)
+            incident, event: incident.event ?? event, runtime: pipeline, dryRun: dryRun, out: out)
         if !dryRun {
             tracker.markDelivered(incidentId, now: Date())
             do {

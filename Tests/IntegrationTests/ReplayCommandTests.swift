@@ -44,6 +44,20 @@ struct ReplayCommandTests {
         return (url, environment)
     }
 
+    /// A world with the bad-deployment scenario, its alarm fired, and a configuration for it.
+    static func withFiredScenario(
+        _ body: (LocalAWSWorld, LocalAWSWorld.Scenario, URL, URL, [String: String]) throws -> Void
+    ) throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("bad-deployment")
+            try world.fireAlarm(scenario.alarm)
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (config, environment) = try Self.config(world, directory: directory, scenario: scenario)
+            try body(world, scenario, directory, config, environment)
+        }
+    }
+
     static func temporaryDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -103,6 +117,62 @@ struct ReplayCommandTests {
         }
     }
 
+    @Test("Lambda SQS/SNS events and a DescribeAlarms response replay each record; a composite goes through its child")
+    func recordsAndComposites() throws {
+        try Self.withFiredScenario { world, scenario, directory, config, environment in
+            func replay(_ name: String, _ object: Any) throws -> TriagedBinary.Outcome {
+                let file = directory.appendingPathComponent(name)
+                try JSONSerialization.data(withJSONObject: object).write(to: file)
+                return try TriagedBinary.run(
+                    ["replay", "--file", file.path, "--config", config.path, "--dry-run"], environment: environment)
+            }
+            let ok = Self.notification.replacingOccurrences(of: #""NewStateValue":"ALARM""#, with: #""NewStateValue":"OK""#)
+            let sqs = try replay("sqs.json", ["Records": [["messageId": "a", "body": ok], ["messageId": "b", "body": ok]]])
+            #expect(sqs.status == 0, "\(sqs.stderr)")
+            #expect(sqs.stdout.contains("record       1 of 2") && sqs.stdout.contains("record       2 of 2"))
+            let sns = try replay("sns.json", ["Records": [["EventSource": "aws:sns", "Sns": ["Type": "Notification", "Message": ok]]]])
+            #expect(sns.status == 0, "\(sns.stderr)")
+            #expect(sns.stdout.contains("source       snsNotification"))
+            let describe = try replay(
+                "describe.json",
+                [
+                    "MetricAlarms": [
+                        ["AlarmName": "m", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:m", "StateValue": "OK",
+                         "StateUpdatedTimestamp": 1.7e9, "Threshold": 0.0] as [String: Any]
+                    ],
+                    "LogAlarms": [
+                        ["AlarmName": "l", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:l", "StateValue": "OK",
+                         "StateUpdatedTimestamp": 1.7e9,
+                         "ScheduledQueryConfiguration": ["QueryString": "filter @message like /ERROR/", "LogGroupIdentifiers": ["/ecs/api"]]]
+                    ],
+                ])
+            #expect(describe.status == 0, "\(describe.stderr)")
+            #expect(describe.stdout.contains("record       2 of 2"))
+            #expect(describe.stdout.contains("log query    /ecs/api filter @message like /ERROR/"))
+            let child = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:\(scenario.alarm)"
+            let reasonData = String(
+                decoding: try JSONSerialization.data(withJSONObject: [
+                    "triggeringAlarms": [["arn": child, "state": ["value": "ALARM", "timestamp": "2024-07-05T15:20:44.959+0000"]]]
+                ]), as: UTF8.self)
+            let composite = try replay(
+                "composite.json",
+                [
+                    "source": "aws.cloudwatch", "alarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:prodapp-health",
+                    "accountId": "123456789012", "time": "2024-07-05T15:20:45.000+0000", "region": "us-east-1",
+                    "alarmData": [
+                        "alarmName": "prodapp-health",
+                        "state": ["value": "ALARM", "reason": "child", "reasonData": reasonData,
+                                  "timestamp": "2024-07-05T15:20:45.000+0000"],
+                        "configuration": ["alarmRule": "ALARM(\(scenario.alarm))"],
+                    ] as [String: Any],
+                ])
+            #expect(composite.status == 0, "\(composite.stderr)")
+            #expect(composite.stdout.contains("source       lambdaAlarmAction"))
+            #expect(composite.stdout.contains("children     \(scenario.alarm)"), "\(composite.stdout)")
+            #expect(composite.stdout.contains("metric       AWS/ApplicationELB HTTPCode_ELB_5XX_Count LoadBalancer=\(scenario.load_balancer)"))
+        }
+    }
+
     @Test("garbage exits 2 with the reason; --dry-run records and publishes nothing and prints the Markdown")
     func garbageAndDryRun() throws {
         try LocalAWSWorld.with { world in
@@ -135,12 +205,7 @@ struct ReplayCommandTests {
 
     @Test("investigate: --dry-run prints the report; without it the report is delivered to S3 and SNS")
     func investigate() throws {
-        try LocalAWSWorld.with { world in
-            let scenario = try world.buildScenario("bad-deployment")
-            try world.fireAlarm(scenario.alarm)
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let (config, environment) = try Self.config(world, directory: directory, scenario: scenario)
+        try Self.withFiredScenario { world, scenario, directory, config, environment in
             let dry = try TriagedBinary.run(
                 ["investigate", "--alarm", scenario.alarm, "--config", config.path, "--dry-run"],
                 environment: environment)

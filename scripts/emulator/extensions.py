@@ -3,6 +3,11 @@ server starts (see DESIGN.md section 8 for the measured gaps):
 
 * CloudWatch: a state change publishes the CloudWatch-shaped alarm notification to the alarm's SNS
   actions (moto fires no actions), and DescribeAlarmHistory answers from the recorded changes.
+* CloudWatch: DescribeAlarms answers as AWS does — only metric alarms unless `AlarmTypes` is sent,
+  `ChildrenOfAlarmName` (children of a composite: name, ARN, state), and log alarms (`PutLogAlarm`,
+  `LogAlarms`; moto and its botocore model know neither), PutCompositeAlarm (moto stores composite
+  alarms but has no such action). Composite notifications carry
+  `TriggeringChildren` (the rule's children in ALARM). SetAlarmState works on log alarms.
 * CloudWatch: GetMetricData answers percentile statistics (`p50`, `p99`) instead of failing.
 * CloudWatch Logs: filter patterns follow the documented term syntax for unstructured events (all
   plain terms must match, at least one `?term`, no `-term`; quoted phrases) instead of one literal.
@@ -19,7 +24,7 @@ import re
 
 from moto.cloudwatch import models as cloudwatch_models
 from moto.cloudwatch import responses as cloudwatch_responses
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ecs.models import ecs_backends
 from moto.logs import models as logs_models
 from moto.elbv2 import models as elbv2_models
@@ -59,7 +64,10 @@ def alarm_notification(alarm, account_id, old_state):
     }
     if alarm.rule is not None:
         message["AlarmRule"] = alarm.rule
-        message["TriggeringChildren"] = []
+        message["TriggeringChildren"] = [
+            {"Arn": child.alarm_arn, "State": {"Value": child.state_value,
+                                               "Timestamp": _cloudwatch_time(child.state_updated_timestamp)}}
+            for child in _rule_children(alarm) if child.state_value == "ALARM"]
     else:
         message["Trigger"] = {
             "MetricName": alarm.metric_name,
@@ -76,6 +84,167 @@ def alarm_notification(alarm, account_id, old_state):
             "EvaluateLowSampleCountPercentile": alarm.evaluate_low_sample_count_percentile or "",
         }
     return message
+
+
+_RULE_CHILD = re.compile(r'(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*(?:"([^"]+)"|([^)]+?))\s*\)')
+
+# Log alarms by (account, region) then name: moto has none.
+LOG_ALARMS = {}
+
+
+def rule_child_names(rule):
+    """The alarm names (or ARNs, reduced to names) that a composite AlarmRule references."""
+    names = []
+    for quoted, bare in _RULE_CHILD.findall(rule or ""):
+        name = (quoted or bare).strip()
+        if name.startswith("arn:") and ":alarm:" in name:
+            name = name.split(":alarm:", 1)[1]
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _rule_children(alarm):
+    parts = alarm.alarm_arn.split(":")
+    backend = cloudwatch_models.cloudwatch_backends[parts[4]][parts[3]]
+    return [backend.alarms[name] for name in rule_child_names(alarm.rule) if name in backend.alarms]
+
+
+def _xml(text):
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _log_alarm_xml(alarm):
+    q = alarm["query"]
+    groups = "".join("<member>%s</member>" % _xml(g) for g in q.get("LogGroupIdentifiers", []))
+    actions = "".join("<member>%s</member>" % _xml(a) for a in alarm["actions"])
+    return (
+        "<member><AlarmName>%s</AlarmName><AlarmArn>%s</AlarmArn><ActionsEnabled>true</ActionsEnabled>"
+        "<AlarmActions>%s</AlarmActions><StateValue>%s</StateValue><StateReason>%s</StateReason>"
+        "<StateUpdatedTimestamp>%s</StateUpdatedTimestamp><StateTransitionedTimestamp>%s</StateTransitionedTimestamp>"
+        "<ScheduledQueryConfiguration><QueryString>%s</QueryString><LogGroupIdentifiers>%s</LogGroupIdentifiers>"
+        "<ScheduledQueryRoleARN>%s</ScheduledQueryRoleARN><ScheduleConfiguration><ScheduleExpression>%s"
+        "</ScheduleExpression><StartTimeOffset>%s</StartTimeOffset></ScheduleConfiguration>"
+        "<AggregationExpression>%s</AggregationExpression></ScheduledQueryConfiguration>"
+        "<QueryResultsToEvaluate>1</QueryResultsToEvaluate><QueryResultsToAlarm>1</QueryResultsToAlarm>"
+        "<Threshold>%s</Threshold><ComparisonOperator>%s</ComparisonOperator></member>" % (
+            _xml(alarm["name"]), _xml(alarm["arn"]), actions, alarm["state"], _xml(alarm["reason"]),
+            alarm["updated"], alarm["updated"], _xml(q.get("QueryString", "")), groups,
+            _xml(q.get("ScheduledQueryRoleARN", "")), _xml(q.get("ScheduleExpression", "rate(5 minutes)")),
+            q.get("StartTimeOffset", "300"), _xml(q.get("AggregationExpression", "count(*)")),
+            alarm["threshold"], _xml(alarm["operator"])))
+
+
+def _patch_cloudwatch_alarm_types():
+    original_describe = cloudwatch_responses.CloudWatchResponse.describe_alarms
+    original_parse = cloudwatch_responses.CloudWatchResponse.parse_parameters
+    original_set_state = cloudwatch_responses.CloudWatchResponse.set_alarm_state
+
+    def parse_parameters(self, request):
+        # PutLogAlarm is newer than moto's botocore model: read its query string by hand.
+        if self._get_action() == "PutLogAlarm":
+            self.automated_parameter_parsing = False
+            return None
+        return original_parse(self, request)
+
+    def now_text():
+        return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def put_log_alarm(self):
+        qs = {k: v[0] for k, v in self.querystring.items()}
+        name = qs.get("AlarmName", "")
+        arn = "arn:aws:cloudwatch:%s:%s:alarm:%s" % (self.region, self.current_account, name)
+        query = {"QueryString": qs.get("ScheduledQueryConfiguration.QueryString", ""),
+                 "LogGroupIdentifiers": [v for k, v in sorted(qs.items())
+                                         if k.startswith("ScheduledQueryConfiguration.LogGroupIdentifiers.member.")],
+                 "ScheduledQueryRoleARN": qs.get("ScheduledQueryConfiguration.ScheduledQueryRoleARN", ""),
+                 "ScheduleExpression": qs.get("ScheduledQueryConfiguration.ScheduleConfiguration.ScheduleExpression",
+                                              "rate(5 minutes)"),
+                 "StartTimeOffset": qs.get("ScheduledQueryConfiguration.ScheduleConfiguration.StartTimeOffset", "300"),
+                 "AggregationExpression": qs.get("ScheduledQueryConfiguration.AggregationExpression", "count(*)")}
+        LOG_ALARMS.setdefault((self.current_account, self.region), {})[name] = {
+            "name": name, "arn": arn, "query": query, "state": "INSUFFICIENT_DATA", "reason": "Unchecked: Initial alarm creation",
+            "updated": now_text(), "threshold": qs.get("Threshold", "0"),
+            "operator": qs.get("ComparisonOperator", "GreaterThanThreshold"),
+            "actions": [v for k, v in sorted(qs.items()) if k.startswith("AlarmActions.member.")]}
+        return ('<PutLogAlarmResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><ResponseMetadata>'
+                '<RequestId>7c9e3b1a-0000-4000-8000-00000000aa01</RequestId></ResponseMetadata></PutLogAlarmResponse>')
+
+    def put_composite_alarm(self):
+        # moto stores composite alarms (an Alarm with a rule) but has no PutCompositeAlarm action.
+        self.cloudwatch_backend.put_metric_alarm(
+            name=self._get_param("AlarmName"), namespace=None, metric_name=None, comparison_operator=None,
+            evaluation_periods=None, period=None, threshold=None, statistic=None,
+            description=self._get_param("AlarmDescription"), dimensions=[],
+            alarm_actions=self._get_param("AlarmActions", []), ok_actions=self._get_param("OKActions", []),
+            insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+            actions_enabled=self._get_param("ActionsEnabled", True) not in (False, "false"),
+            rule=self._get_param("AlarmRule"))
+        return EmptyResult()
+
+    def set_alarm_state(self):
+        alarms = LOG_ALARMS.get((self.current_account, self.region), {})
+        name = self._get_param("AlarmName")
+        if name in alarms:
+            alarms[name].update(state=self._get_param("StateValue"), reason=self._get_param("StateReason") or "",
+                                updated=now_text())
+            return ActionResult({})
+        return original_set_state(self)
+
+    def describe_alarms(self):
+        types = self._get_param("AlarmTypes") or []
+        children_of = self._get_param("ChildrenOfAlarmName")
+        backend = self.cloudwatch_backend
+        if children_of:
+            parent = backend.alarms.get(children_of)
+            names = rule_child_names(parent.rule) if parent is not None and parent.rule else []
+            found = [backend.alarms[n] for n in names if n in backend.alarms]
+            if not self.querystring.get("Action"):
+                # JSON and CBOR clients get moto's own serialisation (all fields).
+                return ActionResult({"MetricAlarms": [a for a in found if a.rule is None],
+                                     "CompositeAlarms": [a for a in found if a.rule is not None]})
+            # Only AlarmName, AlarmArn, StateValue and StateUpdatedTimestamp are given for children.
+            members = []
+            for kind, alarms in (("MetricAlarms", [a for a in found if a.rule is None]),
+                                 ("CompositeAlarms", [a for a in found if a.rule is not None])):
+                items = "".join(
+                    "<member><AlarmName>%s</AlarmName><AlarmArn>%s</AlarmArn><StateValue>%s</StateValue>"
+                    "<StateUpdatedTimestamp>%s</StateUpdatedTimestamp></member>" % (
+                        _xml(a.name), _xml(a.alarm_arn), a.state_value,
+                        a.state_updated_timestamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                        if hasattr(a.state_updated_timestamp, "strftime") else a.state_updated_timestamp)
+                    for a in alarms)
+                members.append("<%s>%s</%s>" % (kind, items, kind))
+            return ('<DescribeAlarmsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">'
+                    '<DescribeAlarmsResult>%s</DescribeAlarmsResult><ResponseMetadata><RequestId>'
+                    '7c9e3b1a-0000-4000-8000-00000000aa02</RequestId></ResponseMetadata></DescribeAlarmsResponse>'
+                    % "".join(members))
+        result = original_describe(self)
+        wanted = set(types) if types else {"MetricAlarm"}
+        if "MetricAlarm" not in wanted:
+            result.result["MetricAlarms"] = []
+        if "CompositeAlarm" not in wanted:
+            result.result["CompositeAlarms"] = []
+        if not self.querystring.get("Action"):
+            # The log-alarm list is written into query (XML) answers only, which is what triaged speaks.
+            return result
+        status, headers, body = self.serialized(result)
+        if "LogAlarm" in wanted:
+            names = self._get_param("AlarmNames") or []
+            prefix = self._get_param("AlarmNamePrefix")
+            logs = [a for a in LOG_ALARMS.get((self.current_account, self.region), {}).values()
+                    if (not names or a["name"] in names) and (not prefix or a["name"].startswith(prefix))]
+            body = body.decode() if isinstance(body, bytes) else body
+            body = body.replace("</DescribeAlarmsResult>",
+                                "<LogAlarms>%s</LogAlarms></DescribeAlarmsResult>"
+                                % "".join(_log_alarm_xml(a) for a in logs), 1)
+        return body
+
+    cloudwatch_responses.CloudWatchResponse.parse_parameters = parse_parameters
+    cloudwatch_responses.CloudWatchResponse.put_log_alarm = put_log_alarm
+    cloudwatch_responses.CloudWatchResponse.put_composite_alarm = put_composite_alarm
+    cloudwatch_responses.CloudWatchResponse.set_alarm_state = set_alarm_state
+    cloudwatch_responses.CloudWatchResponse.describe_alarms = describe_alarms
 
 
 def _patch_cloudwatch():
@@ -225,6 +394,7 @@ def world_reset(keep=("iam", "sts")):
     /moto-api/reset would delete the users and leave nobody able to sign)."""
     from moto.core.base_backend import BackendDict
     reset = []
+    LOG_ALARMS.clear()
     for backend in list(BackendDict._instances):
         if backend.service_name in keep:
             continue
@@ -297,5 +467,6 @@ def apply():
     logs_models.EventMessageFilter = LogFilterPattern
     _patch_cloudwatch_percentiles()
     _patch_cloudwatch()
+    _patch_cloudwatch_alarm_types()
     _patch_xray()
     _patch_elbv2()

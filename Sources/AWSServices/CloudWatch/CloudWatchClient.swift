@@ -15,7 +15,7 @@ public struct CloudWatchClient: Sendable {
         self.client = client
     }
 
-    /// DescribeAlarms for exact `names` (batched by 100) or a name `prefix`, metric and composite
+    /// DescribeAlarms for exact `names` (batched by 100) or a name `prefix`, metric, composite and log
     /// alarms, every page up to `maxAlarms`.
     public func describeAlarms(names: [String] = [], prefix: String? = nil, maxAlarms: Int = 10_000) throws -> [Alarm] {
         precondition(names.isEmpty || prefix == nil, "AlarmNames cannot be combined with AlarmNamePrefix")
@@ -35,18 +35,37 @@ public struct CloudWatchClient: Sendable {
                 var parameters = QueryParameters()
                 parameters.addList("AlarmNames", batch)
                 parameters.add("AlarmNamePrefix", prefix)
-                // Composite alarms are only listed when asked for.
-                parameters.addList("AlarmTypes", ["MetricAlarm", "CompositeAlarm"])
+                // Without AlarmTypes only metric alarms are listed; composite ones need the
+                // permission on `*`.
+                parameters.addList("AlarmTypes", Alarm.Kind.allCases.map(\.rawValue))
                 parameters.add("MaxRecords", "100")
                 parameters.add("NextToken", token)
                 let result = try client.query("DescribeAlarms", parameters)
-                let metric = (result["MetricAlarms"]?.members ?? []).map { Self.alarm($0, kind: .metric) }
-                let composite = (result["CompositeAlarms"]?.members ?? []).map { Self.alarm($0, kind: .composite) }
-                return (metric + composite, result.string("NextToken"))
+                return (Self.alarms(result), result.string("NextToken"))
             }.items
             if alarms.count >= maxAlarms { break }
         }
         return Array(alarms.prefix(maxAlarms))
+    }
+
+    /// DescribeAlarms `ChildrenOfAlarmName`: the alarms a composite's rule references (name, ARN,
+    /// state only; no other parameter is allowed with it), every page.
+    public func describeChildren(ofComposite name: String, maxAlarms: Int = 1000) throws -> [Alarm] {
+        try Paging.collect(max: maxAlarms) { token in
+            var parameters = QueryParameters()
+            parameters.add("ChildrenOfAlarmName", name)
+            parameters.add("MaxRecords", "100")
+            parameters.add("NextToken", token)
+            let result = try client.query("DescribeAlarms", parameters)
+            return (Self.alarms(result), result.string("NextToken"))
+        }.items
+    }
+
+    /// The three lists of a DescribeAlarms result.
+    static func alarms(_ result: XMLNode) -> [Alarm] {
+        (result["MetricAlarms"]?.members ?? []).map { alarm($0, kind: .metric) }
+            + (result["CompositeAlarms"]?.members ?? []).map { alarm($0, kind: .composite) }
+            + (result["LogAlarms"]?.members ?? []).map { alarm($0, kind: .log) }
     }
 
     /// GetMetricData over [start, end), queries batched by 500, every page; values oldest first.
@@ -175,7 +194,7 @@ public struct CloudWatchClient: Sendable {
     }
 
     static func alarm(_ node: XMLNode, kind: Alarm.Kind) -> Alarm {
-        Alarm(
+        var alarm = Alarm(
             kind: kind, name: node.string("AlarmName") ?? "", arn: node.string("AlarmArn") ?? "",
             description: node.string("AlarmDescription"), stateValue: node.string("StateValue") ?? "",
             stateReason: node.string("StateReason") ?? "", stateReasonData: node.string("StateReasonData"),
@@ -195,5 +214,29 @@ public struct CloudWatchClient: Sendable {
             comparisonOperator: node.string("ComparisonOperator"),
             treatMissingData: node.string("TreatMissingData"), thresholdMetricId: node.string("ThresholdMetricId"),
             alarmRule: node.string("AlarmRule"))
+        if let query = node["ScheduledQueryConfiguration"], let text = query.string("QueryString") {
+            let schedule = query["ScheduleConfiguration"]
+            alarm.scheduledQuery = Alarm.ScheduledQuery(
+                queryString: text,
+                logGroupIdentifiers: (query["LogGroupIdentifiers"]?.members ?? []).map {
+                    $0.text.trimmingCharacters(in: .whitespaces)
+                }, aggregationExpression: query.string("AggregationExpression"),
+                scheduleExpression: schedule?.string("ScheduleExpression"),
+                startTimeOffset: schedule?.string("StartTimeOffset").flatMap { Int($0) })
+        }
+        // Metric math: the alarmed series is the metric stat that returns data, else the first one.
+        let stats = (node["Metrics"]?.members ?? []).filter { $0["MetricStat"] != nil }
+        if alarm.metricName == nil, let query = stats.first(where: { $0.string("ReturnData") == "true" }) ?? stats.first,
+            let stat = query["MetricStat"], let metric = stat["Metric"]
+        {
+            alarm.metricName = metric.string("MetricName")
+            alarm.namespace = metric.string("Namespace")
+            alarm.statistic = stat.string("Stat")
+            alarm.period = alarm.period ?? stat.string("Period").flatMap { Int($0) }
+            alarm.dimensions = (metric["Dimensions"]?.members ?? []).map {
+                MetricDimension(name: $0.string("Name") ?? "", value: $0.string("Value") ?? "")
+            }
+        }
+        return alarm
     }
 }

@@ -11,10 +11,33 @@ public struct MetricDimension: Sendable, Equatable, Codable {
     }
 }
 
-/// A CloudWatch alarm as DescribeAlarms returns it: metric and composite alarms share this shape;
-/// composite alarms carry `alarmRule` and no metric fields.
+/// A CloudWatch alarm as DescribeAlarms returns it: metric, composite and log alarms share this
+/// shape; composite alarms carry `alarmRule` and log alarms `scheduledQuery`, neither has metric fields.
 public struct Alarm: Sendable, Equatable {
-    public enum Kind: String, Sendable { case metric = "MetricAlarm", composite = "CompositeAlarm" }
+    public enum Kind: String, Sendable, CaseIterable {
+        case metric = "MetricAlarm", composite = "CompositeAlarm", log = "LogAlarm"
+    }
+
+    /// A log alarm's `ScheduledQueryConfiguration`.
+    public struct ScheduledQuery: Sendable, Equatable {
+        public var queryString: String
+        /// Log-group names or ARNs (may be empty: the query can name its sources itself).
+        public var logGroupIdentifiers: [String]
+        public var aggregationExpression: String?
+        public var scheduleExpression: String?
+        public var startTimeOffset: Int?
+
+        public init(
+            queryString: String, logGroupIdentifiers: [String], aggregationExpression: String?,
+            scheduleExpression: String?, startTimeOffset: Int?
+        ) {
+            self.queryString = queryString
+            self.logGroupIdentifiers = logGroupIdentifiers
+            self.aggregationExpression = aggregationExpression
+            self.scheduleExpression = scheduleExpression
+            self.startTimeOffset = startTimeOffset
+        }
+    }
     public var kind: Kind
     public var name: String
     public var arn: String
@@ -39,6 +62,7 @@ public struct Alarm: Sendable, Equatable {
     public var treatMissingData: String?
     public var thresholdMetricId: String?
     public var alarmRule: String?
+    public var scheduledQuery: ScheduledQuery? = nil
 }
 
 /// One query of GetMetricData: a metric with a statistic, or an expression.

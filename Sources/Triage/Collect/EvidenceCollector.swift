@@ -24,6 +24,7 @@ public struct EvidenceCollector: Sendable {
 
     /// Collects for an incident opened by `alarm`.
     public func collect(alarm: AlarmEvent) -> Evidence {
+        let settings = settings.forAlarm(alarm)
         let now = clock.now()
         let alarmTime = alarm.stateChangeTime
         let window = TimeWindow(

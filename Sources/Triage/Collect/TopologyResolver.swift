@@ -25,7 +25,21 @@ struct TopologyResolver {
         result.topology.loadBalancer = settings.loadBalancer ?? dimensions["LoadBalancer"]
         result.topology.cluster = settings.cluster ?? dimensions["ClusterName"]
 
-        if let loadBalancer = result.topology.loadBalancer {
+        var front: (targetGroupArns: [String], loadBalancerArn: String?)?
+        if result.topology.loadBalancer == nil {
+            // Alarms on a target group (UnHealthyHostCount, TargetResponseTime, …) or on an ECS
+            // service (CPUUtilization, RunningTaskCount) name no load balancer: find it from them.
+            do {
+                front = try frontFromDimensions(alarm: alarm, dimensions: dimensions, cluster: result.topology.cluster)
+            } catch {
+                result.gaps.append(Gap(source: "elbv2", reason: EvidenceCollector.describe(error)))
+            }
+        }
+        if let front, !front.targetGroupArns.isEmpty {
+            result.topology.targetGroupArns = front.targetGroupArns
+            result.topology.loadBalancerArn = front.loadBalancerArn
+            result.topology.loadBalancer = front.loadBalancerArn.flatMap(Self.loadBalancerDimension)
+        } else if let loadBalancer = result.topology.loadBalancer {
             do {
                 let name = loadBalancer.split(separator: "/").dropFirst().first.map(String.init) ?? loadBalancer
                 calls.add(1)
@@ -45,6 +59,10 @@ struct TopologyResolver {
             } catch {
                 result.gaps.append(Gap(source: "elbv2", reason: EvidenceCollector.describe(error)))
             }
+        }
+        // Configured (or a log alarm's) groups hold without a cluster too.
+        if !settings.logGroups.isEmpty {
+            result.topology.logGroups = Dictionary(settings.logGroups.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
         }
 
         guard let cluster = result.topology.cluster else { return result }
@@ -100,6 +118,28 @@ struct TopologyResolver {
             result.topology.logGroups = Dictionary(uniqueKeysWithValues: settings.logGroups.map { ($0, $0) })
         }
         return result
+    }
+
+    /// The target groups and load balancer of an alarm that names no load balancer: its TargetGroup
+    /// dimension (`targetgroup/<name>/<id>`, the ARN built in the alarm's partition, region and
+    /// account), else the target groups of the service its ClusterName/ServiceName dimensions name;
+    /// the load balancer is the target group's. Nil when the dimensions name neither.
+    func frontFromDimensions(alarm: AlarmEvent, dimensions: [String: String], cluster: String?) throws
+        -> (targetGroupArns: [String], loadBalancerArn: String?)?
+    {
+        var arns: [String] = []
+        if let targetGroup = dimensions["TargetGroup"], targetGroup.hasPrefix("targetgroup/") {
+            let partition = alarm.alarmArn.split(separator: ":").dropFirst().first.map(String.init) ?? "aws"
+            arns = ["arn:\(partition):elasticloadbalancing:\(alarm.region):\(alarm.accountId):\(targetGroup)"]
+        } else if let service = dimensions["ServiceName"], let cluster {
+            calls.add(1)
+            let described = try clients.ecs.describeServices(cluster: cluster, services: [service]).services
+            arns = Array(Set(described.flatMap { ($0.loadBalancers ?? []).compactMap(\.targetGroupArn) })).sorted()
+        }
+        guard !arns.isEmpty else { return nil }
+        calls.add(1)
+        let groups = try clients.elb.describeTargetGroups(loadBalancerArn: nil, arns: arns)
+        return (groups.map(\.arn), groups.lazy.flatMap(\.loadBalancerArns).first)
     }
 
     /// Services read at most: the front ones always, then downstream, then the rest of the cluster.

@@ -20,6 +20,50 @@ public enum AlarmMessageParser {
         return event
     }
 
+    /// Every alarm record of a saved file (`replay`): one message of any accepted shape, a Lambda SNS
+    /// or SQS test event (`Records[].Sns`, `Records[].body`), or a whole DescribeAlarms response
+    /// (`MetricAlarms`, `CompositeAlarms`, `LogAlarms`). A record that is not usable refuses the file,
+    /// naming the record.
+    public static func parseAll(_ body: String) throws -> [AlarmEvent] {
+        guard body.utf8.count <= maxMessageBytes else { throw AlarmMessageError("message larger than 1 MiB") }
+        guard let object = jsonObject(body) else { throw AlarmMessageError("not a JSON object") }
+        if let records = object["Records"] as? [[String: Any]] {
+            guard !records.isEmpty else { throw AlarmMessageError("Lambda event with no Records") }
+            return try records.enumerated().map { index, record in
+                do {
+                    if let sns = record["Sns"] as? [String: Any] {
+                        // Lambda's SNS event spells the envelope like SNS (Type, Message, …).
+                        var envelope = sns
+                        envelope["Type"] = envelope["Type"] ?? "Notification"
+                        return try parse(envelope, depth: 0)
+                    }
+                    if let body = record["body"] as? String {
+                        return try parse(body, messageId: record["messageId"] as? String)
+                    }
+                    throw AlarmMessageError("neither Sns nor body")
+                } catch let error as AlarmMessageError {
+                    throw AlarmMessageError("Records[\(index)]: \(error.reason)")
+                }
+            }
+        }
+        let lists = ["MetricAlarms", "CompositeAlarms", "LogAlarms"]
+        if lists.contains(where: { object[$0] != nil }) {
+            var events: [AlarmEvent] = []
+            for list in lists {
+                for (index, entry) in (object[list] as? [[String: Any]] ?? []).enumerated() {
+                    do {
+                        events.append(try describeAlarmsEntry(entry))
+                    } catch let error as AlarmMessageError {
+                        throw AlarmMessageError("\(list)[\(index)]: \(error.reason)")
+                    }
+                }
+            }
+            guard !events.isEmpty else { throw AlarmMessageError("DescribeAlarms response with no alarms") }
+            return events
+        }
+        return [try parse(object, depth: 0)]
+    }
+
     static func parse(_ object: [String: Any], depth: Int) throws -> AlarmEvent {
         if object["Type"] as? String == "Notification", let inner = object["Message"] as? String {
             guard depth == 0, let innerObject = jsonObject(inner) else {
@@ -28,6 +72,9 @@ public enum AlarmMessageParser {
             var event = try parse(innerObject, depth: depth + 1)
             if event.source == .rawNotification { event.source = .snsNotification }
             return event
+        }
+        if object["source"] as? String == "aws.cloudwatch", object["alarmData"] is [String: Any] {
+            return try lambdaAlarmAction(object)
         }
         if object["detail-type"] != nil || object["source"] as? String == "aws.cloudwatch" {
             return try eventBridge(object)
@@ -45,7 +92,7 @@ public enum AlarmMessageParser {
 
     static func notification(_ o: [String: Any]) throws -> AlarmEvent {
         let name = try string(o, "AlarmName")
-        let arn = try string(o, "AlarmArn")
+        let arn = try notificationArn(o, name: name)
         let (region, account) = try arnParts(arn)
         let state = try alarmState(o["NewStateValue"], "NewStateValue")
         guard let time = timestamp(o["StateChangeTime"]) else {
@@ -66,76 +113,110 @@ public enum AlarmMessageParser {
     }
 
     /// `Trigger` of a notification: single metric (lower-case dimension keys), or metric math with
-    /// `Metrics[]` (the `ReturnData` metric's dimensions), or anomaly detection (`ThresholdMetricId`).
+    /// `Metrics[]` (the `ReturnData` metric, else the first metric stat: its metric, dimensions and
+    /// statistic), or anomaly detection (`ThresholdMetricId`).
     static func triggerMetric(_ t: [String: Any]) -> AlarmEvent.Metric {
-        var dimensions: [String: String] = [:]
-        func read(_ list: Any?) {
-            for item in list as? [[String: Any]] ?? [] {
-                let key = (item["name"] ?? item["Name"]) as? String
-                let value = (item["value"] ?? item["Value"]) as? String
-                if let key, let value { dimensions[key] = value }
-            }
-        }
-        read(t["Dimensions"])
+        var dimensions = dimensionList(t["Dimensions"])
         var namespace = t["Namespace"] as? String
         var name = t["MetricName"] as? String
-        for query in t["Metrics"] as? [[String: Any]] ?? [] {
-            guard let stat = query["MetricStat"] as? [String: Any], let metric = stat["Metric"] as? [String: Any] else {
-                continue
-            }
-            read(metric["Dimensions"])
+        var statistic = (t["Statistic"] ?? t["ExtendedStatistic"]) as? String
+        var period = seconds(t["Period"])
+        if let query = alarmedQuery(t["Metrics"], returnData: "ReturnData", metricStat: "MetricStat"),
+            let stat = query["MetricStat"] as? [String: Any], let metric = stat["Metric"] as? [String: Any]
+        {
+            dimensions = dimensions.merging(dimensionList(metric["Dimensions"])) { first, _ in first }
             namespace = namespace ?? metric["Namespace"] as? String
             name = name ?? metric["MetricName"] as? String
+            statistic = statistic ?? stat["Stat"] as? String
+            period = period ?? seconds(stat["Period"])
         }
         return AlarmEvent.Metric(
-            namespace: namespace, name: name, statistic: (t["Statistic"] ?? t["ExtendedStatistic"]) as? String,
-            dimensions: dimensions, period: seconds(t["Period"]), threshold: number(t["Threshold"]),
-            comparisonOperator: t["ComparisonOperator"] as? String, thresholdMetricId: t["ThresholdMetricId"] as? String
-        )
+            namespace: namespace, name: name, statistic: statistic, dimensions: dimensions, period: period,
+            threshold: number(t["Threshold"]), comparisonOperator: t["ComparisonOperator"] as? String,
+            thresholdMetricId: t["ThresholdMetricId"] as? String)
+    }
+
+    /// Dimensions as notifications (`name`/`value`) or the API (`Name`/`Value`) list them.
+    static func dimensionList(_ list: Any?) -> [String: String] {
+        var dimensions: [String: String] = [:]
+        for item in list as? [[String: Any]] ?? [] {
+            let key = (item["name"] ?? item["Name"]) as? String
+            let value = (item["value"] ?? item["Value"]) as? String
+            if let key, let value { dimensions[key] = value }
+        }
+        return dimensions
+    }
+
+    /// The metric-math entry that is the alarmed series: the first metric stat with `ReturnData`
+    /// true, else the first metric stat (an expression returning data has no metric of its own;
+    /// anomaly-detection alarms return both the metric and the band).
+    static func alarmedQuery(_ metrics: Any?, returnData: String, metricStat: String) -> [String: Any]? {
+        let stats = (metrics as? [[String: Any]] ?? []).filter { $0[metricStat] is [String: Any] }
+        return stats.first { flag($0[returnData]) == true } ?? stats.first
     }
 
     // MARK: EventBridge
 
     static func eventBridge(_ o: [String: Any]) throws -> AlarmEvent {
-        guard o["detail-type"] as? String == "CloudWatch Alarm State Change" else {
+        let type = o["detail-type"] as? String
+        guard type == "CloudWatch Alarm State Change" else {
+            if o["source"] as? String == "aws.cloudwatch", let type, !type.isEmpty {
+                // Configuration and contributor changes come by the same rule: acknowledged, not dead letters.
+                throw AlarmMessageError(
+                    "CloudWatch event '\(type.prefix(100))' is not an alarm state change", disposition: .acknowledge)
+            }
             throw AlarmMessageError(
-                "EventBridge event of type \(o["detail-type"] as? String ?? "?"), not an alarm state change")
+                "EventBridge event \(type.map { "of type '\($0.prefix(100))'" } ?? "without detail-type") from \(o["source"] as? String ?? "no source"), not a CloudWatch alarm state change"
+            )
         }
-        guard let detail = o["detail"] as? [String: Any], let state = detail["state"] as? [String: Any] else {
-            throw AlarmMessageError("EventBridge alarm event without detail.state")
+        guard let detail = o["detail"] as? [String: Any] else {
+            throw AlarmMessageError("EventBridge alarm event without detail")
         }
-        let arn =
-            try ((o["resources"] as? [String])?.first).map { $0 } ?? { throw AlarmMessageError("resources missing") }()
+        guard let arn = (o["resources"] as? [String])?.first else { throw AlarmMessageError("resources missing") }
+        return try alarmDetail(detail, arn: arn, source: .eventBridge)
+    }
+
+    /// CloudWatch's Lambda alarm action: `alarmArn` at the top, `alarmData` with the fields of the
+    /// EventBridge detail.
+    static func lambdaAlarmAction(_ o: [String: Any]) throws -> AlarmEvent {
+        guard let data = o["alarmData"] as? [String: Any] else { throw AlarmMessageError("alarmData missing") }
+        return try alarmDetail(data, arn: try string(o, "alarmArn"), source: .lambdaAlarmAction)
+    }
+
+    /// The EventBridge `detail` / Lambda `alarmData` object (camelCase, dimensions as a map).
+    static func alarmDetail(_ detail: [String: Any], arn: String, source: AlarmEvent.Source) throws -> AlarmEvent {
+        guard let state = detail["state"] as? [String: Any] else {
+            throw AlarmMessageError("alarm event without state")
+        }
         let (region, account) = try arnParts(arn)
         guard let time = timestamp(state["timestamp"]) else {
-            throw AlarmMessageError("detail.state.timestamp missing")
+            throw AlarmMessageError("state.timestamp missing")
         }
+        let reasonData = (state["reasonData"] as? String).flatMap(jsonObject) ?? [:]
         var metric: AlarmEvent.Metric?
         let configuration = detail["configuration"] as? [String: Any]
-        for query in configuration?["metrics"] as? [[String: Any]] ?? [] {
-            guard let stat = query["metricStat"] as? [String: Any], let m = stat["metric"] as? [String: Any] else {
-                continue
+        if let query = alarmedQuery(configuration?["metrics"], returnData: "returnData", metricStat: "metricStat"),
+            let stat = query["metricStat"] as? [String: Any], let m = stat["metric"] as? [String: Any]
+        {
+            var dimensions: [String: String] = [:]
+            for (key, value) in m["dimensions"] as? [String: Any] ?? [:] {
+                if let value = value as? String { dimensions[key] = value }
             }
             metric = AlarmEvent.Metric(
-                namespace: m["namespace"] as? String, name: m["name"] as? String, statistic: stat["stat"] as? String,
-                dimensions: m["dimensions"] as? [String: String] ?? [:], period: seconds(stat["period"]),
-                threshold: nil, comparisonOperator: nil, thresholdMetricId: nil)
-            if query["returnData"] as? Bool == true { break }
+                namespace: m["namespace"] as? String, name: m["name"] as? String,
+                statistic: stat["stat"] as? String ?? reasonData["statistic"] as? String, dimensions: dimensions,
+                period: seconds(stat["period"]) ?? seconds(reasonData["period"]), threshold: number(reasonData["threshold"]),
+                comparisonOperator: nil, thresholdMetricId: nil)
         }
-        var children: [String] = []
-        if let reasonData = state["reasonData"] as? String, let data = jsonObject(reasonData),
-            let triggering = data["triggeringAlarms"] as? [[String: Any]]
-        {
-            children = triggering.compactMap { $0["arn"] as? String }
-        }
+        let children = (reasonData["triggeringAlarms"] as? [[String: Any]] ?? []).compactMap { $0["arn"] as? String }
         return AlarmEvent(
             alarmName: try string(detail, "alarmName"), alarmArn: arn,
-            state: try alarmState(state["value"], "detail.state.value"),
+            state: try alarmState(state["value"], "state.value"),
             previousState: ((detail["previousState"] as? [String: Any])?["value"] as? String).flatMap(
                 AlarmState.init(rawValue:)),
             stateChangeTime: time, reason: state["reason"] as? String ?? "", region: region, accountId: account,
             metric: metric, alarmRule: configuration?["alarmRule"] as? String, triggeringChildren: children,
-            source: .eventBridge, messageId: nil, description: configuration?["description"] as? String)
+            source: source, messageId: nil, description: configuration?["description"] as? String)
     }
 
     // MARK: DescribeAlarms entries
@@ -146,24 +227,23 @@ public enum AlarmMessageParser {
         guard let time = timestamp(o["StateTransitionedTimestamp"]) ?? timestamp(o["StateUpdatedTimestamp"]) else {
             throw AlarmMessageError("StateUpdatedTimestamp missing")
         }
-        var dimensions: [String: String] = [:]
-        for item in o["Dimensions"] as? [[String: Any]] ?? [] {
-            if let key = item["Name"] as? String, let value = item["Value"] as? String { dimensions[key] = value }
+        var metric: AlarmEvent.Metric?
+        let query = o["ScheduledQueryConfiguration"] as? [String: Any]
+        if o["AlarmRule"] == nil && query == nil {
+            metric = triggerMetric(o)
         }
-        let metric: AlarmEvent.Metric? =
-            o["AlarmRule"] != nil
-            ? nil
-            : AlarmEvent.Metric(
-                namespace: o["Namespace"] as? String, name: o["MetricName"] as? String,
-                statistic: (o["Statistic"] ?? o["ExtendedStatistic"]) as? String, dimensions: dimensions,
-                period: seconds(o["Period"]), threshold: number(o["Threshold"]),
-                comparisonOperator: o["ComparisonOperator"] as? String,
-                thresholdMetricId: o["ThresholdMetricId"] as? String)
+        let logQuery = query.flatMap { query in
+            (query["QueryString"] as? String).map {
+                AlarmEvent.LogQuery(
+                    logGroups: query["LogGroupIdentifiers"] as? [String] ?? [], queryString: $0,
+                    aggregation: query["AggregationExpression"] as? String)
+            }
+        }
         return AlarmEvent(
             alarmName: try string(o, "AlarmName"), alarmArn: arn, state: try alarmState(o["StateValue"], "StateValue"),
             previousState: nil, stateChangeTime: time, reason: o["StateReason"] as? String ?? "", region: region,
             accountId: account, metric: metric, alarmRule: o["AlarmRule"] as? String, triggeringChildren: [],
-            source: .describeAlarms, messageId: nil, description: o["AlarmDescription"] as? String)
+            source: .describeAlarms, messageId: nil, description: o["AlarmDescription"] as? String, logQuery: logQuery)
     }
 
     /// An alarm from `CloudWatchClient.describeAlarms` as an event (the poller's path).
@@ -178,7 +258,7 @@ public enum AlarmMessageParser {
         var dimensions: [String: String] = [:]
         for dimension in alarm.dimensions { dimensions[dimension.name] = dimension.value }
         let metric: AlarmEvent.Metric? =
-            alarm.kind == .composite
+            alarm.kind != .metric
             ? nil
             : AlarmEvent.Metric(
                 namespace: alarm.namespace, name: alarm.metricName,
@@ -188,7 +268,11 @@ public enum AlarmMessageParser {
         return AlarmEvent(
             alarmName: alarm.name, alarmArn: alarm.arn, state: state, previousState: nil, stateChangeTime: time,
             reason: alarm.stateReason, region: region, accountId: account, metric: metric, alarmRule: alarm.alarmRule,
-            triggeringChildren: [], source: .describeAlarms, messageId: nil, description: alarm.description)
+            triggeringChildren: [], source: .describeAlarms, messageId: nil, description: alarm.description,
+            logQuery: alarm.scheduledQuery.map {
+                AlarmEvent.LogQuery(
+                    logGroups: $0.logGroupIdentifiers, queryString: $0.queryString, aggregation: $0.aggregationExpression)
+            })
     }
 
     // MARK: helpers
@@ -223,10 +307,40 @@ public enum AlarmMessageParser {
         return Int(number)
     }
 
+    /// A JSON number. On Linux every `NSNumber` of value 0 or 1 answers `is Bool`, so booleans are
+    /// told apart by their type encoding (`c`, as `JSONSerialization` stores true and false); a
+    /// threshold of 0.0 or 1.0 is a number.
     static func number(_ value: Any?) -> Double? {
-        if let number = value as? NSNumber, !(value is Bool) { return number.doubleValue }
+        if let number = value as? NSNumber, !isBoolean(number) { return number.doubleValue }
         if let text = value as? String { return Double(text) }
         return nil
+    }
+
+    /// A JSON boolean (`ReturnData`); also the text "true"/"false".
+    static func flag(_ value: Any?) -> Bool? {
+        if let number = value as? NSNumber, isBoolean(number) { return number.boolValue }
+        if let text = value as? String { return Bool(text.lowercased()) }
+        return nil
+    }
+
+    static func isBoolean(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
+    }
+
+    /// The notification's `AlarmArn`, or (older notifications have none) one rebuilt from
+    /// `AWSAccountId`, the region's display name in `Region` and `AlarmName`.
+    static func notificationArn(_ o: [String: Any], name: String) throws -> String {
+        if let arn = o["AlarmArn"] as? String, !arn.isEmpty { return arn }
+        let account = (o["AWSAccountId"] as? String).map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard account.count == 12, account.allSatisfy(\.isNumber) else {
+            throw AlarmMessageError("AlarmArn missing and AWSAccountId is not an account id: cannot name the alarm")
+        }
+        let regionName = o["Region"] as? String ?? ""
+        guard let region = RegionNames.code(regionName) else {
+            throw AlarmMessageError(
+                "AlarmArn missing and Region '\(regionName.prefix(60))' is not a known region: cannot name the alarm")
+        }
+        return "arn:\(RegionNames.partition(region)):cloudwatch:\(region):\(account):alarm:\(name)"
     }
 
     /// `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` → (region, account).

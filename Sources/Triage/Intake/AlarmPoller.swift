@@ -3,9 +3,9 @@ import AWSServices
 import Foundation
 import Logging
 
-/// Polls DescribeAlarms for the configured names and prefixes (metric and composite alarms, all
-/// pages) and returns the alarms in ALARM, and those in OK (so an incident resolves without a
-/// queue), as events; the tracker decides which are new. Transitions
+/// Polls DescribeAlarms for the configured names and prefixes (metric, composite and log alarms, all
+/// pages) and returns the alarms in ALARM (composite ones resolved to their children), and those in
+/// OK (so an incident resolves without a queue), as events; the tracker decides which are new. Transitions
 /// older than `maxAge` are ignored, so an alarm stuck in ALARM for weeks is not re-investigated
 /// after its incident was pruned from the state.
 public struct AlarmPoller: Sendable {
@@ -14,10 +14,12 @@ public struct AlarmPoller: Sendable {
     private let prefixes: [String]
     private let maxAge: TimeInterval
     private let logger: Logger
+    private let composites: CompositeAlarmResolver
 
     public init(cloudWatch: CloudWatchClient, names: [String], prefixes: [String], maxAge: TimeInterval, logger: Logger)
     {
         self.cloudWatch = cloudWatch
+        self.composites = CompositeAlarmResolver(cloudWatch: cloudWatch, logger: logger)
         self.names = names
         self.prefixes = prefixes
         self.maxAge = maxAge
@@ -36,7 +38,7 @@ public struct AlarmPoller: Sendable {
             do {
                 let event = try AlarmMessageParser.event(from: alarm)
                 guard now.timeIntervalSince(event.stateChangeTime) <= maxAge else { continue }
-                events.append(event)
+                events.append(composites.resolve(event))
             } catch let error as AlarmMessageError {
                 logger.warning("alarm skipped", metadata: ["alarm.name": "\(alarm.name)", "reason": "\(error.reason)"])
             }

@@ -13,16 +13,23 @@ public struct QueueMessage: Sendable {
 
 /// Receives alarm messages from the intake queue. Unusable messages are logged with their message
 /// id and the reason and left alone, so the queue's redrive policy moves them to the dead-letter
-/// queue; they are never deleted and never stop the loop. Usable ones are deleted only when the
+/// queue; they are never deleted and never stop the loop. CloudWatch events that are not alarm state
+/// changes (configuration changes) are logged and deleted. Usable ones are deleted only when the
 /// caller acknowledges them (after delivery).
 public final class QueueConsumer: Sendable {
     private let sqs: SQSClient
     public let queueURL: String
     private let visibilityTimeout: Int
     private let logger: Logger
+    private let composites: CompositeAlarmResolver?
 
-    public init(sqs: SQSClient, queueURL: String, visibilityTimeout: Int = 300, logger: Logger) {
+    /// `composites` resolves composite alarms to their triggering children (nil: left as they are).
+    public init(
+        sqs: SQSClient, queueURL: String, visibilityTimeout: Int = 300, composites: CompositeAlarmResolver? = nil,
+        logger: Logger
+    ) {
         self.sqs = sqs
+        self.composites = composites
         self.queueURL = queueURL
         self.visibilityTimeout = visibilityTimeout
         self.logger = logger
@@ -36,11 +43,24 @@ public final class QueueConsumer: Sendable {
         var usable: [QueueMessage] = []
         for message in messages {
             do {
-                let event = try AlarmMessageParser.parse(message.body, messageId: message.messageId)
+                var event = try AlarmMessageParser.parse(message.body, messageId: message.messageId)
+                if let composites { event = composites.resolve(event) }
                 usable.append(
                     QueueMessage(
                         messageId: message.messageId, receiptHandle: message.receiptHandle,
                         receiveCount: message.receiveCount, event: event))
+            } catch let error as AlarmMessageError where error.disposition == .acknowledge {
+                logger.info(
+                    "intake message acknowledged: not an alarm state change",
+                    metadata: ["sqs.message_id": "\(message.messageId)", "reason": "\(error.reason)"])
+                do {
+                    try sqs.deleteMessage(queueURL: queueURL, receiptHandle: message.receiptHandle)
+                } catch {
+                    // It comes back after the visibility timeout and is acknowledged then.
+                    logger.warning(
+                        "acknowledged intake message not deleted",
+                        metadata: ["sqs.message_id": "\(message.messageId)", "error": "\(error)"])
+                }
             } catch let error as AlarmMessageError {
                 logger.warning(
                     "unusable intake message left for the dead-letter queue",

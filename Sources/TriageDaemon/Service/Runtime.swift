@@ -73,7 +73,8 @@ public struct Runtime: Sendable {
         if let url = intake.queueURL {
             consumer = QueueConsumer(
                 sqs: SQSClient(client: try context.client(for: .sqs, timeout: 40)), queueURL: url,
-                visibilityTimeout: Int(configuration.intake.visibilityTimeout), logger: logger)
+                visibilityTimeout: Int(configuration.intake.visibilityTimeout),
+                composites: CompositeAlarmResolver(cloudWatch: cloudWatch, logger: logger), logger: logger)
         }
         let clients = CollectClients(
             cloudWatch: cloudWatch, elb: ELBv2Client(client: try context.client(for: .elbv2)),
