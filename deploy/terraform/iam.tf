@@ -135,7 +135,7 @@ data "aws_iam_policy_document" "triaged" {
 
   statement {
     sid       = "ReadTraces"
-    actions   = ["xray:GetTraceSummaries", "xray:BatchGetTraces"]
+    actions   = ["xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph", "xray:GetTraceSegmentDestination"]
     resources = ["*"] # X-Ray trace reads have no resource-level permissions
   }
 
