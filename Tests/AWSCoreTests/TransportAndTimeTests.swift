@@ -146,4 +146,23 @@ struct TransportAndTimeTests {
             try InstanceMetadataClient(environment: [:], transport: refused).get("/latest/meta-data/placement/region")
         }
     }
+
+    @Test("a presigned link never outlives the temporary credentials that signed it")
+    func presignCap() throws {
+        let clock = ManualClock()
+        let expiring = AWSCredentials(
+            accessKeyId: "ASIA", secretAccessKey: "s", sessionToken: "t", expiration: clock.now().addingTimeInterval(600))
+        let transport = FakeTransport { _, _ in response(200) }
+        func s3(_ credentials: AWSCredentials) -> AWSClient {
+            AWSClient(
+                service: .s3, region: "us-east-1", endpoint: AWSEndpoint(scheme: "https", host: "b.s3.amazonaws.com"),
+                authentication: .sigV4(StaticCredentialProvider(credentials)), transport: transport, clock: clock)
+        }
+        let capped = try s3(expiring).presignedURLCapped(path: "/k", expires: 86_400)
+        #expect(capped.expires == 600)
+        #expect(capped.url.contains("X-Amz-Expires=600"))
+        let permanent = try s3(AWSCredentials(accessKeyId: "AKID", secretAccessKey: "s")).presignedURLCapped(
+            path: "/k", expires: 86_400)
+        #expect(permanent.expires == 86_400 && permanent.url.contains("X-Amz-Expires=86400"))
+    }
 }

@@ -179,18 +179,32 @@ public final class AWSClient: Sendable {
     public func presignedURL(
         method: String = "GET", path: String, query: String = "", expires: Int, endpoint override: AWSEndpoint? = nil
     ) throws -> String {
+        try presignedURLCapped(method: method, path: path, query: query, expires: expires, endpoint: override).url
+    }
+
+    /// A presigned URL that never outlives the temporary credentials signing it: AWS refuses a
+    /// presigned request once its session token has expired, whatever `X-Amz-Expires` says, so the
+    /// lifetime is cut to the credentials' remaining time. Returns the URL and the seconds it is valid.
+    public func presignedURLCapped(
+        method: String = "GET", path: String, query: String = "", expires: Int, endpoint override: AWSEndpoint? = nil
+    ) throws -> (url: String, expires: Int) {
         guard case .sigV4(let provider) = authentication else {
             preconditionFailure("presigning needs SigV4 credentials")
         }
         let target = override ?? endpoint
         let credentials = try provider.credentials(forceRefresh: false)
+        var expires = expires
+        if let expiration = credentials.expiration {
+            let remaining = Int(expiration.timeIntervalSince(signingTime()).rounded(.down))
+            expires = min(expires, max(1, remaining))
+        }
         let signer = SigV4Signer(credentials: credentials, region: region, signingName: service.signingName)
         let fullPath = target.basePath + path
         let signature = try signer.presign(
             SigV4Request(
                 method: method, path: fullPath, query: query, headers: ["Host": target.hostHeader], payload: .unsigned),
             at: signingTime(), expires: expires)
-        return "\(target.scheme)://\(target.hostHeader)\(fullPath)?\(signature.query)"
+        return ("\(target.scheme)://\(target.hostHeader)\(fullPath)?\(signature.query)", expires)
     }
 
     private func callMetadata(
