@@ -43,6 +43,31 @@ struct ReportTests {
         #expect(try Report.decoder.decode(Report.self, from: Data(report.json())) == report)
     }
 
+    @Test("NaN and infinite metric values and thresholds are left out of the report instead of crashing it")
+    func nonFiniteValues() throws {
+        var evidence = ReportFixtures.evidence()
+        let count = try #require(evidence.metrics.first?.values.count)
+        #expect(count >= 3)
+        evidence.metrics[0].values[0] = .nan
+        evidence.metrics[0].values[1] = .infinity
+        evidence.metrics[0].summary?.peak = -.infinity
+        var alarm = ReportFixtures.alarm()
+        alarm.metric?.threshold = .nan
+        let report = ReportBuilder().build(
+            incident: ReportFixtures.incident(), alarm: alarm, evidence: evidence,
+            findings: FindingsEngine.findings(evidence), analysis: ReportFixtures.rulesAnalysis(),
+            now: ReportFixtures.alarmTime.addingTimeInterval(400))
+        let series = try #require(report.evidence.metrics.series.first)
+        #expect(series.values.count == count - 2)
+        #expect(series.timestamps.count == count - 2)
+        #expect(series.values.allSatisfy { $0.isFinite })
+        #expect(series.summary == nil)
+        #expect(report.incident.alarms.allSatisfy { $0.metric?.threshold == nil })
+        #expect(try Report.decoder.decode(Report.self, from: Data(report.json())) == report)
+        _ = MarkdownRenderer.render(report)
+        _ = HTMLRenderer.render(report)
+    }
+
     @Test("no secret from the telemetry reaches report.json, report.md or report.html")
     func redaction() throws {
         let report = ReportFixtures.report()

@@ -1,5 +1,7 @@
 # The daemon's role: least privilege. Statements are scoped to resources wherever the API supports
-# resource-level permissions; each Resource "*" says why.
+# resource-level permissions; each Resource "*" says why. deploy/iam/triaged-policy.json is the same
+# policy as a plain IAM document (for roles made without Terraform); a test keeps the two, the README
+# and the operations the code sends in agreement.
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -47,8 +49,16 @@ locals {
 
 data "aws_iam_policy_document" "triaged" {
   statement {
-    sid       = "ReadTheWatchedAlarms"
-    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory", "cloudwatch:ListTagsForResource"]
+    sid     = "ReadAlarmsIncludingComposites"
+    actions = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+    # AWS returns composite alarms (and their history) only to a DescribeAlarms/DescribeAlarmHistory
+    # permission scoped to "*"; named alarm ARNs silently hide them.
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadTheWatchedAlarmsTags"
+    actions   = ["cloudwatch:ListTagsForResource"]
     resources = [for alarm in aws_cloudwatch_metric_alarm.alb_5xx : alarm.arn]
   }
 
@@ -143,7 +153,7 @@ data "aws_iam_policy_document" "triaged" {
 
   statement {
     sid       = "ReadTraces"
-    actions   = ["xray:GetTraceSummaries", "xray:BatchGetTraces"]
+    actions   = ["xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph", "xray:GetTraceSegmentDestination"]
     resources = ["*"] # X-Ray trace reads have no resource-level permissions
   }
 

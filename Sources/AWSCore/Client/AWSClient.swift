@@ -28,6 +28,8 @@ public final class AWSClient: Sendable {
     private let transport: any HTTPTransport
     private let policy: RetryPolicy
     private let quota = Mutex(RetryQuota())
+    /// Server time − local time, learnt from the last clock-skew error (`ClockSkew`).
+    private let clockOffset = Mutex<TimeInterval>(0)
     private let clock: any WallClock
     private let sleep: @Sendable (TimeInterval) -> Void
     private let random: @Sendable () -> Double
@@ -64,6 +66,11 @@ public final class AWSClient: Sendable {
     /// The retry tokens left (for tests and metrics).
     public var retryTokensAvailable: Int { quota.withLock { $0.available } }
 
+    /// The correction added to the local clock when signing (0 until AWS reported clock skew).
+    public var clockCorrection: TimeInterval { clockOffset.withLock { $0 } }
+
+    private func signingTime() -> Date { clock.now().addingTimeInterval(clockCorrection) }
+
     /// Sends one operation and returns its successful (2xx) response, or throws `AWSError`,
     /// `TransportError` or `CredentialsError`.
     public func send(
@@ -74,6 +81,7 @@ public final class AWSClient: Sendable {
         let target = override ?? endpoint
         var attempt = 1
         var refreshedCredentials = false
+        var correctedSkew = false
         var forceRefresh = false
         var lastRetryCost: Int?
         while true {
@@ -103,6 +111,19 @@ public final class AWSClient: Sendable {
                     forceRefresh = true
                     logger.debug(
                         "aws credentials expired; refreshing", metadata: callMetadata(operation, attempt, started))
+                    continue
+                }
+                if !correctedSkew, case .sigV4 = authentication,
+                    let offset = ClockSkew.correction(
+                        for: error, responseDate: response.headers["Date"], localNow: clock.now())
+                {
+                    // Re-signing with the same wrong clock cannot help: adopt AWS's time and try once more.
+                    correctedSkew = true
+                    clockOffset.withLock { $0 = offset }
+                    var metadata = callMetadata(operation, attempt, started)
+                    metadata["aws.error"] = "\(error)"
+                    metadata["clock.offset_s"] = "\(Int(offset.rounded()))"
+                    logger.warning("local clock differs from AWS; correcting and re-signing", metadata: metadata)
                     continue
                 }
                 failure = .service(code: error.code, httpStatus: error.httpStatus)
@@ -151,7 +172,7 @@ public final class AWSClient: Sendable {
                 SigV4Request(
                     method: method, path: fullPath, query: query, headers: headers,
                     payload: payload ?? .bytes(body)),
-                at: clock.now())
+                at: signingTime())
             headers = signature.headers
         }
         headers.set("User-Agent", "triaged/\(TriagedVersion.current)")
@@ -166,18 +187,32 @@ public final class AWSClient: Sendable {
     public func presignedURL(
         method: String = "GET", path: String, query: String = "", expires: Int, endpoint override: AWSEndpoint? = nil
     ) throws -> String {
+        try presignedURLCapped(method: method, path: path, query: query, expires: expires, endpoint: override).url
+    }
+
+    /// A presigned URL that never outlives the temporary credentials signing it: AWS refuses a
+    /// presigned request once its session token has expired, whatever `X-Amz-Expires` says, so the
+    /// lifetime is cut to the credentials' remaining time. Returns the URL and the seconds it is valid.
+    public func presignedURLCapped(
+        method: String = "GET", path: String, query: String = "", expires: Int, endpoint override: AWSEndpoint? = nil
+    ) throws -> (url: String, expires: Int) {
         guard case .sigV4(let provider) = authentication else {
             preconditionFailure("presigning needs SigV4 credentials")
         }
         let target = override ?? endpoint
         let credentials = try provider.credentials(forceRefresh: false)
+        var expires = expires
+        if let expiration = credentials.expiration {
+            let remaining = Int(expiration.timeIntervalSince(signingTime()).rounded(.down))
+            expires = min(expires, max(1, remaining))
+        }
         let signer = SigV4Signer(credentials: credentials, region: region, signingName: service.signingName)
         let fullPath = target.basePath + path
         let signature = try signer.presign(
             SigV4Request(
                 method: method, path: fullPath, query: query, headers: ["Host": target.hostHeader], payload: .unsigned),
-            at: clock.now(), expires: expires)
-        return "\(target.scheme)://\(target.hostHeader)\(fullPath)?\(signature.query)"
+            at: signingTime(), expires: expires)
+        return ("\(target.scheme)://\(target.hostHeader)\(fullPath)?\(signature.query)", expires)
     }
 
     private func callMetadata(

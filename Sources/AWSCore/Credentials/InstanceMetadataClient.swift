@@ -4,7 +4,9 @@ import Synchronization
 /// EC2 instance metadata over IMDSv2: a session token is PUT first and cached until shortly before
 /// its TTL ends. `AWS_EC2_METADATA_SERVICE_ENDPOINT` (or `_ENDPOINT_MODE=IPv6`) moves the address,
 /// `AWS_EC2_METADATA_DISABLED=true` turns it off, `AWS_EC2_METADATA_V1_DISABLED=true` forbids the
-/// token-less fallback when the token PUT is refused (403/404/405).
+/// token-less (IMDSv1) fallback. As in botocore, the fallback follows a refused token PUT
+/// (403/404/405) and a token PUT that timed out — what a container behind one extra network hop
+/// sees when the instance's `HttpPutResponseHopLimit` is 1: the answer never arrives.
 public final class InstanceMetadataClient: Sendable {
     /// An instance-metadata failure in one sentence.
     public struct MetadataError: Error, Sendable, CustomStringConvertible {
@@ -80,10 +82,25 @@ public final class InstanceMetadataClient: Sendable {
         if let cached = cachedToken.withLock({ $0 }), cached.validUntil > now {
             return cached.value
         }
-        let response = try exchange(
-            HTTPRequest(
-                method: "PUT", url: endpoint + "/latest/api/token",
-                headers: ["X-aws-ec2-metadata-token-ttl-seconds": String(Self.tokenTTL)]))
+        let response: HTTPResponse
+        do {
+            response = try exchange(
+                HTTPRequest(
+                    method: "PUT", url: endpoint + "/latest/api/token",
+                    headers: ["X-aws-ec2-metadata-token-ttl-seconds": String(Self.tokenTTL)]),
+                mapErrors: false)
+        } catch let error as TransportError where error.kind == .timeout {
+            guard !v1Disabled else {
+                throw MetadataError(
+                    description:
+                        "instance metadata token request timed out (in a container this usually means the instance's "
+                        + "HttpPutResponseHopLimit is 1; set it to 2) and IMDSv1 is disabled")
+            }
+            cachedToken.withLock { $0 = (nil, now.addingTimeInterval(Double(Self.tokenTTL - 60))) }
+            return nil
+        } catch let error as TransportError {
+            throw MetadataError(description: "instance metadata at \(endpoint) unreachable: \(error.message)")
+        }
         let token: String?
         switch response.status {
         case 200:
@@ -102,14 +119,14 @@ public final class InstanceMetadataClient: Sendable {
         return token
     }
 
-    private func exchange(_ request: HTTPRequest) throws -> HTTPResponse {
+    private func exchange(_ request: HTTPRequest, mapErrors: Bool = true) throws -> HTTPResponse {
         var request = request
         request.connectTimeout = timeout
         request.timeout = timeout
         request.maxResponseBytes = 1 << 20
         do {
             return try transport.send(request)
-        } catch let error as TransportError {
+        } catch let error as TransportError where mapErrors {
             throw MetadataError(description: "instance metadata at \(endpoint) unreachable: \(error.message)")
         }
     }

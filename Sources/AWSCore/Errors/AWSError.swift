@@ -36,8 +36,9 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether this is an expired-credentials error, after which credentials are refreshed and the
-    /// call is signed and sent once more.
+    /// call is signed and sent once more. `RequestExpired` is not one: it means the request time was
+    /// too old, a clock-skew error (`ClockSkew`).
     public var isExpiredCredentials: Bool {
-        ["ExpiredToken", "ExpiredTokenException", "RequestExpired"].contains(code)
+        ["ExpiredToken", "ExpiredTokenException"].contains(code)
     }
 }

@@ -104,22 +104,7 @@ final class CurlEasy: @unchecked Sendable {
         let detail = String(cString: errorBuffer)
         let generic = String(cString: curl_easy_strerror(code))
         let message = detail.isEmpty ? generic : detail
-        let kind: TransportError.Kind
-        switch code {
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR,
-            CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
-            kind = .connection
-        case CURLE_OPERATION_TIMEDOUT:
-            kind = .timeout
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
-            kind = .tls
-        case CURLE_WRITE_ERROR where tooLarge:
-            kind = .responseTooLarge
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
-            kind = .invalidRequest
-        default:
-            kind = .other
-        }
+        let kind = TransportError.kind(curlCode: Int(code.rawValue), tooLarge: tooLarge)
         let text = kind == .responseTooLarge ? "response larger than \(request.maxResponseBytes) bytes" : message
         return TransportError(kind: kind, curlCode: Int(code.rawValue), message: text, url: request.url)
     }

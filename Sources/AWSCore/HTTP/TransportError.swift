@@ -7,7 +7,10 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case connection
         /// The connect or total timeout passed (retryable, costs more retry quota).
         case timeout
-        /// TLS failed, e.g. the peer certificate did not verify (never retried).
+        /// The TLS handshake broke off (a reset or a middlebox mid-handshake; retryable like a
+        /// broken connection, as the SDKs retry `SSLError` during connect).
+        case tlsHandshake
+        /// TLS failed for good: the peer certificate did not verify (never retried).
         case tls
         /// The response was larger than allowed (never retried).
         case responseTooLarge
@@ -25,6 +28,21 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The URL that was being fetched, without its query (which may hold presigned credentials).
     public let url: String
+
+    /// The kind of a libcurl result code (`CURLcode` numbers, stable across libcurl versions).
+    /// HTTP/2 framing and stream errors (16 `CURLE_HTTP2`, 92 `CURLE_HTTP2_STREAM`, e.g. a
+    /// `REFUSED_STREAM` or GOAWAY from a load balancer) count as a broken connection.
+    public static func kind(curlCode: Int, tooLarge: Bool = false) -> Kind {
+        switch curlCode {
+        case 5, 6, 7, 16, 52, 55, 56, 18, 92: return .connection
+        case 28: return .timeout
+        case 35: return .tlsHandshake
+        case 60, 77, 58, 53, 54, 59, 64, 66, 80, 83, 90, 91: return .tls
+        case 23 where tooLarge: return .responseTooLarge
+        case 1, 3: return .invalidRequest
+        default: return .other
+        }
+    }
 
     public init(kind: Kind, curlCode: Int, message: String, url: String) {
         self.kind = kind

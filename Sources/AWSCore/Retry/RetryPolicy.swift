@@ -66,7 +66,7 @@ public struct RetryPolicy: Sendable {
         switch failure {
         case .transport(let kind):
             switch kind {
-            case .connection: return Self.retryCost
+            case .connection, .tlsHandshake: return Self.retryCost
             case .timeout: return Self.timeoutRetryCost
             case .tls, .responseTooLarge, .invalidRequest, .other: return nil
             }

@@ -39,20 +39,25 @@ public struct BedrockControlClient: Sendable {
 
     /// `GET /foundation-models/{modelIdentifier}`.
     public func getFoundationModel(_ modelId: String) throws -> FoundationModel {
-        try Self.parseFoundationModel(get("GetFoundationModel", "foundation-models", modelId))
+        try Self.parseFoundationModel(
+            client.rest(
+                "GetFoundationModel", method: "GET", path: "/foundation-models/\(Self.label(modelId))",
+                headers: ["Accept": "application/json"]
+            ).body)
     }
 
     /// `GET /inference-profiles/{inferenceProfileIdentifier}`.
     public func getInferenceProfile(_ id: String) throws -> InferenceProfile {
-        try Self.parseInferenceProfile(get("GetInferenceProfile", "inference-profiles", id))
+        try Self.parseInferenceProfile(
+            client.rest(
+                "GetInferenceProfile", method: "GET", path: "/inference-profiles/\(Self.label(id))",
+                headers: ["Accept": "application/json"]
+            ).body)
     }
 
-    /// GET of one resource; the identifier is one path label (`:` and `/` encoded).
-    private func get(_ operation: String, _ collection: String, _ identifier: String) throws -> [UInt8] {
-        try client.rest(
-            operation, method: "GET", path: "/\(collection)/\(SigV4Encoding.uriEncode(identifier, keepSlash: false))",
-            headers: ["Accept": "application/json"]
-        ).body
+    /// An identifier as one path label (`:` and `/` encoded).
+    static func label(_ identifier: String) -> String {
+        SigV4Encoding.uriEncode(identifier, keepSlash: false)
     }
 
     static func object(_ body: [UInt8], _ operation: String) throws -> [String: Any] {

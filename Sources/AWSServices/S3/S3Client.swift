@@ -113,6 +113,13 @@ public struct S3Client: Sendable {
         return try client.presignedURL(path: path, expires: expires, endpoint: endpoint)
     }
 
+    /// A presigned GET URL valid for at most `expires` seconds and never beyond the signing
+    /// credentials' expiration; returns the seconds it is really valid.
+    public func presignedGetURLCapped(bucket: String, key: String, expires: Int) throws -> (url: String, expires: Int) {
+        let (endpoint, path) = address(bucket: bucket, key: key)
+        return try client.presignedURLCapped(path: path, expires: expires, endpoint: endpoint)
+    }
+
     /// The endpoint and wire path for an object.
     func address(bucket: String, key: String) -> (AWSEndpoint?, String) {
         let encodedKey = SigV4Encoding.uriEncode(key, keepSlash: true)

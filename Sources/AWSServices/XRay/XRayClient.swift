@@ -41,7 +41,7 @@ public struct XRayClient: Sendable {
     /// BatchGetTraces takes at most 5 trace ids per call.
     public static let maxTraceIdsPerBatch = 5
 
-    private let client: AWSClient
+    let client: AWSClient
 
     public init(client: AWSClient) {
         precondition(client.service == .xray, "XRayClient needs an X-Ray AWSClient")
@@ -78,24 +78,33 @@ public struct XRayClient: Sendable {
 
     /// BatchGetTraces in batches of 5 ids, following each batch's pages.
     public func batchGetTraces(ids: [String]) throws -> [Trace] {
+        try batchGetTracesNotingUnprocessed(ids: ids).traces
+    }
+
+    /// BatchGetTraces, with the ids AWS returned in `UnprocessedTraceIds` (not found or not yet
+    /// processed; with Transaction Search on, every id lands there).
+    public func batchGetTracesNotingUnprocessed(ids: [String]) throws -> (traces: [Trace], unprocessed: [String]) {
         struct Input: Encodable {
             let TraceIds: [String]
             let NextToken: String?
         }
         struct Output: Decodable {
             var Traces: [Trace]?
+            var UnprocessedTraceIds: [String]?
             var NextToken: String?
         }
         var traces: [Trace] = []
+        var unprocessed: [String] = []
         for batch in ids.chunked(Self.maxTraceIdsPerBatch) {
             traces += try Paging.collect { token in
                 let response = try client.rest(
                     "BatchGetTraces", method: "POST", path: "/Traces", headers: ["Content-Type": "application/json"],
                     body: Array(try JSONEncoder().encode(Input(TraceIds: batch, NextToken: token))))
                 let output = try client.decodeJSON(Output.self, from: Data(response.body), operation: "BatchGetTraces")
+                unprocessed += output.UnprocessedTraceIds ?? []
                 return (output.Traces ?? [], output.NextToken)
             }.items
         }
-        return traces
+        return (traces, unprocessed)
     }
 }

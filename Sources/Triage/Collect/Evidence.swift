@@ -288,6 +288,12 @@ public struct TraceEvidence: Sendable, Equatable, Codable {
     public var faults = 0
     public var errors = 0
     public var failingSegments: [FailingSegment] = []
+    /// The service map's caller → callee edges with their fault, error and throttle counts (GetServiceGraph).
+    public var edges: [ServiceEdge] = []
+    /// Trace ids BatchGetTraces returned unprocessed.
+    public var unprocessedTraceIds: [String] = []
+    /// `XRay` or `CloudWatchLogs` (Transaction Search: spans in the `aws/spans` log group), if read.
+    public var segmentDestination: String?
     public init() {}
 }
 

@@ -101,7 +101,10 @@ public struct EvidenceCollector: Sendable {
                     {
                         let traces = try TraceReaderStage(reader: clients.xray, calls: calls)
                             .read(window: window, maxTraces: settings.maxTraces)
-                        box.withLock { $0.traces = traces }
+                        box.withLock { evidence in
+                            evidence.traces = traces
+                            evidence.gaps += TraceReaderStage.gaps(traces)
+                        }
                     }
                 ))
         }

@@ -36,6 +36,20 @@ public protocol LogsReader: Sendable {
 public protocol XRayReader: Sendable {
     func getTraceSummaries(start: Date, end: Date, filter: String?, max: Int, maxPages: Int) throws -> [TraceSummary]
     func batchGetTraces(ids: [String]) throws -> [Trace]
+    func batchGetTracesNotingUnprocessed(ids: [String]) throws -> (traces: [Trace], unprocessed: [String])
+    func getServiceGraph(start: Date, end: Date, maxPages: Int) throws -> [ServiceGraphService]
+    func getTraceSegmentDestination() throws -> (destination: String?, status: String?)
+}
+
+extension XRayReader {
+    /// Readers that cannot tell report every trace as processed.
+    public func batchGetTracesNotingUnprocessed(ids: [String]) throws -> (traces: [Trace], unprocessed: [String]) {
+        (try batchGetTraces(ids: ids), [])
+    }
+    /// Readers without a service map report none.
+    public func getServiceGraph(start: Date, end: Date, maxPages: Int) throws -> [ServiceGraphService] { [] }
+    /// Readers without Transaction Search report X-Ray as the destination.
+    public func getTraceSegmentDestination() throws -> (destination: String?, status: String?) { ("XRay", nil) }
 }
 
 extension CloudWatchClient: CloudWatchReader {}

@@ -14,6 +14,15 @@ struct TraceReaderStage {
 
     func read(window: TimeWindow, maxTraces: Int) throws -> TraceEvidence {
         var evidence = TraceEvidence()
+        // Where segments go decides whether BatchGetTraces can find anything (Transaction Search sends
+        // them to the `aws/spans` log group instead). A denied or failed read leaves it unknown.
+        calls.add()
+        evidence.segmentDestination = try? reader.getTraceSegmentDestination().destination
+        // The service map: downstream edges with their counts, evidence of their own.
+        calls.add()
+        if let services = try? reader.getServiceGraph(start: window.start, end: window.end, maxPages: 5) {
+            evidence.edges = ServiceEdge.edges(from: services)
+        }
         calls.add()
         let summaries = try reader.getTraceSummaries(
             start: window.start, end: window.end, filter: "fault = true OR error = true", max: Self.maxSummaries,
@@ -22,9 +31,11 @@ struct TraceReaderStage {
         evidence.faults = summaries.filter { $0.HasFault == true }.count
         evidence.errors = summaries.filter { $0.HasError == true }.count
         let ids = Array(summaries.prefix(max(0, maxTraces)).map(\.Id))
-        guard !ids.isEmpty else { return evidence }
+        guard !ids.isEmpty, evidence.segmentDestination != "CloudWatchLogs" else { return evidence }
         calls.add((ids.count + XRayClient.maxTraceIdsPerBatch - 1) / XRayClient.maxTraceIdsPerBatch)
-        for trace in try reader.batchGetTraces(ids: ids) {
+        let batch = try reader.batchGetTracesNotingUnprocessed(ids: ids)
+        evidence.unprocessedTraceIds = batch.unprocessed
+        for trace in batch.traces {
             for segment in trace.Segments ?? [] {
                 guard let text = segment.Document,
                     let document = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
@@ -86,5 +97,28 @@ struct TraceReaderStage {
             return parts.isEmpty ? nil : parts.joined(separator: ": ")
         }
         return cause["message"] as? String
+    }
+}
+
+extension TraceReaderStage {
+    /// What the traces could not show: spans kept in `aws/spans` (Transaction Search; not read by
+    /// Logs Insights yet) and trace ids BatchGetTraces left unprocessed.
+    static func gaps(_ traces: TraceEvidence) -> [Gap] {
+        var gaps: [Gap] = []
+        if traces.segmentDestination == "CloudWatchLogs" {
+            gaps.append(
+                Gap(
+                    source: "xray",
+                    reason:
+                        "Transaction Search is on: spans are in the aws/spans log group, which BatchGetTraces cannot read"))
+        }
+        if !traces.unprocessedTraceIds.isEmpty {
+            gaps.append(
+                Gap(
+                    source: "xray",
+                    reason: "BatchGetTraces left \(traces.unprocessedTraceIds.count) trace ids unprocessed: "
+                        + traces.unprocessedTraceIds.prefix(5).joined(separator: ", ")))
+        }
+        return gaps
     }
 }

@@ -124,7 +124,16 @@ public struct ReportDeliverer: Sendable {
                 html: "s3://\(bucket)/\(key("report.html"))")
             if let s3 {
                 let expiry = Int(min(max(1, settings.presignExpiry), 604_800))
-                report.links.report = try s3.presignedGetURL(bucket: bucket, key: key("report.html"), expires: expiry)
+                let link = try s3.presignedGetURLCapped(bucket: bucket, key: key("report.html"), expires: expiry)
+                report.links.report = link.url
+                if link.expires < expiry {
+                    // Temporary credentials signed it: the link dies with them, and the report says so.
+                    report.gaps.append(
+                        Gap(
+                            source: "s3",
+                            reason: "the report link is valid for \(link.expires) s, not \(expiry) s: "
+                                + "the credentials that signed it expire then"))
+                }
             }
         }
         var historyEntry: IncidentHistory.Entry?

@@ -130,7 +130,7 @@ public struct ReportBuilder: Sendable {
     static func metricPart(_ metric: AlarmEvent.Metric) -> Report.MetricPart {
         Report.MetricPart(
             namespace: metric.namespace, name: metric.name, statistic: metric.statistic, period: metric.period,
-            threshold: metric.threshold, comparisonOperator: metric.comparisonOperator,
+            threshold: metric.threshold.flatMap { $0.isFinite ? $0 : nil }, comparisonOperator: metric.comparisonOperator,
             dimensions: metric.dimensions.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) })
     }
 
@@ -152,13 +152,18 @@ public struct ReportBuilder: Sendable {
         return Report.EvidencePart(
             metrics: Report.MetricsPart(
                 series: evidence.metrics.map { series in
-                    .init(
+                    // JSON has no NaN or infinity (encoding one would throw): such points and summaries are left out.
+                    let finite = zip(series.timestamps, series.values).filter { $0.1.isFinite }
+                    return .init(
                         id: series.id, namespace: series.namespace, name: series.name, stat: series.stat,
                         period: series.period,
                         dimensions: series.dimensions.sorted { $0.key < $1.key }.map {
                             .init(name: $0.key, value: $0.value)
                         },
-                        timestamps: series.timestamps, values: series.values, summary: series.summary)
+                        timestamps: finite.map(\.0), values: finite.map(\.1),
+                        summary: series.summary.flatMap { summary in
+                            [summary.baseline, summary.peak, summary.last].allSatisfy(\.isFinite) ? summary : nil
+                        })
                 }),
             loadBalancer: Report.LoadBalancerPart(
                 name: evidence.topology.loadBalancer, arn: evidence.topology.loadBalancerArn,
