@@ -13,7 +13,7 @@ struct Triaged: ParsableCommand {
         subcommands: [Run.self, Check.self, Investigate.self, Replay.self, Patterns.self, Version.self]
     )
 
-    /// Runs the command; usage errors exit 2 (DESIGN.md section 3), not argument-parser's 64.
+    /// Runs the command; usage errors exit 2 (README "Command line"), not argument-parser's 64.
     static func main() {
         do {
             var command = try parseAsRoot()

@@ -1,5 +1,5 @@
 """Extensions to moto 5.2.1 that the pipeline needs and moto lacks, applied in-process before the
-server starts (see DESIGN.md section 8 for the measured gaps):
+server starts (docs/local-aws-world.md lists the measured gaps):
 
 * CloudWatch: a state change publishes the CloudWatch-shaped alarm notification to the alarm's SNS
   actions (moto fires no actions), and DescribeAlarmHistory answers from the recorded changes.

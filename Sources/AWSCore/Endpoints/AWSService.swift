@@ -1,5 +1,5 @@
 /// What triaged needs to know about each AWS service it calls: how to find its endpoint, how to
-/// sign for it and which wire protocol it speaks (botocore models, `../shared/reference`).
+/// sign for it and which wire protocol it speaks (botocore's service models; `docs/aws-client.md`).
 public struct AWSService: Sendable, Equatable, Hashable {
     /// The key used in configuration (`aws.endpoints`), e.g. `bedrock-runtime`.
     public let id: String

@@ -1,4 +1,4 @@
-/// What a finding says caused the incident (DESIGN.md section 6).
+/// What a finding says caused the incident (`docs/analysis.md`).
 public enum FindingCategory: String, Sendable, Codable, CaseIterable {
     case badDeployment = "bad_deployment"
     case outOfMemory = "out_of_memory"

@@ -6,7 +6,7 @@ import LogPatterns
 import Logging
 import Synchronization
 
-/// Collects the evidence of DESIGN.md section 6 for an ALB → ECS incident: resolves the topology
+/// Collects the evidence `docs/evidence.md` describes for an ALB → ECS incident: resolves the topology
 /// from the alarm, then reads metrics, target health, ECS tasks, logs and traces concurrently, each
 /// within a time budget. A source that fails or runs out of time becomes a gap; the rest goes on.
 public struct EvidenceCollector: Sendable {

@@ -134,7 +134,7 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
         Self.transitionId(arn: alarmArn, time: stateChangeTime)
     }
 
-    /// The id of the incident a transition into ALARM opens (DESIGN.md section 5).
+    /// The id of the incident a transition into ALARM opens (`docs/intake.md`).
     public static func transitionId(arn: String, time: Date) -> String {
         // Truncated to the millisecond (notifications carry milliseconds; an API timestamp with finer
         // digits must land on the same id), after rounding to the microsecond so that binary

@@ -2,7 +2,7 @@ import AWSCore
 import AWSServices
 import Foundation
 
-/// Reads every accepted alarm message shape (DESIGN.md section 5): an SNS envelope carrying a
+/// Reads every accepted alarm message shape (`docs/intake.md`): an SNS envelope carrying a
 /// CloudWatch alarm notification (the `Message` is a JSON string), a raw-delivered notification, an
 /// EventBridge "CloudWatch Alarm State Change" event (also inside an SNS envelope), and a
 /// DescribeAlarms `MetricAlarms`/`CompositeAlarms` entry. Input is untrusted: anything else is an

@@ -1,7 +1,7 @@
 import AWSCore
 import Foundation
 
-/// The incident report (DESIGN.md section 7, `schema_version` 1): the source of truth that the
+/// The incident report (`docs/reports.md`, `schema_version` 1): the source of truth that the
 /// Markdown and HTML pages render and `docs/report.schema.json` describes. Property names are the
 /// camel-case forms of the JSON keys (`Report.encoder` writes snake case); no dictionaries, so every
 /// key is one the schema names.

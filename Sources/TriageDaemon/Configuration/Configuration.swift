@@ -2,7 +2,7 @@ import AWSCore
 import Foundation
 import Triage
 
-/// triaged's configuration (DESIGN.md section 4): one typed tree, decoded and validated once at
+/// triaged's configuration (`config/triaged.example.yaml` documents every key): one typed tree, decoded and validated once at
 /// start-up, then passed down. Defaults are those documented in `config/triaged.example.yaml`.
 public struct Configuration: Sendable, Equatable {
     public var aws = AWSSettings()

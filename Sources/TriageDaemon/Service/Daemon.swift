@@ -6,7 +6,7 @@ import Logging
 import Synchronization
 import Triage
 
-/// `triaged run`: the Dispatch-based service of DESIGN.md section 2. A timer polls DescribeAlarms, a
+/// `triaged run`: the Dispatch-based service of `docs/daemon.md`. A timer polls DescribeAlarms, a
 /// serial queue long-polls SQS, incidents run on a bounded worker pool, signal sources handle
 /// SIGTERM/SIGINT (drain) and SIGHUP (reload), and systemd hears READY, STATUS, WATCHDOG and
 /// STOPPING over `$NOTIFY_SOCKET`.
