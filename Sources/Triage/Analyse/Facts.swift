@@ -44,21 +44,21 @@ struct Facts {
         elbTimeouts = min(
             evidence.metrics.first { $0.id == "elb504" }.map { Self.sum($0, from: start) } ?? 0,
             elb.map { Self.sum($0, from: start) } ?? 0)
-        for (index, group) in evidence.topology.targetGroups.enumerated() where group.alarmed {
+        for group in evidence.topology.targetGroups where group.alarmed {
             guard !group.services.isEmpty else { continue }
             let share = 1 / Double(group.services.count)
-            let errors = evidence.metrics.first { $0.id == "tg5xx\(index)" }.map { Self.sum($0, from: start) } ?? 0
+            let errors = Self.series(evidence, "HTTPCode_Target_5XX_Count", group).map { Self.sum($0, from: start) } ?? 0
             let connection =
-                evidence.metrics.first { $0.id == "tgconnerrors\(index)" }.map { Self.sum($0, from: start) } ?? 0
-            let unhealthy = evidence.metrics.first { $0.id == "unhealthy\(index)" }?.summary?.peak ?? 0
-            let healthyMinimum = evidence.metrics.first { $0.id == "healthy\(index)" }.flatMap { series in
+                Self.series(evidence, "TargetConnectionErrorCount", group).map { Self.sum($0, from: start) } ?? 0
+            let unhealthy = Self.series(evidence, "UnHealthyHostCount", group)?.summary?.peak ?? 0
+            let healthyMinimum = Self.series(evidence, "HealthyHostCount", group).flatMap { series in
                 Self.values(series, from: start).min()
             }
             let health = evidence.targetGroups.first { $0.arn == group.arn }
             let unhealthyNow = health?.targets.filter { Self.failingState($0) }.count ?? 0
             let noneHealthy = healthyMinimum == 0 || (health.map { !$0.targets.isEmpty && $0.targets.allSatisfy(Self.failingState) } ?? false)
             let weight = connection + max(unhealthy, Double(unhealthyNow)) + (noneHealthy ? 1 : 0)
-            let latency = evidence.metrics.first { $0.id == "tglatency\(index)" }?.summary
+            let latency = Self.series(evidence, "TargetResponseTime", group)?.summary
             let slowness = latency.map { $0.baseline > 0 ? $0.peak / $0.baseline : 0 } ?? 0
             for service in group.services {
                 byService[service, default: 0] += errors * share
@@ -110,6 +110,16 @@ struct Facts {
 
     func series(_ id: String) -> MetricSeries? {
         evidence.metrics.first { $0.id == id }
+    }
+
+    /// A target group's series of a metric (its `TargetGroup` dimension names the group).
+    func series(named name: String, targetGroup: TargetGroupRef) -> MetricSeries? {
+        Self.series(evidence, name, targetGroup)
+    }
+
+    static func series(_ evidence: Evidence, _ name: String, _ group: TargetGroupRef) -> MetricSeries? {
+        guard let dimension = group.dimension else { return nil }
+        return evidence.metrics.first { $0.name == name && $0.dimensions["TargetGroup"] == dimension }
     }
 
     /// A per-service metric's series.

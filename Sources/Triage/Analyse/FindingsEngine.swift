@@ -260,7 +260,7 @@ public enum FindingsEngine {
             let deployments = hypotheses[index].signals.filter { $0.source == .deployments }
             guard let deployment = deployments.max(by: { $0.strength < $1.strength }), let created = deployment.onset
             else { continue }
-            let healthy = deployment.strength <= healthyDeployment
+            let healthy = deployment.completedHealthy
             let service = hypotheses[index].service
             for other in hypotheses.indices where other != index && hypotheses[other].service == service {
                 guard hypotheses[other].category != .throttling else { continue }

@@ -27,6 +27,8 @@ struct Signal: Sendable, Equatable {
     var timeout = false
     /// The task definition revision failing tasks ran, for the deployment rule.
     var revisions: Set<String> = []
+    /// A deployment whose rollout completed with every task running.
+    var completedHealthy = false
     var fact: String
 }
 
@@ -98,7 +100,7 @@ struct SignalReader {
                             ? FindingsEngine.failingDeployment
                             : (healthy ? FindingsEngine.healthyDeployment : FindingsEngine.recentDeployment),
                         resource: deployment.taskDefinition.map(Self.familyRevision),
-                        revisions: deployment.taskDefinition.map { [$0] } ?? [], fact: fact))
+                        revisions: deployment.taskDefinition.map { [$0] } ?? [], completedHealthy: healthy, fact: fact))
             }
         }
         return signals
@@ -212,10 +214,10 @@ struct SignalReader {
 
     mutating func targetHealth() -> [Signal] {
         var signals: [Signal] = []
-        for (index, group) in targetGroupRefs.enumerated() {
+        for group in targetGroupRefs {
             let health = evidence.targetGroups.first { $0.arn == group.arn }
             let failing = health?.targets.filter(Facts.failingState) ?? []
-            let series = facts.series("unhealthy\(index)")?.summary
+            let series = facts.series(named: "UnHealthyHostCount", targetGroup: group)?.summary
             let peak = series?.peak ?? 0
             guard !failing.isEmpty || peak > 0 else { continue }
             let name = health?.name ?? EvidenceCollector.targetGroupName(group.arn)
@@ -267,8 +269,8 @@ struct SignalReader {
             }
         }
         // Slow targets: a target group whose response time rose several-fold.
-        for (index, group) in evidence.topology.targetGroups.enumerated() {
-            guard let latency = facts.series("tglatency\(index)")?.summary, latency.baseline > 0,
+        for group in evidence.topology.targetGroups {
+            guard let latency = facts.series(named: "TargetResponseTime", targetGroup: group)?.summary, latency.baseline > 0,
                 latency.peak >= FindingsEngine.latencyRise * latency.baseline
             else { continue }
             for service in group.services {
