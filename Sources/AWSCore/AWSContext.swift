@@ -52,7 +52,10 @@ public struct AWSContext: Sendable {
         let sts = AWSClient(
             service: .sts, region: region, endpoint: stsEndpoint, authentication: .none, transport: transport,
             clock: clock, logger: logger)
-        var providers: [any CredentialProvider] = [EnvironmentCredentialProvider(environment: environment)]
+        // As in botocore, a profile named in the configuration (not by AWS_PROFILE) negates the
+        // environment keys, so `credential_source = Environment` in it uses them as its source.
+        var providers: [any CredentialProvider] =
+            settings.profile.map { $0.isEmpty } ?? true ? [EnvironmentCredentialProvider(environment: environment)] : []
         providers.append(
             LazyProvider(name: "web-identity") {
                 try WebIdentityCredentialProvider.fromEnvironment(environment, sts: sts, clock: clock)
