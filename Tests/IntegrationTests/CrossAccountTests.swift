@@ -129,6 +129,9 @@ struct CrossAccountTests {
             #expect(report.evidence.logs.patterns.contains { $0.template.contains("startup failed") })
             #expect(!report.evidence.metrics.series.isEmpty)
             #expect(!report.gaps.contains { $0.source == "account" }, "\(report.gaps)")
+            // The alarm's tags (the runbook link) were read in its account too.
+            #expect(!report.gaps.contains { $0.source == "runbook" }, "\(report.gaps)")
+            #expect(report.links.runbook == "https://runbooks.example.com/workload/prodapp-alb-5xx")
             #expect(report.findings.first?.category == .badDeployment, "\(report.findings.map(\.category))")
             #expect(report.links.console.alarm?.hasPrefix("https://us-east-1.console.aws.amazon.com/") == true)
             // Delivery stayed home: the findings topic's queue got the one notification.

@@ -104,10 +104,13 @@ struct PermissionPolicyTests {
     @Test("the workload account's read role allows exactly the policy's evidence reads")
     func workloadReadRole() throws {
         let policy = try policyActions()
-        // What is read in the alarm's account: alarms (polling), metrics, load balancer, ECS, logs, traces.
+        // What is read in the alarm's account: alarms (polling, tags), metrics, load balancer, ECS, logs, traces.
         let evidence = policy.filter { action in
-            ["cloudwatch:Describe", "cloudwatch:GetMetricData", "logs:", "ecs:", "elasticloadbalancing:", "xray:"]
-                .contains { action.hasPrefix($0) }
+            [
+                "cloudwatch:Describe", "cloudwatch:GetMetricData", "cloudwatch:ListTags", "logs:", "ecs:",
+                "elasticloadbalancing:", "xray:",
+            ]
+            .contains { action.hasPrefix($0) }
         }
         #expect(evidence.count >= 15)
         let module = try actionsNamed(in: read("deploy/terraform/modules/workload-account/main.tf"))

@@ -279,6 +279,11 @@ def build(world, scenario, now, workload=False):
         MetricName="HTTPCode_ELB_5XX_Count", Namespace="AWS/ApplicationELB", Statistic="Sum",
         Period=60, EvaluationPeriods=1, Threshold=10, ComparisonOperator="GreaterThanThreshold", Dimensions=dims,
         AlarmActions=[alarm_topic], OKActions=[alarm_topic], TreatMissingData="notBreaching")
+    if workload:
+        # The runbook link as a tag, readable only in the workload account.
+        arn = cw.describe_alarms(AlarmNames=["prodapp-alb-5xx"])["MetricAlarms"][0]["AlarmArn"]
+        cw.tag_resource(ResourceARN=arn, Tags=[
+            {"Key": "runbook_url", "Value": "https://runbooks.example.com/workload/prodapp-alb-5xx"}])
     out.update(intake_queue=intake, dead_letter_queue=dlq, alarm_topic=alarm_topic, findings_topic=findings_topic,
                findings_queue=findings, bucket="prodapp-incident-reports", alarm="prodapp-alb-5xx", now=now)
     return out

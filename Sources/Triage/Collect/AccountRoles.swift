@@ -105,6 +105,11 @@ public final class AccountRouter: Sendable {
         return made
     }
 
+    /// The CloudWatch client acting in `account` and `region` (alarm tags, for runbooks).
+    public func cloudWatch(account: String, region: String) throws -> CloudWatchClient? {
+        try clients(account: account, region: region).cloudWatch as? CloudWatchClient
+    }
+
     /// The home account id.
     public func homeAccountId() throws -> String {
         if let known = homeAccount.withLock({ $0 }) { return known }

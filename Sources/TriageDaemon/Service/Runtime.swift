@@ -120,7 +120,7 @@ public struct Runtime: Sendable {
             settings: configuration.deliverySettings, outbox: ReportOutbox(stateDirectory: stateDirectory),
             clock: clock, logger: logger)
         let runbooks = RunbookReader(
-            cloudWatch: cloudWatch, s3: s3, prefix: configuration.analysis.runbooksS3Prefix,
+            router: router, s3: s3, prefix: configuration.analysis.runbooksS3Prefix,
             redactor: configuration.analysis.redact ? Redactor() : nil, logger: logger)
         let investigator = Investigator(
             collector: collector, promptBudget: configuration.analysis.promptBudgetTokens, analyser: analyser,

@@ -49,6 +49,12 @@ data "aws_iam_policy_document" "read" {
   }
 
   statement {
+    sid       = "ReadTheAlarmsTags"
+    actions   = ["cloudwatch:ListTagsForResource"] # the runbook link
+    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account}:alarm:*"]
+  }
+
+  statement {
     sid       = "ReadMetrics"
     actions   = ["cloudwatch:GetMetricData"]
     resources = ["*"] # GetMetricData has no resource-level permissions
