@@ -57,6 +57,15 @@ struct CrossAccountTests {
         return config
     }
 
+    /// Sets `name` in the workload account to ALARM (its topic there notifies the home queue).
+    static func fireWorkloadAlarm(_ world: LocalAWSWorld, _ name: String) throws {
+        var parameters = QueryParameters()
+        parameters.add("AlarmName", name)
+        parameters.add("StateValue", "ALARM")
+        parameters.add("StateReason", "Threshold Crossed")
+        _ = try workload(world).client(for: .cloudWatch).query("SetAlarmState", parameters)
+    }
+
     /// A context acting in the workload account through its role.
     static func workload(_ world: LocalAWSWorld) throws -> AWSContext {
         try world.context().assumingRole(
@@ -83,6 +92,7 @@ struct CrossAccountTests {
             intake:
               alarms:
                 names: [\(scenario.alarm)]
+                regions: [us-east-1, eu-west-1]
               poll_interval: 2s
               queue_url: \(scenario.intake_queue)
             collect:
@@ -104,12 +114,10 @@ struct CrossAccountTests {
             defer { daemon.stop() }
             // The alarm fires in the workload account; its topic there feeds the home intake queue,
             // and the poller sees it there too: one incident.
-            var parameters = QueryParameters()
-            parameters.add("AlarmName", scenario.alarm)
-            parameters.add("StateValue", "ALARM")
-            parameters.add("StateReason", "Threshold Crossed")
-            _ = try Self.workload(world).client(for: .cloudWatch).query("SetAlarmState", parameters)
+            try Self.fireWorkloadAlarm(world, scenario.alarm)
             #expect(daemon.waitForLog("report delivered", timeout: 90), "\(daemon.log.suffix(3000))")
+            // Four targets polled (two accounts × two regions), none failing.
+            #expect(!daemon.log.contains("alarm poll failed"), "\(daemon.log.suffix(2000))")
             let opened = daemon.events.filter { $0["msg"] as? String == "incident opened" }
             #expect(opened.count == 1)
             let incidentId = try #require(opened.first?["incident.id"] as? String)
@@ -141,6 +149,39 @@ struct CrossAccountTests {
             for secret in [world.description.secret, world.description.workload_external_id] {
                 #expect(!daemon.log.contains(secret), "a secret in the logs")
             }
+        }
+    }
+
+    @Test(
+        "polling alone: the workload account's alarm is found and investigated while a refusing account's poll fails and is logged"
+    )
+    func pollingAcrossAccounts() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("oom", workload: true)
+            let directory = try Self.directory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let config = try Self.configWithRefusingAccount(world, directory)
+            var text = try String(contentsOf: config, encoding: .utf8)
+            text += "intake:\n  alarms:\n    names: [\(scenario.alarm)]\n  poll_interval: 2s\n"
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            let daemon = try DaemonProcess(config: config, environment: Self.environment(world, directory))
+            defer { daemon.stop() }
+            try Self.fireWorkloadAlarm(world, scenario.alarm)
+            #expect(daemon.waitForLog("report delivered", timeout: 90), "\(daemon.log.suffix(3000))")
+            let failed = daemon.events.filter { $0["msg"] as? String == "alarm poll failed" }
+            #expect(failed.contains { $0["poll.target"] as? String == "444444444444/us-east-1" }, "\(failed)")
+            #expect(!failed.contains { ($0["poll.target"] as? String)?.hasPrefix("home/") == true })
+            let opened = try #require(daemon.events.first { $0["msg"] as? String == "incident opened" })
+            #expect(opened["intake.source"] as? String == "describeAlarms")
+            #expect(opened["aws.account"] as? String == world.description.workload_account)
+            let reports = directory.appendingPathComponent("reports")
+            let names = try FileManager.default.contentsOfDirectory(atPath: reports.path)
+            #expect(names.count == 1)
+            let data = try Data(contentsOf: reports.appendingPathComponent("\(names[0])/report.json"))
+            let report = try Report.decoder.decode(Report.self, from: data)
+            #expect(report.incident.accountId == world.description.workload_account)
+            #expect(report.evidence.loadBalancer.arn?.contains(":\(world.description.workload_account):") == true)
+            #expect(!report.gaps.contains { $0.source == "account" }, "\(report.gaps)")
         }
     }
 
