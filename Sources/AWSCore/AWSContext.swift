@@ -52,13 +52,37 @@ public struct AWSContext: Sendable {
         let sts = AWSClient(
             service: .sts, region: region, endpoint: stsEndpoint, authentication: .none, transport: transport,
             clock: clock, logger: logger)
-        var providers: [any CredentialProvider] = [EnvironmentCredentialProvider(environment: environment)]
+        // As in botocore, a profile named in the configuration (not by AWS_PROFILE) negates the
+        // environment keys, so `credential_source = Environment` in it uses them as its source.
+        var providers: [any CredentialProvider] =
+            settings.profile.map { $0.isEmpty } ?? true ? [EnvironmentCredentialProvider(environment: environment)] : []
         providers.append(
             LazyProvider(name: "web-identity") {
                 try WebIdentityCredentialProvider.fromEnvironment(environment, sts: sts, clock: clock)
             })
+        let sessionName = RoleSessionName.forProcess(environment: environment)
+        let roles = ProfileRoleResolver(
+            assume: { source, role in
+                AssumeRoleCredentialProvider(
+                    roleArn: role.roleArn, sessionName: role.sessionName ?? sessionName, externalId: role.externalId,
+                    durationSeconds: role.durationSeconds ?? AssumeRoleCredentialProvider.defaultDuration,
+                    sts: AWSClient(
+                        service: .sts, region: region, endpoint: stsEndpoint, authentication: .sigV4(source),
+                        transport: transport, clock: clock, logger: logger))
+            },
+            credentialSource: { name in
+                switch name {
+                case "Environment": return EnvironmentCredentialProvider(environment: environment)
+                case "Ec2InstanceMetadata": return InstanceMetadataCredentialProvider(client: metadata)
+                case "EcsContainer":
+                    return LazyProvider(name: "ecs-container") {
+                        try ContainerCredentialProvider(environment: environment, transport: transport)
+                    }
+                default: return nil
+                }
+            })
         providers.append(
-            ProfileCredentialProvider(profile: profile, explicit: explicitProfile != nil, files: files) {
+            ProfileCredentialProvider(profile: profile, explicit: explicitProfile != nil, files: files, roles: roles) {
                 tokenFile, roleArn, sessionName in
                 WebIdentityCredentialProvider(
                     tokenFile: tokenFile, roleArn: roleArn, sessionName: sessionName, sts: sts, clock: clock)
@@ -71,7 +95,29 @@ public struct AWSContext: Sendable {
         let chain = RefreshingCredentialProvider(CredentialChain(providers), clock: clock)
         return AWSContext(
             region: region, regionSource: regionSource, profile: profile, credentials: chain, endpoints: endpoints,
-            transport: transport, clock: clock, logger: logger)
+            transport: transport, clock: clock, logger: logger, sessionName: sessionName)
+    }
+
+    /// The `RoleSessionName` of roles triaged assumes itself (`triaged-<host>`, see `RoleSessionName`).
+    public var sessionName: String = "triaged"
+
+    /// This context with other credentials: same endpoints, transport and clock (an assumed role).
+    public func withCredentials(_ credentials: any CredentialProvider) -> AWSContext {
+        AWSContext(
+            region: region, regionSource: regionSource, profile: profile, credentials: credentials,
+            endpoints: endpoints, transport: transport, clock: clock, logger: logger, sessionName: sessionName)
+    }
+
+    /// This context acting as `roleArn`: sts:AssumeRole signed with this context's credentials (in
+    /// its own region), the session cached and refreshed from 5 minutes before it expires, one
+    /// refresh at a time. Nothing is called until the first request.
+    public func assumingRole(roleArn: String, externalId: String?, durationSeconds: Int) throws -> AWSContext {
+        let provider = AssumeRoleCredentialProvider(
+            roleArn: roleArn, sessionName: sessionName, externalId: externalId, durationSeconds: durationSeconds,
+            sts: try client(for: .sts))
+        return withCredentials(
+            RefreshingCredentialProvider(
+                provider, clock: clock, windows: RefreshingCredentialProvider.assumedRoleWindows))
     }
 
     /// Region precedence: configuration, `AWS_REGION`, `AWS_DEFAULT_REGION`, profile `region`,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AWSCore
@@ -286,6 +287,115 @@ struct CredentialProviderTests {
         #expect(permanent.fetches == 1)
     }
 
+    @Test("assumed-role windows: refreshed from 5 minutes before expiry, refused 1 minute before")
+    func assumedRoleWindows() throws {
+        let clock = ManualClock()
+        let start = clock.now()
+        let base = SequenceProvider([
+            AWSCredentials(accessKeyId: "ONE", secretAccessKey: "s", sessionToken: "t", expiration: start + 900),
+            AWSCredentials(accessKeyId: "TWO", secretAccessKey: "s", sessionToken: "t", expiration: start + 1800),
+        ])
+        let provider = RefreshingCredentialProvider(
+            base, clock: clock, windows: RefreshingCredentialProvider.assumedRoleWindows)
+        #expect(try provider.credentials(forceRefresh: false).accessKeyId == "ONE")
+        clock.advance(9 * 60)  // 6 minutes left: a 15-minute session is still used
+        #expect(try provider.credentials(forceRefresh: false).accessKeyId == "ONE")
+        #expect(base.fetches == 1)
+        clock.advance(2 * 60)  // 4 minutes left: refreshed; a failure keeps ONE until 1 minute before
+        base.setFailing(true)
+        #expect(try provider.credentials(forceRefresh: false).accessKeyId == "ONE")
+        clock.advance(3 * 60 + 30)  // 30 s left
+        #expect(throws: CredentialsError.self) { try provider.credentials(forceRefresh: false) }
+        base.setFailing(false)
+        #expect(try provider.credentials(forceRefresh: false).accessKeyId == "TWO")
+    }
+
+    @Test("RoleSessionName: triaged-<host> in the allowed characters, at most 64; AWS_ROLE_SESSION_NAME wins")
+    func sessionNames() {
+        #expect(RoleSessionName.triaged(host: "ip-10-0-1-17.ec2.internal") == "triaged-ip-10-0-1-17.ec2.internal")
+        #expect(RoleSessionName.triaged(host: "i-0abc/def ghé") == "triaged-i-0abc-def-gh-")
+        let long = RoleSessionName.triaged(host: String(repeating: "h", count: 100))
+        #expect(long.count == 64 && long.hasPrefix("triaged-hhh"))
+        #expect(
+            RoleSessionName.forProcess(environment: ["AWS_ROLE_SESSION_NAME": "ops@x", "HOSTNAME": "h"]) == "ops@x")
+        #expect(
+            RoleSessionName.forProcess(environment: ["AWS_ROLE_SESSION_NAME": "bad name", "HOSTNAME": "h"])
+                == "triaged-h")
+    }
+
+    @Test("role_arn profiles: source_profile chains resolve outermost last, a loop and bad settings are named")
+    func profileRoles() throws {
+        let files = SharedConfigFiles(
+            credentialsPath: "/c", configPath: "/f",
+            credentials: ["base": ["aws_access_key_id": "AKIABASE", "aws_secret_access_key": "s"]],
+            config: [
+                "profile middle": ["role_arn": "arn:aws:iam::1:role/m", "source_profile": "base"],
+                "profile top": [
+                    "role_arn": "arn:aws:iam::2:role/t", "source_profile": "middle", "external_id": "x",
+                    "role_session_name": "n", "duration_seconds": "1200",
+                ],
+                "profile self": [
+                    "role_arn": "arn:aws:iam::3:role/s", "source_profile": "self", "aws_access_key_id": "AKIASELF",
+                    "aws_secret_access_key": "s",
+                ],
+                "profile env": ["role_arn": "arn:aws:iam::4:role/e", "credential_source": "Environment"],
+                "profile odd": ["role_arn": "arn:aws:iam::4:role/e", "credential_source": "Ec2Metadata"],
+                "profile both": ["role_arn": "r", "credential_source": "Environment", "source_profile": "base"],
+                "profile long": ["role_arn": "r", "source_profile": "base", "duration_seconds": "50000"],
+                "profile a": ["role_arn": "arn:aws:iam::1:role/a", "source_profile": "b"],
+                "profile b": ["role_arn": "arn:aws:iam::1:role/b", "source_profile": "a"],
+                "profile dangling": ["role_arn": "r", "source_profile": "missing"],
+                "profile process": ["role_arn": "r", "source_profile": "proc"],
+                "profile proc": ["credential_process": "/bin/x"],
+            ])
+        let calls = Mutex<[String]>([])
+        let roles = ProfileRoleResolver(
+            assume: { source, role in
+                LazyCredentials {
+                    let from = try source.credentials(forceRefresh: false).accessKeyId
+                    calls.withLock {
+                        $0.append(
+                            "\(from)>\(role.roleArn)|\(role.externalId ?? "-")|\(role.sessionName ?? "-")|\(role.durationSeconds ?? 0)"
+                        )
+                    }
+                    return AWSCredentials(
+                        accessKeyId: "ASIA" + role.roleArn.suffix(1), secretAccessKey: "s", sessionToken: "t")
+                }
+            },
+            credentialSource: { name in
+                name == "Environment"
+                    ? StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIAENV", secretAccessKey: "s")) : nil
+            })
+        func provider(_ profile: String) -> ProfileCredentialProvider {
+            ProfileCredentialProvider(profile: profile, explicit: true, files: files, roles: roles) { _, _, _ in
+                StaticCredentialProvider(AWSCredentials(accessKeyId: "WEB", secretAccessKey: "w"))
+            }
+        }
+        #expect(try provider("top").credentials(forceRefresh: false).accessKeyId == "ASIAt")
+        #expect(
+            calls.withLock { $0 } == [
+                "AKIABASE>arn:aws:iam::1:role/m|-|-|0", "ASIAm>arn:aws:iam::2:role/t|x|n|1200",
+            ])
+        #expect(try provider("self").credentials(forceRefresh: false).accessKeyId == "ASIAs")
+        #expect(calls.withLock { $0.last } == "AKIASELF>arn:aws:iam::3:role/s|-|-|0")
+        #expect(try provider("env").credentials(forceRefresh: false).accessKeyId == "ASIAe")
+        #expect(calls.withLock { $0.last } == "AKIAENV>arn:aws:iam::4:role/e|-|-|0")
+        for (profile, reason) in [
+            ("a", "source_profile chain loops: a → b → a"),
+            ("odd", "credential_source 'Ec2Metadata' (profile 'odd') is not one of Environment"),
+            ("both", "has both source_profile and credential_source"),
+            ("long", "duration_seconds '50000' (profile 'long') is not a whole number from 900 to 43200"),
+            ("dangling", "source_profile 'missing' (from 'dangling') is in neither /c nor /f"),
+            ("process", "credential_process (profile 'proc') is not supported"),
+        ] {
+            #expect {
+                try provider(profile).credentials(forceRefresh: false)
+            } throws: {
+                ($0 as? CredentialsError)?.reason.contains(reason) == true
+            }
+        }
+    }
+
     @Test("refreshing: concurrent callers share one refresh")
     func oneRefreshAtATime() throws {
         let clock = ManualClock()
@@ -298,4 +408,11 @@ struct CredentialProviderTests {
         }
         #expect(base.fetches == 1)
     }
+}
+
+/// A provider computed on each call (for the role resolver in tests).
+struct LazyCredentials: CredentialProvider {
+    let name = "lazy"
+    let make: @Sendable () throws -> AWSCredentials
+    func credentials(forceRefresh: Bool) throws -> AWSCredentials { try make() }
 }

@@ -14,6 +14,11 @@ final class LocalAWSWorld: @unchecked Sendable {
         let bedrock: String
         let noxray_key_id: String
         let noxray_secret: String
+        /// The second account (a workload account) and its read role, trusting this world's home
+        /// account with the external id.
+        let workload_account: String
+        let workload_role_arn: String
+        let workload_external_id: String
         let pid: Int32
     }
 
@@ -98,16 +103,18 @@ final class LocalAWSWorld: @unchecked Sendable {
     }
 
     /// Builds the scenario of `scripts/emulator/scenario.py` in this world and returns what it made.
-    func buildScenario(_ name: String = "bad-deployment") throws -> Scenario {
+    /// With `workload`, the workload lives in the second account (its alarm notifies the home queue).
+    func buildScenario(_ name: String = "bad-deployment", workload: Bool = false) throws -> Scenario {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("world-\(UUID().uuidString).json")
         try JSONEncoder().encode(DescriptionFile(self.description)).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/scenario.py").path, file.path,
-            "--scenario", name,
-        ]
+        process.arguments =
+            [
+                "python3", Self.repositoryRoot.appendingPathComponent("scripts/emulator/scenario.py").path, file.path,
+                "--scenario", name,
+            ] + (workload ? ["--workload"] : [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -139,11 +146,17 @@ final class LocalAWSWorld: @unchecked Sendable {
         let bucket: String
         let alarm: String
         let now: Double
+        /// The account the workload was built in.
+        let account: String
     }
 
     private struct DescriptionFile: Encodable {
         let moto: String, standin: String, bedrock: String, key_id: String, secret: String
+        let workload_account: String, workload_role_arn: String, workload_external_id: String
         init(_ d: Description) {
+            workload_account = d.workload_account
+            workload_role_arn = d.workload_role_arn
+            workload_external_id = d.workload_external_id
             moto = d.moto
             standin = d.standin
             bedrock = d.bedrock

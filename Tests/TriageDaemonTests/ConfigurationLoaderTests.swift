@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Triage
 
 @testable import TriageDaemon
 
@@ -143,6 +144,39 @@ struct ConfigurationLoaderTests {
                 "c.yaml:3: analysis.runbooks.s3_prefix: must be an s3://bucket/prefix/ location ending in /"
             ),
             ("analysis:\n  runbooks:\n    prefix: x\n", "c.yaml:3: analysis.runbooks.prefix: unknown key"),
+            ("aws:\n  accounts:\n    x: 1\n", "c.yaml:3: aws.accounts: must be a list"),
+            (
+                "aws:\n  accounts:\n    - account_id: \"12345\"\n      role_arn: arn:aws:iam::12345:role/r\n",
+                "c.yaml:3: aws.accounts[0].account_id: '12345' is not a 12-digit account id"
+            ),
+            (
+                "aws:\n  accounts:\n    - account_id: \"210987654321\"\n      role_arn: arn:aws:iam::111122223333:role/r\n",
+                "c.yaml:4: aws.accounts[0].role_arn: the role is in account 111122223333, not 210987654321"
+            ),
+            (
+                "aws:\n  accounts:\n    - account_id: \"210987654321\"\n      role_arn: arn:aws:iam::210987654321:user/u\n",
+                "c.yaml:4: aws.accounts[0].role_arn: 'arn:aws:iam::210987654321:user/u' is not a role ARN"
+            ),
+            (
+                "aws:\n  accounts:\n    - account_id: \"210987654321\"\n",
+                "c.yaml:3: aws.accounts[0].role_arn: is required"
+            ),
+            (
+                "aws:\n  accounts:\n    - account_id: \"210987654321\"\n      role_arn: arn:aws:iam::210987654321:role/r\n      duration: 5m\n",
+                "c.yaml:5: aws.accounts[0].duration: must be between 15m and 12h"
+            ),
+            (
+                "aws:\n  accounts:\n    - {account_id: \"210987654321\", role_arn: \"arn:aws:iam::210987654321:role/r\"}\n    - {account_id: \"210987654321\", role_arn: \"arn:aws:iam::210987654321:role/s\"}\n",
+                "c.yaml:4: aws.accounts[1].account_id: account 210987654321 is listed twice"
+            ),
+            (
+                "aws:\n  accounts:\n    - account_id: \"210987654321\"\n      role_arn: arn:aws:iam::210987654321:role/r\n      externalid: x\n",
+                "c.yaml:5: aws.accounts[0].externalid: unknown key"
+            ),
+            (
+                "intake:\n  alarms:\n    regions: [EU-West-1]\n",
+                "c.yaml:3: intake.alarms.regions: 'EU-West-1' is not a region code"
+            ),
         ])
     func errors(_ text: String, _ expected: String) {
         #expect {
@@ -150,6 +184,35 @@ struct ConfigurationLoaderTests {
         } throws: { error in
             "\(error)".hasPrefix(expected)
         }
+    }
+
+    @Test("aws.accounts and intake.alarms.regions: roles with external id and duration, regions without repeats")
+    func accounts() throws {
+        let text = """
+            aws:
+              accounts:
+                - account_id: "210987654321"
+                  role_arn: arn:aws:iam::210987654321:role/triaged-read
+                  external_id: prodapp-triaged
+                  duration: 2h
+                - account_id: "109876543210"
+                  role_arn: arn:aws-cn:iam::109876543210:role/ops/triaged-read
+            intake:
+              alarms:
+                regions: [eu-west-1, us-east-1, eu-west-1]
+            """
+        let configuration = try ConfigurationLoader.parse(text, file: "c.yaml")
+        #expect(
+            configuration.accounts == [
+                AccountRole(
+                    accountId: "210987654321", roleArn: "arn:aws:iam::210987654321:role/triaged-read",
+                    externalId: "prodapp-triaged", durationSeconds: 7200),
+                AccountRole(
+                    accountId: "109876543210", roleArn: "arn:aws-cn:iam::109876543210:role/ops/triaged-read",
+                    externalId: nil, durationSeconds: 3600),
+            ])
+        #expect(configuration.intake.alarmRegions == ["eu-west-1", "us-east-1"])
+        #expect(Configuration().accounts.isEmpty && Configuration().intake.alarmRegions.isEmpty)
     }
 
     @Test("a missing file is a clear error")

@@ -7,14 +7,14 @@ import Testing
 /// The configuration the Terraform module renders for the daemon loads cleanly and asks for what
 /// the module created. Rendered with `terraform console` (templatefile needs no provider, so it
 /// works offline).
-@Suite("the Terraform module's rendered configuration", .enabled(if: Terraform.path != nil))
+@Suite("the Terraform module's rendered configuration", .enabled(if: Terraform.path != nil), .serialized)
 struct TerraformConfigTests {
     static let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/terraform/templates/config.yaml.tftpl")
 
-    func render(bedrock: Bool, claims: String, runbooks: String = "") throws -> String {
+    func render(bedrock: Bool, claims: String, runbooks: String = "", accounts: String = "[]") throws -> String {
         let expression =
-            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-sonnet-4-6", fallback_model_id="eu.amazon.nova-pro-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)", runbooks_prefix="\#(runbooks)"})"#
+            #"templatefile("\#(Self.template.path)", {region="eu-west-1", alarm_names=["shop-alb-5xx","shop-alb-target-5xx"], queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/shop-triaged-intake", cluster="shop", services=["checkout","cart"], load_balancer="app/shop-public/50abc123def", bedrock_enabled=\#(bedrock), model_id="eu.anthropic.claude-sonnet-4-6", fallback_model_id="eu.amazon.nova-pro-v1:0", daily_budget_usd=10, bucket="shop-incident-reports-x", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0f1e", findings_topic_arn="arn:aws:sns:eu-west-1:123456789012:shop-findings", state_dir="/run/triaged/state", claims="\#(claims)", runbooks_prefix="\#(runbooks)", accounts=\#(accounts)})"#
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Terraform.path))
         process.arguments = ["console"]
@@ -36,12 +36,27 @@ struct TerraformConfigTests {
             .joined(separator: "\n")
     }
 
+    @Test("workload accounts become aws.accounts, with and without an external id")
+    func accounts() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tf-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let accounts =
+            #"[{account_id="210987654321", role_arn="arn:aws:iam::210987654321:role/shop-triaged-read", external_id="shop-triaged"}, {account_id="109876543210", role_arn="arn:aws:iam::109876543210:role/r", external_id=""}]"#
+        let rendered = try render(bedrock: false, claims: "local", accounts: accounts)
+        try rendered.write(to: file, atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader.load(path: file.path)
+        #expect(configuration.accounts.map(\.accountId) == ["210987654321", "109876543210"])
+        #expect(configuration.accounts.map(\.externalId) == ["shop-triaged", nil])
+        #expect(configuration.accounts.first?.roleArn == "arn:aws:iam::210987654321:role/shop-triaged-read")
+    }
+
     @Test("with and without a model, local and S3 claims, with and without runbooks")
     func loads() throws {
         for (bedrock, claims, runbooks) in [(true, "s3", "runbooks/"), (false, "local", "")] {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("tf-\(UUID().uuidString).yaml")
             defer { try? FileManager.default.removeItem(at: file) }
-            try render(bedrock: bedrock, claims: claims, runbooks: runbooks).write(to: file, atomically: true, encoding: .utf8)
+            try render(bedrock: bedrock, claims: claims, runbooks: runbooks).write(
+                to: file, atomically: true, encoding: .utf8)
             let configuration = try ConfigurationLoader.load(path: file.path)
             #expect(configuration.runRequirements().isEmpty)
             #expect(configuration.intake.alarmNames == ["shop-alb-5xx", "shop-alb-target-5xx"])

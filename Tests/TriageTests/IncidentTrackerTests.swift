@@ -64,6 +64,24 @@ struct IncidentTrackerTests {
         #expect(tracker.incidents[first.id]?.alarms.map(\.name) == ["alb-5xx", "alb-latency"])
     }
 
+    @Test("alarms of different accounts never join, even on a load balancer of the same name")
+    func accountsDoNotCorrelate() {
+        var tracker = IncidentTracker(correlationWindow: 300)
+        guard case .open(let first) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        var other = event("alb-5xx", .alarm, at: 30)
+        other.alarmArn = "arn:aws:cloudwatch:us-east-1:210987654321:alarm:alb-5xx"
+        other.accountId = "210987654321"
+        guard case .open(let second) = tracker.observe(other, now: base) else {
+            Issue.record("another account's alarm opens its own incident")
+            return
+        }
+        #expect(second.id != first.id)
+        var sameAccount = event("alb-latency", .alarm, at: 60)
+        sameAccount.alarmArn = "arn:aws:cloudwatch:us-east-1:210987654321:alarm:alb-latency"
+        sameAccount.accountId = "210987654321"
+        #expect(tracker.observe(sameAccount, now: base) == .joined(incidentId: second.id))
+    }
+
     @Test("resolved only when every alarm is back to OK; a duplicate OK, or an OK with no incident, is not news")
     func everyAlarmBackToOK() {
         var tracker = IncidentTracker(correlationWindow: 300)

@@ -30,7 +30,9 @@ struct PermissionPolicyTests {
         "logs:StartQuery": "startQuery(", "logs:GetQueryResults": "getQueryResults(",
     ]
 
-    func read(_ path: String) throws -> String { try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8) }
+    func read(_ path: String) throws -> String {
+        try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+    }
 
     func files(under folder: String) throws -> [URL] {
         let base = Self.root.appendingPathComponent(folder)
@@ -69,7 +71,8 @@ struct PermissionPolicyTests {
     }
 
     func actionsNamed(in text: String) throws -> Set<String> {
-        let pattern = try Regex(#"\b(cloudwatch|sqs|sns|s3|kms|logs|ecs|elasticloadbalancing|xray|bedrock|sts):[A-Z][A-Za-z]+"#)
+        let pattern = try Regex(
+            #"\b(cloudwatch|sqs|sns|s3|kms|logs|ecs|elasticloadbalancing|xray|bedrock|sts):[A-Z][A-Za-z]+"#)
         return Set(text.matches(of: pattern).map { String(text[$0.range]) })
     }
 
@@ -84,7 +87,8 @@ struct PermissionPolicyTests {
             needed.insert(Self.authorisedAs[operation] ?? operation)
         }
         let missing = needed.subtracting(policy)
-        #expect(missing.isEmpty, "operations without a permission in deploy/iam/triaged-policy.json: \(missing.sorted())")
+        #expect(
+            missing.isEmpty, "operations without a permission in deploy/iam/triaged-policy.json: \(missing.sorted())")
         // s3:ListBucket makes a missing key a 404 instead of a 403; KMS is used by S3 on the daemon's behalf.
         let unused = policy.subtracting(needed).subtracting(["s3:ListBucket", "kms:GenerateDataKey", "kms:Decrypt"])
         #expect(unused.isEmpty, "permissions no operation needs: \(unused.sorted())")
@@ -95,6 +99,25 @@ struct PermissionPolicyTests {
         for (operation, method) in Self.notCalledByTheDaemon {
             #expect(!pipeline.contains("." + method), "\(operation) is called now: add it to the policy")
         }
+    }
+
+    @Test("the workload account's read role allows exactly the policy's evidence reads")
+    func workloadReadRole() throws {
+        let policy = try policyActions()
+        // What is read in the alarm's account: alarms (polling, tags), metrics, load balancer, ECS, logs, traces.
+        let evidence = policy.filter { action in
+            [
+                "cloudwatch:Describe", "cloudwatch:GetMetricData", "cloudwatch:ListTags", "logs:", "ecs:",
+                "elasticloadbalancing:", "xray:",
+            ]
+            .contains { action.hasPrefix($0) }
+        }
+        #expect(evidence.count >= 15)
+        let module = try actionsNamed(in: read("deploy/terraform/modules/workload-account/main.tf"))
+            .subtracting([
+                "sts:AssumeRole", "sts:ExternalId", "sns:Publish", "sns:Subscribe", "sns:Protocol", "sns:Endpoint",
+            ])
+        #expect(module == evidence, "the read role differs: \(module.symmetricDifference(evidence).sorted())")
     }
 
     @Test("composite alarms: DescribeAlarms and DescribeAlarmHistory are scoped to *")
@@ -116,8 +139,12 @@ struct PermissionPolicyTests {
     @Test("Terraform's role, the README's list and triaged check name the policy's actions")
     func documentsAgree() throws {
         let policy = try policyActions()
+        // iam.tf names sts:AssumeRole in the role's trust policy too, so it is checked by its statement.
         let terraform = try actionsNamed(in: read("deploy/terraform/iam.tf")).subtracting(["sts:AssumeRole"])
-        #expect(terraform == policy, "iam.tf differs: \(terraform.symmetricDifference(policy).sorted())")
+        let assumesRoles = policy.subtracting(["sts:AssumeRole"])
+        #expect(
+            terraform == assumesRoles, "iam.tf differs: \(terraform.symmetricDifference(assumesRoles).sorted())")
+        #expect(try read("deploy/terraform/iam.tf").contains("AssumeTheWorkloadReadRoles"))
         let readme = try actionsNamed(in: read("README.md"))
         #expect(policy.subtracting(readme).isEmpty, "README lacks \(policy.subtracting(readme).sorted())")
         let check = try actionsNamed(in: read("Sources/TriageDaemon/Check/AccessCheck.swift"))

@@ -175,4 +175,14 @@ data "aws_iam_policy_document" "triaged" {
       resources = local.model_arns
     }
   }
+
+  # Cross-account triage: the workload accounts' read roles, and nothing else.
+  dynamic "statement" {
+    for_each = length(var.workload_accounts) == 0 ? [] : [1]
+    content {
+      sid       = "AssumeTheWorkloadReadRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = [for account in var.workload_accounts : account.role_arn]
+    }
+  }
 }

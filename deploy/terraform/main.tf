@@ -41,6 +41,7 @@ locals {
     findings_topic_arn = local.findings_topic_arn
     state_dir          = var.compute == "ecs" ? "/run/triaged/state" : "/var/lib/triaged"
     claims             = var.compute == "ecs" ? "s3" : "local"
+    accounts           = var.workload_accounts
   })
 }
 

@@ -83,7 +83,9 @@ data "aws_iam_policy_document" "intake_queue" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [local.alarm_topic_arn]
+      values = concat([local.alarm_topic_arn], [
+        for account in var.workload_accounts : account.alarm_topic_arn if account.alarm_topic_arn != ""
+      ])
     }
   }
 
@@ -110,4 +112,13 @@ resource "aws_sns_topic_subscription" "intake" {
   endpoint  = aws_sqs_queue.intake.arn
   # triaged reads the SNS envelope (it carries the notification's message id and timestamp).
   raw_message_delivery = false
+}
+
+# The workload accounts' alarm topics feed the same intake queue (their topic policy, made by
+# modules/workload-account, lets this account subscribe).
+resource "aws_sns_topic_subscription" "workload_alarms" {
+  for_each  = { for account in var.workload_accounts : account.account_id => account.alarm_topic_arn if account.alarm_topic_arn != "" }
+  topic_arn = each.value
+  protocol  = "sqs"
+  endpoint  = aws_sqs_queue.intake.arn
 }

@@ -251,3 +251,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "workload_accounts" {
+  description = "Workload accounts triaged investigates through a read role (modules/workload-account makes one): account id, role ARN, external id (\"\" for none), and the ARN of the account's alarm topic the intake queue subscribes to (\"\" when its alarms are only polled)."
+  type = list(object({
+    account_id      = string
+    role_arn        = string
+    external_id     = string
+    alarm_topic_arn = string
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([for a in var.workload_accounts :
+      can(regex("^[0-9]{12}$", a.account_id)) && can(regex("^arn:aws[a-z-]*:iam::${a.account_id}:role/", a.role_arn))
+    ])
+    error_message = "Each workload account needs a 12-digit account_id and a role_arn in that account."
+  }
+}

@@ -67,11 +67,36 @@ def bootstrap_identity(endpoint):
                       {"Effect": "Deny", "Action": "xray:*", "Resource": "*"}]}))
     iam.attach_user_policy(UserName="triaged-noxray", PolicyArn=no_xray["Policy"]["Arn"])
     restricted = iam.create_access_key(UserName="triaged-noxray")["AccessKey"]
+    workload = bootstrap_workload_account(endpoint)
     # From here on moto verifies every signature (body "0": no unauthenticated actions left).
     request = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0", method="POST",
                                      headers={"Content-Type": "text/plain"})
     urllib.request.urlopen(request).read()
-    return key["AccessKeyId"], key["SecretAccessKey"], role["Role"]["Arn"], restricted
+    return key["AccessKeyId"], key["SecretAccessKey"], role["Role"]["Arn"], restricted, workload
+
+
+WORKLOAD_ACCOUNT = "222222222222"
+
+
+def bootstrap_workload_account(endpoint):
+    """A second account, as an organisation's workload account: a read role trusting the home
+    account (123456789012) when the caller sends the external id, as deploy/terraform's workload
+    module makes it. Created through moto's account header while authentication is still off."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=REGION,
+                       aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    iam.meta.events.register("before-send.iam.*", lambda request, **_: request.headers.__setitem__(
+        "x-moto-account-id", WORKLOAD_ACCOUNT))
+    external_id = "triaged-" + secrets.token_hex(8)
+    policy = iam.create_policy(PolicyName="triaged-read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    role = iam.create_role(RoleName="triaged-read", MaxSessionDuration=43200, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                       "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]}))
+    iam.attach_role_policy(RoleName="triaged-read", PolicyArn=policy["Policy"]["Arn"])
+    return {"workload_account": WORKLOAD_ACCOUNT, "workload_role_arn": role["Role"]["Arn"],
+            "workload_external_id": external_id}
 
 
 class CredentialStandIn(http.server.BaseHTTPRequestHandler):
@@ -173,17 +198,17 @@ def _world_control(self, path, command):
     try:
         if path == "/_world/ecs/stop-task":
             arn = extensions.world_ecs_stop_task(
-                "123456789012", command.get("region", REGION), command["cluster"], command["task"],
+                command.get("account", "123456789012"), command.get("region", REGION), command["cluster"], command["task"],
                 command["stopCode"], command.get("stoppedReason", ""), command.get("stoppedAt", 0),
                 command.get("containers", []))
             return self.reply(200, json.dumps({"taskArn": arn}), "application/json")
         if path == "/_world/elbv2/target-health":
             arn = extensions.world_target_health(
-                "123456789012", command.get("region", REGION), command["targetGroupArn"], command["targets"])
+                command.get("account", "123456789012"), command.get("region", REGION), command["targetGroupArn"], command["targets"])
             return self.reply(200, json.dumps({"targetGroupArn": arn}), "application/json")
         if path == "/_world/ecs/service":
             arn = extensions.world_ecs_service(
-                "123456789012", command.get("region", REGION), command["cluster"], command["service"],
+                command.get("account", "123456789012"), command.get("region", REGION), command["cluster"], command["service"],
                 command.get("events"), command.get("deployments"), command.get("counts"))
             return self.reply(200, json.dumps({"serviceArn": arn}), "application/json")
         if path == "/_world/reset":
@@ -215,7 +240,7 @@ def web_identity_xml(c, session):
 def main():
     extensions.apply()
     moto, moto_endpoint = start_moto()
-    key_id, secret, role_arn, restricted = bootstrap_identity(moto_endpoint)
+    key_id, secret, role_arn, restricted, workload = bootstrap_identity(moto_endpoint)
     world = {"moto": moto_endpoint, "key_id": key_id, "secret": secret, "role_arn": role_arn,
              "ecs_token": "ecs-" + secrets.token_hex(12), "web_identity_token": "eyJ" + secrets.token_hex(24),
              "imds_tokens": set(), "counts": {}, "lock": threading.Lock()}
@@ -230,6 +255,7 @@ def main():
     description["pid"] = os.getpid()
     description["noxray_key_id"] = restricted["AccessKeyId"]
     description["noxray_secret"] = restricted["SecretAccessKey"]
+    description.update(workload)
     print(json.dumps(description), flush=True)
 
     stop = threading.Event()

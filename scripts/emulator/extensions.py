@@ -17,6 +17,14 @@ server starts (docs/local-aws-world.md lists the measured gaps):
   reports every registered IP target healthy).
 * ECS: `world_ecs_*` helpers set what moto cannot: stopped-task details (stopCode, stoppedAt,
   container exit codes and reasons), service events and deployments.
+* STS: AssumeRole decides as AWS does (moto hands out a session for any ARN): the role must exist
+  in its account, its trust policy must allow the caller (`*`, the caller's account or root, or its
+  ARN) with every `StringEquals` `sts:ExternalId` condition met, `DurationSeconds` must be within
+  900…MaxSessionDuration and `RoleSessionName` 2…64 characters of `[\w+=,.@-]`; otherwise
+  AccessDenied (403) or ValidationError. The session acts in the role's account (moto files the
+  temporary key there, so signatures verify and resources are that account's).
+* SNS: a message to an SQS subscription lands in the queue's account (moto uses the topic's), so
+  a workload account's alarm topic can feed the central intake queue.
 """
 import datetime
 import json
@@ -463,7 +471,102 @@ def world_target_health(account_id, region, target_group_arn, targets):
     return target_group_arn
 
 
+class AccessDenied(Exception):
+    pass
+
+
+def _patch_sts():
+    from moto.iam.models import iam_backends
+    from moto.sts import responses as sts_responses
+    from moto.sts.exceptions import STSValidationError
+
+    def access_denied(message):
+        # AWS answers 403 (moto would say 400 for a code its STS model does not list).
+        import uuid
+        body = ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                '<Code>AccessDenied</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>'
+                % (_xml(message), uuid.uuid4()))
+        return body, {"status": 403, "Content-Type": "text/xml"}
+
+    original = sts_responses.TokenResponse.assume_role
+
+    def allowed(trust, caller_account, caller_arn, external_id):
+        for statement in trust.get("Statement", []):
+            if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+                actions = statement.get("Action", [])
+                actions = [actions] if isinstance(actions, str) else actions
+                if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+                    continue
+                principals = (statement.get("Principal") or {})
+                principals = principals.get("AWS", []) if isinstance(principals, dict) else principals
+                principals = [principals] if isinstance(principals, str) else principals
+                accepted = {"*", caller_account, "arn:aws:iam::%s:root" % caller_account, caller_arn}
+                if caller_arn and ":assumed-role/" in caller_arn:
+                    role_name = caller_arn.split(":assumed-role/")[1].split("/")[0]
+                    accepted.add("arn:aws:iam::%s:role/%s" % (caller_account, role_name))
+                if not accepted.intersection(principals):
+                    continue
+                equals = (statement.get("Condition") or {}).get("StringEquals", {})
+                wanted = equals.get("sts:ExternalId")
+                if wanted is not None and external_id not in ([wanted] if isinstance(wanted, str) else wanted):
+                    continue
+                return True
+        return False
+
+    def assume_role(self):
+        role_arn = self._get_param("RoleArn") or ""
+        session = self._get_param("RoleSessionName") or ""
+        duration = self._get_int_param("DurationSeconds", 3600)
+        external_id = self._get_param("ExternalId")
+        if not re.fullmatch(r"[\w+=,.@-]{2,64}", session):
+            raise STSValidationError(
+                "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: [\\w+=,.@-]*" % session)
+        _, caller_arn, caller_account = self.backend.get_caller_identity(self.get_access_key(), self.region)
+        match = re.fullmatch(r"arn:aws:iam::(\d{12}):role/(?:.*/)?([\w+=,.@-]+)", role_arn)
+        denied = "User: %s is not authorized to perform: sts:AssumeRole on resource: %s" % (caller_arn, role_arn)
+        if not match:
+            return access_denied(denied)
+        role = next((r for r in iam_backends[match.group(1)]["aws"].roles.values() if r.arn == role_arn), None)
+        if role is None:
+            return access_denied(denied)
+        if not allowed(json.loads(role.assume_role_policy_document), caller_account, caller_arn, external_id):
+            return access_denied(denied)
+        maximum = int(getattr(role, "max_session_duration", 3600) or 3600)
+        if not 900 <= duration <= maximum:
+            raise STSValidationError(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+                if duration > maximum else
+                "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: "
+                "Member must have value greater than or equal to 900" % duration)
+        return original(self)
+
+    sts_responses.TokenResponse.assume_role = assume_role
+
+
+def _patch_sns_cross_account():
+    from moto.sns import models as sns_models
+    import threading
+    lock = threading.Lock()
+    original = sns_models.Subscription.publish
+
+    def publish(self, *args, **kwargs):
+        if self.protocol != "sqs":
+            return original(self, *args, **kwargs)
+        with lock:
+            owner = self.account_id
+            self.account_id = self.endpoint.split(":")[4]
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                self.account_id = owner
+
+    sns_models.Subscription.publish = publish
+
+
 def apply():
+    _patch_sts()
+    _patch_sns_cross_account()
     logs_models.EventMessageFilter = LogFilterPattern
     _patch_cloudwatch_percentiles()
     _patch_cloudwatch()

@@ -4,7 +4,10 @@ of three ECS services, their log groups and log events, metric series, X-Ray tra
 feeding an intake queue (with a dead-letter queue), a findings topic feeding a queue tests read, the
 report bucket, and the ALB 5XX alarm wired to the alarm topic.
 
-Usage: scenario.py WORLD_JSON [--scenario NAME] [--now EPOCH], NAME one of CAUSES below.
+Usage: scenario.py WORLD_JSON [--scenario NAME] [--now EPOCH] [--workload], NAME one of CAUSES below.
+With --workload the ALB, cluster, logs, metrics, traces, the alarm and its topic live in the world's
+workload account (built through its role, as AWS would: sts:AssumeRole with the external id), and
+the home intake queue is subscribed to that topic; queues, bucket and findings topic stay home.
 Prints one JSON object naming everything it created.
 """
 import argparse
@@ -72,13 +75,22 @@ def post(url, payload):
     return json.loads(urllib.request.urlopen(request).read())
 
 
-def build(world, scenario, now):
+def build(world, scenario, now, workload=False):
     kw = dict(endpoint_url=world["moto"], region_name=REGION, aws_access_key_id=world["key_id"],
               aws_secret_access_key=world["secret"])
+    home_sns, sqs, s3 = boto3.client("sns", **kw), boto3.client("sqs", **kw), boto3.client("s3", **kw)
+    account = "123456789012"
+    if workload:
+        account = world["workload_account"]
+        creds = boto3.client("sts", **kw).assume_role(
+            RoleArn=world["workload_role_arn"], RoleSessionName="scenario",
+            ExternalId=world["workload_external_id"])["Credentials"]
+        kw = dict(endpoint_url=world["moto"], region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
+                  aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
     ec2, elb, ecs = boto3.client("ec2", **kw), boto3.client("elbv2", **kw), boto3.client("ecs", **kw)
     logs, cw, xray = boto3.client("logs", **kw), boto3.client("cloudwatch", **kw), boto3.client("xray", **kw)
-    sns, sqs, s3 = boto3.client("sns", **kw), boto3.client("sqs", **kw), boto3.client("s3", **kw)
-    out = {"region": REGION, "cluster": "prodapp-ecs-cluster", "services": SERVICES}
+    sns = boto3.client("sns", **kw)
+    out = {"region": REGION, "cluster": "prodapp-ecs-cluster", "services": SERVICES, "account": account}
 
     # Network and load balancer.
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
@@ -157,20 +169,20 @@ def build(world, scenario, now):
                       for i, message in enumerate(cause.get("events", []))]
             counts = {"desiredCount": desired, "runningCount": running, "pendingCount": 0}
         post(world["standin"] + "/_world/ecs/service", {
-            "cluster": out["cluster"], "service": broken, "deployments": deployments, "counts": counts,
+            "account": account, "cluster": out["cluster"], "service": broken, "deployments": deployments, "counts": counts,
             "events": [{"message": m, "createdAt": t} for m, t in events]})
         for k in range(cause.get("stopped", 0)):
             revision = new_revision if scenario == "bad-deployment" else current
             arn = ecs.run_task(cluster=out["cluster"], taskDefinition=revision, launchType="FARGATE",
                                group="service:%s" % broken, startedBy=deployments[0]["id"])["tasks"][0]["taskArn"]
             post(world["standin"] + "/_world/ecs/stop-task", {
-                "cluster": out["cluster"], "task": arn.split("/")[-1], "stopCode": cause["stopCode"],
+                "account": account, "cluster": out["cluster"], "task": arn.split("/")[-1], "stopCode": cause["stopCode"],
                 "stoppedReason": cause["stoppedReason"], "stoppedAt": now - 500 + 100 * k,
                 "containers": [{"name": broken, "exitCode": cause["exitCode"], "reason": cause.get("containerReason")}]})
             stopped.append(arn)
         if scenario == "unhealthy-targets":
             post(world["standin"] + "/_world/elbv2/target-health", {
-                "targetGroupArn": target_groups[broken],
+                "account": account, "targetGroupArn": target_groups[broken],
                 "targets": [{"id": "10.20.1.%d" % k, "state": "unhealthy", "reason": "Target.ResponseCodeMismatch",
                              "description": "Health checks failed with these codes: [503]"} for k in (1, 2)]})
     out["stopped_tasks"] = stopped
@@ -182,7 +194,7 @@ def build(world, scenario, now):
         current = ecs.describe_task_definition(taskDefinition="prodapp-%s:1" % name)["taskDefinition"]["taskDefinitionArn"]
         ident, days = deployment_id(), 4 + 3 * index
         post(world["standin"] + "/_world/ecs/service", {
-            "cluster": out["cluster"], "service": name, "counts": {"desiredCount": 2, "runningCount": 2, "pendingCount": 0},
+            "account": account, "cluster": out["cluster"], "service": name, "counts": {"desiredCount": 2, "runningCount": 2, "pendingCount": 0},
             "deployments": [{"id": ident, "status": "PRIMARY", "taskDefinition": current, "desiredCount": 2,
                              "runningCount": 2, "pendingCount": 0, "failedTasks": 0, "createdAt": now - 86400 * days,
                              "updatedAt": now - 86400 * days + 420, "rolloutState": "COMPLETED",
@@ -256,10 +268,10 @@ def build(world, scenario, now):
     intake_arn = sqs.get_queue_attributes(QueueUrl=intake, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     alarm_topic = sns.create_topic(Name="prodapp-alarms")["TopicArn"]
     sns.subscribe(TopicArn=alarm_topic, Protocol="sqs", Endpoint=intake_arn)
-    findings_topic = sns.create_topic(Name="prodapp-findings")["TopicArn"]
+    findings_topic = home_sns.create_topic(Name="prodapp-findings")["TopicArn"]
     findings = sqs.create_queue(QueueName="prodapp-findings-reader")["QueueUrl"]
     findings_arn = sqs.get_queue_attributes(QueueUrl=findings, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=findings_topic, Protocol="sqs", Endpoint=findings_arn)
+    home_sns.subscribe(TopicArn=findings_topic, Protocol="sqs", Endpoint=findings_arn)
     s3.create_bucket(Bucket="prodapp-incident-reports")
     cw.put_metric_alarm(
         AlarmName="prodapp-alb-5xx",
@@ -267,6 +279,11 @@ def build(world, scenario, now):
         MetricName="HTTPCode_ELB_5XX_Count", Namespace="AWS/ApplicationELB", Statistic="Sum",
         Period=60, EvaluationPeriods=1, Threshold=10, ComparisonOperator="GreaterThanThreshold", Dimensions=dims,
         AlarmActions=[alarm_topic], OKActions=[alarm_topic], TreatMissingData="notBreaching")
+    if workload:
+        # The runbook link as a tag, readable only in the workload account.
+        arn = cw.describe_alarms(AlarmNames=["prodapp-alb-5xx"])["MetricAlarms"][0]["AlarmArn"]
+        cw.tag_resource(ResourceARN=arn, Tags=[
+            {"Key": "runbook_url", "Value": "https://runbooks.example.com/workload/prodapp-alb-5xx"}])
     out.update(intake_queue=intake, dead_letter_queue=dlq, alarm_topic=alarm_topic, findings_topic=findings_topic,
                findings_queue=findings, bucket="prodapp-incident-reports", alarm="prodapp-alb-5xx", now=now)
     return out
@@ -277,9 +294,10 @@ def main():
     parser.add_argument("world")
     parser.add_argument("--scenario", default="bad-deployment", choices=sorted(CAUSES))
     parser.add_argument("--now", type=float, default=None)
+    parser.add_argument("--workload", action="store_true", help="build the workload in the second account")
     args = parser.parse_args()
     world = json.load(open(args.world))
-    print(json.dumps(build(world, args.scenario, args.now or time.time())))
+    print(json.dumps(build(world, args.scenario, args.now or time.time(), workload=args.workload)))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,16 @@ public struct STSClient: Sendable {
         return CallerIdentity(account: account, arn: arn, userId: result.string("UserId") ?? "")
     }
 
+    /// `sts:AssumeRole`, signed with this client's credentials: a session of `roleArn` (the same call
+    /// `AssumeRoleCredentialProvider` makes for `aws.accounts` and `role_arn` profiles).
+    public func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int = 3600)
+        throws -> AWSCredentials
+    {
+        let parameters = AssumeRoleCredentialProvider.parameters(
+            roleArn: roleArn, sessionName: sessionName, externalId: externalId, durationSeconds: durationSeconds)
+        return try AssumeRoleCredentialProvider.credentials(from: client.query("AssumeRole", parameters))
+    }
+
     /// `sts:AssumeRoleWithWebIdentity` (sent unsigned: `client` should use `.none` authentication).
     public func assumeRoleWithWebIdentity(
         roleArn: String, sessionName: String, token: String, durationSeconds: Int = 3600

@@ -10,13 +10,29 @@ import Synchronization
 /// from the alarm, then reads metrics, target health, ECS tasks, logs and traces concurrently, each
 /// within a time budget. A source that fails or runs out of time becomes a gap; the rest goes on.
 public struct EvidenceCollector: Sendable {
-    private let clients: CollectClients
+    private let route: @Sendable (AlarmEvent) throws -> CollectClients
     private let settings: CollectSettings
     private let clock: any WallClock
     private let logger: Logger
 
+    /// Reads every alarm's evidence with `clients`.
     public init(clients: CollectClients, settings: CollectSettings, clock: any WallClock, logger: Logger) {
-        self.clients = clients
+        self.init(route: { _ in clients }, settings: settings, clock: clock, logger: logger)
+    }
+
+    /// Reads each alarm's evidence with the clients of the alarm's account and region (the alarm
+    /// ARN's): `router` makes them. An account it cannot reach is the report's one gap (`account`).
+    public init(router: AccountRouter, settings: CollectSettings, clock: any WallClock, logger: Logger) {
+        self.init(
+            route: { alarm in try router.clients(account: alarm.accountId, region: alarm.region) }, settings: settings,
+            clock: clock, logger: logger)
+    }
+
+    init(
+        route: @escaping @Sendable (AlarmEvent) throws -> CollectClients, settings: CollectSettings,
+        clock: any WallClock, logger: Logger
+    ) {
+        self.route = route
         self.settings = settings
         self.clock = clock
         self.logger = logger
@@ -32,6 +48,20 @@ public struct EvidenceCollector: Sendable {
             end: min(alarmTime.addingTimeInterval(settings.windowAfter), max(now, alarmTime)), alarmTime: alarmTime)
         let calls = CallCounter()
         var evidence = Evidence(window: window, topology: Topology())
+        let clients: CollectClients
+        do {
+            clients = try route(alarm)
+        } catch {
+            // Nothing can be read there; the incident still gets its report, saying why.
+            evidence.alarmMetric = alarm.metric?.name
+            evidence.gaps = [Gap(source: "account", reason: Self.describe(error))]
+            logger.warning(
+                "evidence not collected",
+                metadata: [
+                    "alarm.name": "\(alarm.alarmName)", "aws.account": "\(alarm.accountId)", "reason": "\(error)",
+                ])
+            return evidence
+        }
         evidence.alarmMetric = alarm.metric?.name
         let context = TopologyResolver(clients: clients, settings: settings, calls: calls)
         let resolved = context.resolve(alarm: alarm, window: window)

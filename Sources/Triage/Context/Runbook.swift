@@ -33,7 +33,8 @@ public struct RunbookReader: Sendable {
     public static let maxBytes = 16_384
     public static let maxSteps = 3
 
-    private let cloudWatch: CloudWatchClient?
+    /// The CloudWatch client of the alarm's account (its tags live there); nil: no tag lookup.
+    private let cloudWatch: @Sendable (AlarmEvent) throws -> CloudWatchClient?
     private let s3: S3Client?
     /// `s3://bucket/prefix/` of the runbook objects.
     private let prefix: String?
@@ -43,7 +44,22 @@ public struct RunbookReader: Sendable {
     public init(
         cloudWatch: CloudWatchClient?, s3: S3Client?, prefix: String?, redactor: Redactor?, logger: Logger
     ) {
-        self.cloudWatch = cloudWatch
+        self.init(cloudWatchFor: { _ in cloudWatch }, s3: s3, prefix: prefix, redactor: redactor, logger: logger)
+    }
+
+    /// Reads the tags of each alarm in its own account and region (`AccountRouter`); an account
+    /// that cannot be read is already the evidence's gap, so its tags are not tried.
+    public init(router: AccountRouter, s3: S3Client?, prefix: String?, redactor: Redactor?, logger: Logger) {
+        self.init(
+            cloudWatchFor: { alarm in try router.cloudWatch(account: alarm.accountId, region: alarm.region) }, s3: s3,
+            prefix: prefix, redactor: redactor, logger: logger)
+    }
+
+    init(
+        cloudWatchFor: @escaping @Sendable (AlarmEvent) throws -> CloudWatchClient?, s3: S3Client?, prefix: String?,
+        redactor: Redactor?, logger: Logger
+    ) {
+        self.cloudWatch = cloudWatchFor
         self.s3 = s3
         self.prefix = prefix
         self.redactor = redactor
@@ -52,7 +68,7 @@ public struct RunbookReader: Sendable {
 
     public func read(alarm: AlarmEvent) -> Runbook {
         var runbook = Runbook()
-        if let cloudWatch {
+        if let cloudWatch = try? cloudWatch(alarm) {
             do {
                 let tags = try cloudWatch.listTagsForResource(arn: alarm.alarmArn)
                 runbook.url = Self.tagNames.lazy.compactMap { tags[$0].flatMap(Self.httpsURL) }.first

@@ -109,7 +109,9 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
             )
             let keys = event.correlationKeys
             let joinable = incidents.values.filter { incident in
+                // Alarms of different accounts never join: equal names there are different resources.
                 incident.phase != .delivered && incident.resolvedAt == nil
+                    && incident.alarms.allSatisfy({ Self.account(ofArn: $0.arn) == event.accountId })
                     && abs(incident.openedAt.timeIntervalSince(event.stateChangeTime)) <= correlationWindow
                     && (!incident.correlationKeys.isDisjoint(with: keys)
                         || incident.alarms.contains { $0.arn == event.alarmArn })
@@ -170,5 +172,10 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
         guard !gone.isEmpty else { return }
         for id in gone { incidents[id] = nil }
         transitions = transitions.filter { !gone.contains($0.value) }
+    }
+
+    /// The account of an alarm ARN (`arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME`).
+    static func account(ofArn arn: String) -> String? {
+        AccountRole.accountAndRegion(ofArn: arn)?.account
     }
 }

@@ -49,7 +49,8 @@ public final class Intake: Sendable {
         }
         var metadata: Logger.Metadata = [
             "alarm.name": "\(event.alarmName)", "alarm.state": "\(event.state.rawValue)",
-            "intake.source": "\(event.source.rawValue)",
+            "intake.source": "\(event.source.rawValue)", "aws.account": "\(event.accountId)",
+            "aws.region": "\(event.region)",
         ]
         if let id = event.messageId { metadata["sqs.message_id"] = "\(id)" }
         switch decision {

@@ -47,6 +47,9 @@ public struct Report: Sendable, Equatable, Codable {
     public struct AlarmPart: Sendable, Equatable, Codable {
         public var name: String
         public var arn: String
+        /// The account and region of the alarm, from its ARN (where its evidence was read).
+        public var accountId: String?
+        public var region: String?
         public var stateChangeTime: Date
         public var reason: String
         public var metric: MetricPart?

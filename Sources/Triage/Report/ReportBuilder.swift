@@ -32,7 +32,10 @@ public struct ReportBuilder: Sendable {
                 accountId: alarm.accountId,
                 alarms: incident.alarms.map { reference in
                     Report.AlarmPart(
-                        name: reference.name, arn: reference.arn, stateChangeTime: reference.stateChangeTime,
+                        name: reference.name, arn: reference.arn,
+                        accountId: AccountRole.accountAndRegion(ofArn: reference.arn)?.account,
+                        region: AccountRole.accountAndRegion(ofArn: reference.arn)?.region,
+                        stateChangeTime: reference.stateChangeTime,
                         reason: reference.reason,
                         metric: reference.arn == alarm.alarmArn ? alarm.metric.map(Self.metricPart) : nil)
                 }),
@@ -93,10 +96,11 @@ public struct ReportBuilder: Sendable {
         verdict: Report.AnalysisPart.Verdict, disagreement: String?
     )? {
         guard let top = rules.first else { return nil }
-        guard let claim = model.enumerated().max(by: { lhs, rhs in
-            lhs.element.confidence != rhs.element.confidence
-                ? lhs.element.confidence < rhs.element.confidence : lhs.offset > rhs.offset
-        })?.element
+        guard
+            let claim = model.enumerated().max(by: { lhs, rhs in
+                lhs.element.confidence != rhs.element.confidence
+                    ? lhs.element.confidence < rhs.element.confidence : lhs.offset > rhs.offset
+            })?.element
         else { return nil }
         if supports(claim, top) { return (.agrees, nil) }
         let said = "The model's diagnosis is \(claim.category.rawValue)\(claim.service.map { " of \($0)" } ?? "")"
@@ -130,7 +134,8 @@ public struct ReportBuilder: Sendable {
     static func metricPart(_ metric: AlarmEvent.Metric) -> Report.MetricPart {
         Report.MetricPart(
             namespace: metric.namespace, name: metric.name, statistic: metric.statistic, period: metric.period,
-            threshold: metric.threshold.flatMap { $0.isFinite ? $0 : nil }, comparisonOperator: metric.comparisonOperator,
+            threshold: metric.threshold.flatMap { $0.isFinite ? $0 : nil },
+            comparisonOperator: metric.comparisonOperator,
             dimensions: metric.dimensions.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) })
     }
 
@@ -213,7 +218,8 @@ public struct ReportBuilder: Sendable {
         if let top = report.topFinding, top.category != .unknown {
             let second = report.findings.dropFirst().first { finding in
                 finding.source == "rules" && finding.category != .unknown
-                    && finding.confidence >= FindingsEngine.bar && finding.confidence >= secondCauseRatio * top.confidence
+                    && finding.confidence >= FindingsEngine.bar
+                    && finding.confidence >= secondCauseRatio * top.confidence
                     // Another service's failure; one of the same service is its mechanism or symptom.
                     && (finding.service != top.service || (finding.service == nil && finding.category != top.category))
             }
@@ -433,7 +439,8 @@ enum ReportText {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~/")
         let encode = { (text: Substring) in text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
-        return "https://\(region).console.aws.amazon.com/s3/object/\(encode(bucket))?region=\(region)&prefix=\(encode(key))"
+        return
+            "https://\(region).console.aws.amazon.com/s3/object/\(encode(bucket))?region=\(region)&prefix=\(encode(key))"
     }
 
     /// `45 s`, `12 min`, `2 h 5 min`.

@@ -120,7 +120,114 @@ public struct AccessCheck {
                 record(Result(name: name, passed: false, detail: "\(error)"))
             }
         }
+        accountChecks(context).forEach(record)
         return results
+    }
+
+    /// One line per `aws.accounts` entry: sts:AssumeRole on its role (with the external id), then
+    /// each evidence read there, in each polled region. A "not found" answer proves the permission
+    /// as well as a result does; an access-denied one names the action that is missing.
+    func accountChecks(_ home: AWSContext) -> [Result] {
+        let regions = configuration.intake.alarmRegions.isEmpty ? [home.region] : configuration.intake.alarmRegions
+        return configuration.accounts.map { role in
+            let name = "account"
+            let context: AWSContext
+            let identity: CallerIdentity
+            do {
+                context = try home.assumingRole(
+                    roleArn: role.roleArn, externalId: role.externalId, durationSeconds: role.durationSeconds)
+                identity = try STSClient(client: try context.client(for: .sts, timeout: 10)).getCallerIdentity()
+            } catch {
+                return Result(
+                    name: name, passed: false,
+                    detail: "\(role.accountId): sts:AssumeRole on \(role.roleArn) failed: \(error)")
+            }
+            guard identity.account == role.accountId else {
+                return Result(
+                    name: name, passed: false,
+                    detail:
+                        "\(role.accountId): the role's session is in account \(identity.account), not \(role.accountId)"
+                )
+            }
+            var passed: [String] = []
+            for region in regions {
+                for (action, probe) in accountProbes(context, region: region) {
+                    do {
+                        try probe()
+                    } catch let error as AWSError where Self.provesPermission(error) {
+                        // The call was authorised; there was just nothing by that name.
+                    } catch {
+                        return Result(
+                            name: name, passed: false,
+                            detail: "\(role.accountId) (\(identity.arn)): \(action) in \(region) failed: \(error)")
+                    }
+                    if !passed.contains(action) { passed.append(action) }
+                }
+            }
+            return Result(
+                name: name, passed: true,
+                detail: "\(role.accountId) as \(identity.arn) in \(regions.joined(separator: ", ")): "
+                    + "\(passed.count) reads allowed")
+        }
+    }
+
+    /// The evidence reads (and the alarm poll) in a workload account.
+    func accountProbes(_ context: AWSContext, region: String) -> [(String, () throws -> Void)] {
+        let end = context.clock.now()
+        let start = end.addingTimeInterval(-300)
+        func client(_ service: AWSService) throws -> AWSClient {
+            try context.client(for: service, region: region, timeout: 15)
+        }
+        let cluster = configuration.collect.ecs.cluster ?? "default"
+        return [
+            (
+                "cloudwatch:DescribeAlarms",
+                { _ = try CloudWatchClient(client: try client(.cloudWatch)).describeAlarms(prefix: "", maxAlarms: 1) }
+            ),
+            (
+                "cloudwatch:GetMetricData",
+                {
+                    let query = MetricDataQuery.metric(
+                        id: "probe", namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: [], period: 60,
+                        stat: "Sum")
+                    _ = try CloudWatchClient(client: try client(.cloudWatch)).getMetricData(
+                        [query], start: start, end: end)
+                }
+            ),
+            (
+                "elasticloadbalancing:DescribeLoadBalancers",
+                { _ = try ELBv2Client(client: try client(.elbv2)).describeLoadBalancers(names: [], arns: []) }
+            ),
+            (
+                "elasticloadbalancing:DescribeTargetGroups",
+                { _ = try ELBv2Client(client: try client(.elbv2)).describeTargetGroups(loadBalancerArn: nil, arns: []) }
+            ),
+            (
+                "ecs:ListServices",
+                { _ = try ECSClient(client: try client(.ecs)).listServices(cluster: cluster, max: 1, pageSize: 1) }
+            ),
+            (
+                "logs:FilterLogEvents",
+                {
+                    _ = try CloudWatchLogsClient(client: try client(.logs)).filterLogEvents(
+                        group: configuration.collect.logs.groups.first ?? "/triaged/check", start: start, end: end,
+                        pattern: nil, maxEvents: 1, maxPages: 1, pageSize: 1)
+                }
+            ),
+            (
+                "xray:GetTraceSummaries",
+                {
+                    _ = try XRayClient(client: try client(.xray)).getTraceSummaries(
+                        start: start, end: end, filter: nil, max: 1, maxPages: 1)
+                }
+            ),
+        ]
+    }
+
+    /// Answers that a denied call never gets.
+    static func provesPermission(_ error: AWSError) -> Bool {
+        ["ResourceNotFoundException", "ClusterNotFoundException", "LoadBalancerNotFound", "TargetGroupNotFound"]
+            .contains(error.code)
     }
 
     /// One harmless call per permission the pipeline uses, for the resources the configuration

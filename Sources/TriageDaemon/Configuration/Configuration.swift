@@ -6,6 +6,8 @@ import Triage
 /// start-up, then passed down. Defaults are those documented in `config/triaged.example.yaml`.
 public struct Configuration: Sendable, Equatable {
     public var aws = AWSSettings()
+    /// `aws.accounts`: workload accounts whose alarms triaged investigates through a role.
+    public var accounts: [AccountRole] = []
     public var intake = Intake()
     public var collect = Collect()
     public var analysis = Analysis()
@@ -25,6 +27,9 @@ public struct Configuration: Sendable, Equatable {
         public var alarmNames: [String] = []
         /// Alarm name prefixes to watch.
         public var alarmPrefixes: [String] = []
+        /// `intake.alarms.regions`: regions polled with DescribeAlarms, in the home account and every
+        /// account of `aws.accounts`; empty means the home region.
+        public var alarmRegions: [String] = []
         /// DescribeAlarms interval; zero turns polling off.
         public var pollInterval: TimeInterval = 60
         /// SQS queue subscribed to the alarm topic; `nil` turns the queue off.

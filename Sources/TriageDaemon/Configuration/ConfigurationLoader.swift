@@ -21,6 +21,64 @@ public enum ConfigurationLoader {
         return try parse(text, file: path)
     }
 
+    /// `aws.accounts`: a list of `{account_id, role_arn, external_id, duration}`; the role must be in
+    /// the account it is listed for, and each account is listed once.
+    static func accounts(_ node: Node?, reader: ConfigReader) throws -> [AccountRole] {
+        guard let node, node.null == nil else { return [] }
+        guard case .sequence(let items) = node else {
+            throw reader.error(node, "aws.accounts", "must be a list of {account_id, role_arn, external_id}")
+        }
+        var roles: [AccountRole] = []
+        for (index, item) in items.enumerated() {
+            let path = "aws.accounts[\(index)]"
+            let map = try reader.mapping(
+                item, path: path, allowed: ["account_id", "role_arn", "external_id", "duration"])
+            guard let account = try reader.string(map["account_id"], "\(path).account_id") else {
+                throw reader.error(item, "\(path).account_id", "is required")
+            }
+            guard account.count == 12, account.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw reader.error(
+                    map["account_id"], "\(path).account_id", "'\(account)' is not a 12-digit account id (quote it)")
+            }
+            guard let roleArn = try reader.string(map["role_arn"], "\(path).role_arn") else {
+                throw reader.error(item, "\(path).role_arn", "is required")
+            }
+            let parts = roleArn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+            guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("role/"),
+                parts[5].count > 5
+            else {
+                throw reader.error(
+                    map["role_arn"], "\(path).role_arn",
+                    "'\(roleArn)' is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+            }
+            guard parts[4] == account else {
+                throw reader.error(
+                    map["role_arn"], "\(path).role_arn", "the role is in account \(parts[4]), not \(account)")
+            }
+            if roles.contains(where: { $0.accountId == account }) {
+                throw reader.error(map["account_id"], "\(path).account_id", "account \(account) is listed twice")
+            }
+            var role = AccountRole(
+                accountId: account, roleArn: roleArn,
+                externalId: try reader.string(map["external_id"], "\(path).external_id"))
+            if let duration = try reader.duration(map["duration"], "\(path).duration") {
+                guard AssumeRoleCredentialProvider.durationRange.contains(Int(duration)) else {
+                    throw reader.error(map["duration"], "\(path).duration", "must be between 15m and 12h (900s…43200s)")
+                }
+                role.durationSeconds = Int(duration)
+            }
+            roles.append(role)
+        }
+        return roles
+    }
+
+    static func isRegionCode(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return parts.count >= 3
+            && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) } }
+            && parts.last!.allSatisfy(\.isNumber)
+    }
+
     /// Parses configuration `text`; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Configuration {
         let root: Node?
@@ -47,8 +105,9 @@ public enum ConfigurationLoader {
 
         if let aws = top["aws"],
             let section = try reader.optionalMapping(
-                aws, path: "aws", allowed: ["region", "profile", "endpoint_url", "endpoints", "allow_http"])
+                aws, path: "aws", allowed: ["region", "profile", "endpoint_url", "endpoints", "allow_http", "accounts"])
         {
+            configuration.accounts = try accounts(section["accounts"], reader: reader)
             configuration.aws.region = try reader.string(section["region"], "aws.region")
             configuration.aws.profile = try reader.string(section["profile"], "aws.profile")
             configuration.aws.allowHTTP = try reader.bool(section["allow_http"], "aws.allow_http") ?? false
@@ -78,8 +137,14 @@ public enum ConfigurationLoader {
         {
             if let alarms = section["alarms"],
                 let map = try reader.optionalMapping(
-                    alarms, path: "intake.alarms", allowed: ["names", "prefixes"])
+                    alarms, path: "intake.alarms", allowed: ["names", "prefixes", "regions"])
             {
+                let regions = try reader.stringList(map["regions"], "intake.alarms.regions") ?? []
+                for region in regions where !Self.isRegionCode(region) {
+                    throw reader.error(
+                        map["regions"], "intake.alarms.regions", "'\(region)' is not a region code like eu-west-1")
+                }
+                configuration.intake.alarmRegions = regions.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
                 configuration.intake.alarmNames = try reader.stringList(map["names"], "intake.alarms.names") ?? []
                 configuration.intake.alarmPrefixes =
                     try reader.stringList(map["prefixes"], "intake.alarms.prefixes") ?? []

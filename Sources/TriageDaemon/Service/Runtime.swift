@@ -62,11 +62,26 @@ public struct Runtime: Sendable {
             settings: configuration.aws, environment: environment, transport: transport, clock: clock, logger: logger)
         let cloudWatch = CloudWatchClient(client: try context.client(for: .cloudWatch))
         let intake = configuration.intake
+        // Evidence is read where the alarm lives (its ARN's account and region); delivery stays home.
+        let router = try AccountRouter(home: context, roles: configuration.accounts)
         var poller: AlarmPoller?
         if intake.pollInterval > 0 && !(intake.alarmNames.isEmpty && intake.alarmPrefixes.isEmpty) {
+            let regions = intake.alarmRegions.isEmpty ? [context.region] : intake.alarmRegions
+            var targets: [AlarmPoller.Target] = []
+            let accounts = try configuration.accounts.map { ($0.accountId, try router.context(for: $0.accountId)) }
+            for (account, accountContext) in [("home", context)] + accounts {
+                for region in regions {
+                    let client =
+                        account == "home" && region == context.region
+                        ? cloudWatch
+                        : CloudWatchClient(client: try accountContext.client(for: .cloudWatch, region: region))
+                    targets.append(
+                        AlarmPoller.Target(label: "\(account)/\(region)", cloudWatch: client, logger: logger))
+                }
+            }
             // A transition older than a day is not a new incident, whatever the poller sees.
             poller = AlarmPoller(
-                cloudWatch: cloudWatch, names: intake.alarmNames, prefixes: intake.alarmPrefixes, maxAge: 86_400,
+                targets: targets, names: intake.alarmNames, prefixes: intake.alarmPrefixes, maxAge: 86_400,
                 logger: logger)
         }
         var consumer: QueueConsumer?
@@ -76,13 +91,8 @@ public struct Runtime: Sendable {
                 visibilityTimeout: Int(configuration.intake.visibilityTimeout),
                 composites: CompositeAlarmResolver(cloudWatch: cloudWatch, logger: logger), logger: logger)
         }
-        let clients = CollectClients(
-            cloudWatch: cloudWatch, elb: ELBv2Client(client: try context.client(for: .elbv2)),
-            ecs: ECSClient(client: try context.client(for: .ecs)),
-            logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
-            xray: XRayClient(client: try context.client(for: .xray)))
         let collector = EvidenceCollector(
-            clients: clients, settings: configuration.collectSettings, clock: clock, logger: logger)
+            router: router, settings: configuration.collectSettings, clock: clock, logger: logger)
         var analyser: BedrockAnalyser?
         if configuration.analysis.bedrock.enabled {
             let settings = configuration.analysisSettings
@@ -110,7 +120,7 @@ public struct Runtime: Sendable {
             settings: configuration.deliverySettings, outbox: ReportOutbox(stateDirectory: stateDirectory),
             clock: clock, logger: logger)
         let runbooks = RunbookReader(
-            cloudWatch: cloudWatch, s3: s3, prefix: configuration.analysis.runbooksS3Prefix,
+            router: router, s3: s3, prefix: configuration.analysis.runbooksS3Prefix,
             redactor: configuration.analysis.redact ? Redactor() : nil, logger: logger)
         let investigator = Investigator(
             collector: collector, promptBudget: configuration.analysis.promptBudgetTokens, analyser: analyser,
