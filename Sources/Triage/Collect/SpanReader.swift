@@ -4,7 +4,7 @@ import Foundation
 /// With Transaction Search on, segments are OpenTelemetry spans in the `aws/spans` log group:
 /// reads the failing ones with Logs Insights and reduces them to the same failing-segment rows the
 /// X-Ray documents give.
-struct SpanReader {
+public struct SpanReader {
     let reader: any LogsReader
     let calls: CallCounter
     /// How long the query may run before it counts as timed out.
@@ -12,7 +12,7 @@ struct SpanReader {
     var pollInterval: TimeInterval = 0.25
     var sleep: @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
 
-    static let group = "aws/spans"
+    public static let group = "aws/spans"
     /// Failing spans read at most (a trace's server span and its failing client calls are separate spans).
     static let maxSpans = 200
     /// Faults (`status.code` ERROR; OpenTelemetry sets it on 5xx server spans and failed client calls)
