@@ -152,6 +152,25 @@ struct TransactionSearchTests {
         }
     }
 
+    @Test("the collector reads aws/spans when Transaction Search is on: spans in the evidence, no gap")
+    func collectorReadsSpans() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("healthy")
+            let context = try world.context()
+            let raw = try context.client(for: .xray)
+            try enableTransactionSearch(raw)
+            // Only what is sent after the switch is in aws/spans: the scenario's own segments are not.
+            try putSegments(raw, Self.segments(now: Date().timeIntervalSince1970.rounded(.down), base: 1))
+            let (_, evidence, _) = try world.collectEvidence(for: scenario, context: context)
+            #expect(evidence.traces.segmentDestination == "CloudWatchLogs")
+            #expect(evidence.traces.spansRead == 4)
+            #expect(evidence.traces.failingSegments.map(\.downstream) == ["orders-db", "orders-db"])
+            #expect(evidence.gaps.isEmpty, "\(evidence.gaps)")
+            let data = try JSONEncoder().encode(evidence)
+            #expect(try JSONDecoder().decode(Evidence.self, from: data) == evidence)
+        }
+    }
+
     @Test("a span query that fails or does not complete in time is a gap naming why, and loses the rest")
     func spanQueryGaps() throws {
         try inWorld(transactionSearch: true) { world in
