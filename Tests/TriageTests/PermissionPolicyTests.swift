@@ -27,7 +27,6 @@ struct PermissionPolicyTests {
     /// pipeline would have to call: the test checks that it still does not.
     static let notCalledByTheDaemon = [
         "cloudwatch:PutMetricData": "putMetricData(", "logs:DescribeLogGroups": "describeLogGroups(",
-        "logs:StartQuery": "startQuery(", "logs:GetQueryResults": "getQueryResults(",
     ]
 
     func read(_ path: String) throws -> String {
@@ -134,6 +133,22 @@ struct PermissionPolicyTests {
         let rest = terraform[block.upperBound...]
         let resources = try #require(rest.range(of: "resources"))
         #expect(rest[resources.upperBound...].prefix(20).contains("[\"*\"]"))
+    }
+
+    @Test("Transaction Search: logs:StartQuery only on the aws/spans log group, GetQueryResults on *")
+    func spansQuery() throws {
+        let data = Data(try read("deploy/iam/triaged-policy.json").utf8)
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let statements = try #require(document["Statement"] as? [[String: Any]])
+        func resource(_ action: String) throws -> String? {
+            try #require(statements.first { ($0["Action"] as? [String])?.contains(action) == true })["Resource"]
+                as? String
+        }
+        #expect(try resource("logs:StartQuery") == "arn:${Partition}:logs:${Region}:${Account}:log-group:aws/spans:*")
+        #expect(try resource("logs:GetQueryResults") == "*")
+        #expect(try read("Sources/Triage/Collect/SpanReader.swift").contains(#"public static let group = "aws/spans""#))
+        let terraform = try read("deploy/terraform/iam.tf")
+        #expect(terraform.contains(#"log-group:aws/spans:*"]"#))
     }
 
     @Test("Terraform's role, the README's list and triaged check name the policy's actions")

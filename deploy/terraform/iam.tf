@@ -157,6 +157,18 @@ data "aws_iam_policy_document" "triaged" {
     resources = ["*"] # X-Ray trace reads have no resource-level permissions
   }
 
+  statement {
+    sid       = "QueryTransactionSearchSpans"
+    actions   = ["logs:StartQuery"]
+    resources = ["arn:${local.partition}:logs:${var.region}:${local.account}:log-group:aws/spans:*"]
+  }
+
+  statement {
+    sid       = "ReadQueryResults"
+    actions   = ["logs:GetQueryResults"]
+    resources = ["*"] # GetQueryResults has no resource-level permissions
+  }
+
   dynamic "statement" {
     for_each = var.bedrock_model_id == "" ? [] : [1]
     content {

@@ -75,6 +75,12 @@ public enum FindingsEngine {
     /// Failing traces of one kind, and each further one (up to five).
     static let traceBase = 0.35
     static let perTrace = 0.02
+    /// A service-map edge whose calls fault (or are throttled) at least `edgeFailureRate` of the
+    /// time, with at least `minEdgeFailures` of them: counts without a cause, so weaker than one
+    /// failing trace, and the same X-Ray source as the traces (no corroboration of them).
+    static let serviceMapEdge = 0.3
+    static let edgeFailureRate = 0.1
+    static let minEdgeFailures = 3
     /// Each independent source beyond the first, up to `maxCorroboration`.
     static let perSource = 0.08
     static let maxCorroboration = 0.24

@@ -58,6 +58,7 @@ struct SignalReader {
         signals += serviceEvents()
         signals += logs()
         signals += traces()
+        signals += serviceMap()
         return signals
     }
 
@@ -441,6 +442,37 @@ struct SignalReader {
             entry.signal.fact = "\(entry.count) failing traces: " + entry.signal.fact
             return entry.signal
         }
+    }
+
+    // MARK: service map
+
+    /// Service-map edges that fail often, read as the caller's failing dependency: an edge to
+    /// another ECS service points at that service (which `followDependencies` then weighs), an
+    /// edge to an AWS resource or a remote host blames that resource. Throttled calls are the
+    /// caller being throttled by it.
+    func serviceMap() -> [Signal] {
+        var signals: [Signal] = []
+        for edge in evidence.traces.edges where edge.requests > 0 {
+            let caller = serviceNamed(edge.caller)
+            let callee = serviceNamed(edge.callee)
+            // A service calling itself under an alias is no dependency.
+            guard caller != nil || callee != nil, callee == nil || callee != caller else { continue }
+            let throttled = edge.throttles >= FindingsEngine.minEdgeFailures
+                && Double(edge.throttles) / Double(edge.requests) >= FindingsEngine.edgeFailureRate
+            let faulting = edge.faults >= FindingsEngine.minEdgeFailures
+                && Double(edge.faults) / Double(edge.requests) >= FindingsEngine.edgeFailureRate
+            guard throttled ? caller != nil : faulting else { continue }
+            let failures = throttled ? edge.throttles : edge.faults
+            let kind = edge.calleeType.map { " (\($0))" } ?? ""
+            let fact =
+                "service map: \(edge.callee)\(kind) \(throttled ? "throttled" : "faulted on") \(failures) of \(edge.requests) calls from \(edge.caller) (\(ReportText.percent(Double(failures) / Double(edge.requests))))"
+            signals.append(
+                Signal(
+                    service: caller, category: throttled ? .throttling : .dependencyFailure, source: .traces, onset: nil,
+                    strength: FindingsEngine.serviceMapEdge, resource: edge.callee, pointsAt: throttled ? nil : callee,
+                    candidates: callee.map { [$0] } ?? [], fact: fact))
+        }
+        return signals
     }
 
     /// The ECS service an X-Ray segment name stands for: the service itself or one of its aliases.

@@ -294,6 +294,10 @@ public struct TraceEvidence: Sendable, Equatable, Codable {
     public var unprocessedTraceIds: [String] = []
     /// `XRay` or `CloudWatchLogs` (Transaction Search: spans in the `aws/spans` log group), if read.
     public var segmentDestination: String?
+    /// Failing spans read from `aws/spans` with Logs Insights (Transaction Search on), if queried.
+    public var spansRead: Int?
+    /// Why the `aws/spans` query gave nothing to read (failed, denied, timed out), if it did.
+    public var spansFailure: String?
     public init() {}
 }
 

@@ -129,7 +129,8 @@ public struct EvidenceCollector: Sendable {
                 (
                     "xray",
                     {
-                        let traces = try TraceReaderStage(reader: clients.xray, calls: calls)
+                        let spans = SpanReader(reader: clients.logs, calls: calls, deadline: settings.sourceBudget / 2)
+                        let traces = try TraceReaderStage(reader: clients.xray, calls: calls, spans: spans)
                             .read(window: window, maxTraces: settings.maxTraces)
                         box.withLock { evidence in
                             evidence.traces = traces

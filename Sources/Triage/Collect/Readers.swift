@@ -31,6 +31,9 @@ public protocol LogsReader: Sendable {
     /// The last `count` events of some streams in [start, end].
     func lastEvents(group: String, streams: [String], start: Date, end: Date, count: Int, maxEvents: Int) throws
         -> [LogEvent]
+    /// Logs Insights: starts a query, then its status and rows.
+    func startQuery(groups: [String], start: Date, end: Date, query: String, limit: Int) throws -> String
+    func getQueryResults(queryId: String) throws -> QueryResults
 }
 
 public protocol XRayReader: Sendable {

@@ -2,10 +2,12 @@ import AWSServices
 import Foundation
 
 /// Reads fault and error trace summaries, then up to `maxTraces` full traces (5 per call), reduced
-/// to their failing segments.
+/// to their failing segments; with Transaction Search on, the failing spans of `aws/spans` instead.
 struct TraceReaderStage {
     let reader: any XRayReader
     let calls: CallCounter
+    /// Reads `aws/spans` when segments go to CloudWatch Logs; without it that stays a gap.
+    var spans: SpanReader? = nil
 
     /// Summaries read at most (counts of faults and errors come from these).
     static let maxSummaries = 200
@@ -30,8 +32,21 @@ struct TraceReaderStage {
         evidence.summariesRead = summaries.count
         evidence.faults = summaries.filter { $0.HasFault == true }.count
         evidence.errors = summaries.filter { $0.HasError == true }.count
+        if evidence.segmentDestination == "CloudWatchLogs" {
+            // BatchGetTraces cannot find these traces (and summaries hold only the indexed share): the
+            // spans are read whether or not any summary came back. A failed read is a gap, not a failure.
+            guard let spans else { return evidence }
+            do {
+                let read = try spans.read(window: window, max: Self.maxSegments)
+                evidence.failingSegments = read.segments
+                evidence.spansRead = read.spans
+            } catch {
+                evidence.spansFailure = EvidenceCollector.describe(error)
+            }
+            return evidence
+        }
         let ids = Array(summaries.prefix(max(0, maxTraces)).map(\.Id))
-        guard !ids.isEmpty, evidence.segmentDestination != "CloudWatchLogs" else { return evidence }
+        guard !ids.isEmpty else { return evidence }
         calls.add((ids.count + XRayClient.maxTraceIdsPerBatch - 1) / XRayClient.maxTraceIdsPerBatch)
         let batch = try reader.batchGetTracesNotingUnprocessed(ids: ids)
         evidence.unprocessedTraceIds = batch.unprocessed
@@ -101,16 +116,20 @@ struct TraceReaderStage {
 }
 
 extension TraceReaderStage {
-    /// What the traces could not show: spans kept in `aws/spans` (Transaction Search; not read by
-    /// Logs Insights yet) and trace ids BatchGetTraces left unprocessed.
+    /// What the traces could not show: spans in `aws/spans` (Transaction Search) that could not be
+    /// read, and trace ids BatchGetTraces left unprocessed.
     static func gaps(_ traces: TraceEvidence) -> [Gap] {
         var gaps: [Gap] = []
         if traces.segmentDestination == "CloudWatchLogs" {
-            gaps.append(
-                Gap(
-                    source: "xray",
-                    reason:
-                        "Transaction Search is on: spans are in the aws/spans log group, which BatchGetTraces cannot read"))
+            if let failure = traces.spansFailure {
+                gaps.append(
+                    Gap(source: "xray", reason: "Transaction Search is on and the aws/spans spans were not read: \(failure)"))
+            } else if traces.spansRead == nil {
+                gaps.append(
+                    Gap(
+                        source: "xray",
+                        reason: "Transaction Search is on: spans are in the aws/spans log group, which was not queried"))
+            }
         }
         if !traces.unprocessedTraceIds.isEmpty {
             gaps.append(

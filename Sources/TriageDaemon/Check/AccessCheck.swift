@@ -338,9 +338,31 @@ public struct AccessCheck {
                 "traces",
                 {
                     guard collect.traces.enabled else { return nil }
-                    _ = try XRayClient(client: try client(.xray)).getTraceSummaries(
-                        start: start, end: end, filter: nil, max: 1, maxPages: 1)
-                    return "xray:GetTraceSummaries"
+                    let xray = XRayClient(client: try client(.xray))
+                    _ = try xray.getTraceSummaries(start: start, end: end, filter: nil, max: 1, maxPages: 1)
+                    let edges = ServiceEdge.edges(from: try xray.getServiceGraph(start: start, end: end, maxPages: 1))
+                    let destination = try xray.getTraceSegmentDestination().destination ?? "?"
+                    return
+                        "xray:GetTraceSummaries, xray:GetServiceGraph (\(edges.count) edges), xray:GetTraceSegmentDestination (segments go to \(destination))"
+                }
+            ),
+            (
+                "spans",
+                {
+                    // Read when Transaction Search is on; probed either way, so switching it on needs no new grant.
+                    guard collect.traces.enabled else { return nil }
+                    let logs = CloudWatchLogsClient(client: try client(.logs))
+                    let id: String
+                    do {
+                        id = try logs.startQuery(
+                            groups: [SpanReader.group], start: start, end: end, query: "fields @timestamp | limit 1",
+                            limit: 1)
+                    } catch let error as AWSError where error.code == "ResourceNotFoundException" {
+                        // IAM answers AccessDeniedException before the group is looked up.
+                        return "logs:StartQuery on \(SpanReader.group) allowed; the group does not exist (Transaction Search off)"
+                    }
+                    _ = try logs.getQueryResults(queryId: id)
+                    return "logs:StartQuery and logs:GetQueryResults on \(SpanReader.group)"
                 }
             ),
             (
