@@ -67,6 +67,18 @@ data "aws_iam_policy_document" "read" {
   }
 
   statement {
+    sid       = "QueryTransactionSearchSpans"
+    actions   = ["logs:StartQuery"]
+    resources = ["arn:${local.partition}:logs:${local.region}:${local.account}:log-group:aws/spans:*"]
+  }
+
+  statement {
+    sid       = "ReadQueryResults"
+    actions   = ["logs:GetQueryResults"]
+    resources = ["*"] # GetQueryResults has no resource-level permissions
+  }
+
+  statement {
     sid     = "ReadTheClusterServicesAndTasks"
     actions = ["ecs:DescribeServices", "ecs:DescribeTasks"]
     resources = flatten([for cluster in var.ecs_cluster_names : [
