@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import Synchronization
 
@@ -52,6 +53,20 @@ final class NotifyListener: @unchecked Sendable {
 
     /// Every datagram so far.
     var messages: [String] { inbox.received.withLock { $0 } }
+
+    /// Waits until STATUS lines report `count` distinct DescribeAlarms polls completed after
+    /// `instant` ("last poll …", whole seconds, so only polls from the next second on count).
+    func waitForPolls(after instant: Date, count: Int, timeout: TimeInterval) -> Bool {
+        let floor = AWSTimestamp.format(instant.addingTimeInterval(1))
+        return waitUntil(timeout: timeout) {
+            let polls = Set(
+                messages.flatMap { $0.split(separator: "\n") }.compactMap { line -> Substring? in
+                    guard line.hasPrefix("STATUS="), let range = line.range(of: "last poll ") else { return nil }
+                    return line[range.upperBound...]
+                }.filter { $0 >= floor })
+            return polls.count >= count
+        }
+    }
 
     /// Waits until a datagram contains `assignment` (e.g. `READY=1`).
     @discardableResult
@@ -135,5 +150,16 @@ final class DaemonProcess: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: output)
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds (true) or `timeout` passes (false): a condition
+/// waited for with a bounded deadline, never a fixed sleep.
+func waitUntil(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        if try condition() { return true }
+        if Date() >= deadline { return false }
+        usleep(50_000)
     }
 }

@@ -110,8 +110,12 @@ struct DaemonTests {
             #expect(setup.notify.messages.contains { $0.contains("STATUS=incidents: ") })
             try setup.world.fireAlarm(setup.scenario.alarm)
             #expect(daemon.waitForLog("report delivered", timeout: 60), "\(daemon.log.suffix(3000))")
-            // The poller sees the same transition later: still one incident, one report.
-            Thread.sleep(forTimeInterval: 4)
+            // The poller sees the same transition later: still one incident, one report. Two polls
+            // completed after the delivery (STATUS says when the last one did), so the first of
+            // them has been handled by the time the queue is read.
+            #expect(
+                setup.notify.waitForPolls(after: Date(), count: 2, timeout: 20),
+                "no DescribeAlarms poll after the delivery: \(setup.notify.messages.suffix(3))")
             let findings = try setup.messages(setup.scenario.findings_queue)
             #expect(findings.count == 1)
             #expect(try setup.messages(setup.scenario.intake_queue).isEmpty, "the intake message was not deleted")
@@ -197,14 +201,20 @@ struct DaemonTests {
             #expect(setup.notify.wait(for: "READY=1", timeout: 30), "\(daemon.log)")
             try setup.world.fireAlarm(setup.scenario.alarm)
             #expect(daemon.waitForLog("evidence collected", timeout: 60), "\(daemon.log.suffix(3000))")
-            Thread.sleep(forTimeInterval: 1)
+            // The model call is in progress (the stand-in has it and stalls).
+            #expect(
+                try waitUntil(timeout: 30) { try setup.world.bedrockRequests().contains { $0["method"] as? String == "POST" } },
+                "no model call: \(daemon.log.suffix(3000))")
             let signalled = Date()
             daemon.send(SIGTERM)
+            // The drain deadline is 2 s: the incident is released then, not when the model answers
+            // (30 s); the margin is for the 100 ms log polling and a loaded machine.
+            #expect(daemon.waitForLog("incident released unfinished", timeout: 10), "\(daemon.log.suffix(3000))")
+            let released = Date().timeIntervalSince(signalled)
+            #expect(released >= 1.9 && released < 4, "released \(released) s after SIGTERM, drain deadline 2 s")
+            // The exit may still wait for an SQS long poll in progress (up to 20 s).
             let status = daemon.waitForExit(timeout: 30)
             #expect(status == 0, "\(daemon.log.suffix(1500))")
-            // The deadline (2 s) plus at most one SQS long poll (20 s) still in progress.
-            #expect(Date().timeIntervalSince(signalled) < 25)
-            #expect(daemon.waitForLog("incident released unfinished", timeout: 1), "\(daemon.log.suffix(3000))")
             let saved = try String(contentsOf: setup.state.appendingPathComponent("incidents.json"), encoding: .utf8)
             #expect(saved.contains(#""phase":"open""#))
 
