@@ -22,11 +22,13 @@ build:
 	@scripts/install-deps.sh --system-only
 	$(SWIFT) build
 
-# Installs what is missing, builds everything (the executable too: integration tests run it),
-# then runs the whole suite. The local AWS world must be available here, so its absence fails.
-test: deps
+# Installs what is missing (chromium and systemd-analyze too), builds everything (the executable
+# too: integration tests run it), then runs the whole suite. Nothing may skip here: a missing
+# emulator, chromium, terraform, systemd-analyze or SigV4 golden data is a failure naming it.
+test:
+	@scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
-	TRIAGED_REQUIRE_EMULATOR=1 $(SWIFT) test --skip-build
+	TRIAGED_REQUIRE_EMULATOR=1 TRIAGED_REQUIRE_ALL=1 $(SWIFT) test --skip-build
 
 # Renders a sample report.html in headless chromium (installed if missing) at phone and desktop
 # widths; look at the PNGs it leaves in .build/report-preview/.
