@@ -372,10 +372,23 @@ public struct SigV4Signer: Sendable {
         let stringToSign =
             "AWS4-HMAC-SHA256\n\(date.timestamp)\n\(scope)\n\(Digest.hex(hasher.finish()))"
         var text = stringToSign
-        let hmac =
-            cachesSigningKey
-            ? signingState(dateStamp: date.dateStamp).hmac : Digest.HMACKey(deriveSigningKey(dateStamp: date.dateStamp))
-        let mac = text.withUTF8 { hmac.authenticate(UnsafeRawBufferPointer($0)) }
+        let mac: [UInt8]
+        if cachesSigningKey {
+            let hmac = signingState(dateStamp: date.dateStamp).hmac
+            mac = text.withUTF8 { hmac.authenticate(UnsafeRawBufferPointer($0)) }
+        } else {
+            // Uncached: the derived key goes straight into the stack-pad HMAC, no pads kept.
+            let key = deriveSigningKey(dateStamp: date.dateStamp)
+            mac = [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                key.withUnsafeBytes { key in
+                    text.withUTF8 {
+                        Digest.hmacSHA256(
+                            key: key, message: UnsafeRawBufferPointer($0), into: UnsafeMutableRawBufferPointer(out))
+                    }
+                }
+                count = 32
+            }
+        }
         return (stringToSign, Digest.hex(mac))
     }
 }
