@@ -1,4 +1,3 @@
-import AWSCore
 import Foundation
 import Synchronization
 
@@ -53,20 +52,6 @@ final class NotifyListener: @unchecked Sendable {
 
     /// Every datagram so far.
     var messages: [String] { inbox.received.withLock { $0 } }
-
-    /// Waits until STATUS lines report `count` distinct DescribeAlarms polls completed after
-    /// `instant` ("last poll …", whole seconds, so only polls from the next second on count).
-    func waitForPolls(after instant: Date, count: Int, timeout: TimeInterval) -> Bool {
-        let floor = AWSTimestamp.format(instant.addingTimeInterval(1))
-        return waitUntil(timeout: timeout) {
-            let polls = Set(
-                messages.flatMap { $0.split(separator: "\n") }.compactMap { line -> Substring? in
-                    guard line.hasPrefix("STATUS="), let range = line.range(of: "last poll ") else { return nil }
-                    return line[range.upperBound...]
-                }.filter { $0 >= floor })
-            return polls.count >= count
-        }
-    }
 
     /// Waits until a datagram contains `assignment` (e.g. `READY=1`).
     @discardableResult

@@ -24,9 +24,10 @@ struct DaemonTests {
             ]
         }
 
-        func writeConfig(poll: String = "3s", bedrock: Bool = false, timeout: String = "30s", drain: String = "30s")
-            throws
-        {
+        func writeConfig(
+            poll: String = "3s", bedrock: Bool = false, timeout: String = "30s", drain: String = "30s",
+            logLevel: String = "info"
+        ) throws {
             let text = """
                 aws:
                   region: us-east-1
@@ -56,6 +57,8 @@ struct DaemonTests {
                   dir: \(state.path)
                 workers: 2
                 drain_timeout: \(drain)
+                log:
+                  level: \(logLevel)
 
                 """
             try text.write(to: config, atomically: true, encoding: .utf8)
@@ -103,7 +106,8 @@ struct DaemonTests {
     )
     func lifecycle() throws {
         try withSetup { setup in
-            try setup.writeConfig()
+            // Debug: every AWS call is a log line, so the test can see the poller's DescribeAlarms.
+            try setup.writeConfig(logLevel: "debug")
             let daemon = try setup.start()
             #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
             #expect(setup.notify.wait(for: "WATCHDOG=1", timeout: 5))
@@ -111,16 +115,23 @@ struct DaemonTests {
             try setup.world.fireAlarm(setup.scenario.alarm)
             #expect(daemon.waitForLog("report delivered", timeout: 60), "\(daemon.log.suffix(3000))")
             // The poller sees the same transition later: still one incident, one report. Two polls
-            // completed after the delivery (STATUS says when the last one did), so the first of
-            // them has been handled by the time the queue is read.
+            // answered after the delivery (every 3 s), so the first one's alarms have been handled
+            // by the time the queue is read.
+            func polls() -> Int {
+                daemon.events.filter {
+                    $0["msg"] as? String == "aws call succeeded" && $0["aws.operation"] as? String == "DescribeAlarms"
+                }.count
+            }
+            let pollsAtDelivery = polls()
             #expect(
-                setup.notify.waitForPolls(after: Date(), count: 2, timeout: 20),
-                "no DescribeAlarms poll after the delivery: \(setup.notify.messages.suffix(3))")
+                waitUntil(timeout: 20) { polls() >= pollsAtDelivery + 2 },
+                "no two DescribeAlarms polls after the delivery: \(daemon.log.suffix(2000))")
             let findings = try setup.messages(setup.scenario.findings_queue)
             #expect(findings.count == 1)
             #expect(try setup.messages(setup.scenario.intake_queue).isEmpty, "the intake message was not deleted")
             daemon.send(SIGTERM)
-            #expect(daemon.waitForExit(timeout: 15) == 0)
+            // The exit waits for an SQS long poll in progress (up to 20 s).
+            #expect(daemon.waitForExit(timeout: 30) == 0)
             #expect(setup.notify.wait(for: "STOPPING=1", timeout: 1))
             let events = daemon.events
             #expect(events.filter { $0["msg"] as? String == "incident opened" }.count == 1)
@@ -239,7 +250,8 @@ struct DaemonTests {
     @Test("SIGHUP with a broken file keeps the running configuration; a good file is taken")
     func reload() throws {
         try withSetup("healthy") { setup in
-            try setup.writeConfig()
+            // Debug: every AWS call is a log line, so the test can see the poller's DescribeAlarms.
+            try setup.writeConfig(logLevel: "debug")
             let daemon = try setup.start()
             #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
             try "intake:\n  poll_interval: soon\n".write(to: setup.config, atomically: true, encoding: .utf8)
