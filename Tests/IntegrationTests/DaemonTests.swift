@@ -214,7 +214,9 @@ struct DaemonTests {
             #expect(daemon.waitForLog("evidence collected", timeout: 60), "\(daemon.log.suffix(3000))")
             // The model call is in progress (the stand-in has it and stalls).
             #expect(
-                try waitUntil(timeout: 30) { try setup.world.bedrockRequests().contains { $0["method"] as? String == "POST" } },
+                try waitUntil(timeout: 30) {
+                    try setup.world.bedrockRequests().contains { $0["method"] as? String == "POST" }
+                },
                 "no model call: \(daemon.log.suffix(3000))")
             let signalled = Date()
             daemon.send(SIGTERM)

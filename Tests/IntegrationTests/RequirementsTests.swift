@@ -26,6 +26,7 @@ struct RequirementsTests {
     func fuzzReplay() {
         #expect(
             FuzzReplayBinary.url != nil,
-            "the triaged-fuzz binary missing beside triaged (swift build --build-tests builds it) but TRIAGED_REQUIRE_ALL=1")
+            "the triaged-fuzz binary missing beside triaged (swift build --build-tests builds it) but TRIAGED_REQUIRE_ALL=1"
+        )
     }
 }

@@ -67,7 +67,8 @@ struct IncidentTrackerTests {
     @Test("resolved only when every alarm is back to OK; a duplicate OK, or an OK with no incident, is not news")
     func everyAlarmBackToOK() throws {
         var tracker = IncidentTracker(correlationWindow: 300)
-        let incident = try #require(tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
+        let incident = try #require(
+            tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
         #expect(tracker.observe(event("alb-latency", .alarm, at: 60), now: base) == .joined(incidentId: incident.id))
         guard case .ignored = tracker.observe(event("alb-5xx", .ok, at: 200), now: base) else {
             Issue.record("one alarm of two back to OK does not resolve")
@@ -96,7 +97,8 @@ struct IncidentTrackerTests {
     @Test("OK resolves the incident without cancelling its report; INSUFFICIENT_DATA is ignored")
     func resolution() throws {
         var tracker = IncidentTracker(correlationWindow: 300)
-        let incident = try #require(tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
+        let incident = try #require(
+            tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
         #expect(tracker.observe(event("alb-5xx", .ok, at: 600), now: base) == .resolved(incidentId: incident.id))
         #expect(tracker.incidents[incident.id]?.phase == .open)
         #expect(tracker.unfinished.map(\.id) == [incident.id])
