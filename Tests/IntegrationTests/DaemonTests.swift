@@ -233,7 +233,8 @@ struct DaemonTests {
 
             // Restarted with a healthy model: the incident is resumed and delivered exactly once.
             try setup.bedrock(["mode": "normal"])
-            try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s")
+            // Debug: the AWS calls are logged, so the test can wait for the intake message's deletion.
+            try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s", logLevel: "debug")
             let again = try setup.start()
             #expect(again.waitForLog("report delivered", timeout: 90), "\(again.log.suffix(3000))")
             // The incident's EMF line: prompt-cache and attempt metrics, and the model that answered.
@@ -241,7 +242,14 @@ struct DaemonTests {
             #expect(emf?.contains(#""ModelCacheReadTokens""#) == true, "\(again.log.suffix(3000))")
             #expect(emf?.contains(#""ModelCacheWriteTokens""#) == true)
             #expect(emf?.contains(#""model.id":"amazon.nova-lite-v1:0""#) == true, "\(emf ?? "")")
-            Thread.sleep(forTimeInterval: 2)
+            // The delivered incident's intake message is deleted before the daemon is stopped.
+            #expect(
+                waitUntil(timeout: 10) {
+                    again.events.contains {
+                        $0["msg"] as? String == "aws call succeeded"
+                            && $0["aws.operation"] as? String == "DeleteMessage"
+                    }
+                }, "the intake message was not deleted: \(again.log.suffix(2000))")
             again.send(SIGTERM)
             #expect(again.waitForExit(timeout: 30) == 0)
             #expect(try setup.messages(setup.scenario.findings_queue).count == 1)
