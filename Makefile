@@ -22,11 +22,13 @@ build:
 	@scripts/install-deps.sh --system-only
 	$(SWIFT) build
 
-# Installs what is missing, builds everything (the executable too: integration tests run it),
-# then runs the whole suite. The local AWS world must be available here, so its absence fails.
-test: deps
+# Installs what is missing (chromium and systemd-analyze too), builds everything (the executable
+# too: integration tests run it), then runs the whole suite. Nothing may skip here: a missing
+# emulator, chromium, terraform, systemd-analyze or SigV4 golden data is a failure naming it.
+test:
+	@scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
-	TRIAGED_REQUIRE_EMULATOR=1 $(SWIFT) test --skip-build
+	TRIAGED_REQUIRE_EMULATOR=1 TRIAGED_REQUIRE_ALL=1 $(SWIFT) test --skip-build
 
 # Renders a sample report.html in headless chromium (installed if missing) at phone and desktop
 # widths; look at the PNGs it leaves in .build/report-preview/.
@@ -46,8 +48,10 @@ soak: deps
 fuzz:
 	scripts/fuzz/fuzz.sh
 
-# Benchmarks print figures; they are never part of `make test`.
-bench: bench-sigv4 bench-logpatterns bench-collect bench-incident bench-daemon bench-diagnosis
+# Benchmarks print figures; they are never part of `make test`. `make bench` runs every one to the
+# end (a miss does not stop the rest), then prints each target met or missed and exits 1 on a miss.
+bench:
+	scripts/bench/all.sh
 
 bench-logpatterns:
 	scripts/bench/logpatterns.sh

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing triaged needs on a fresh Debian machine, and nothing that is
 # already there: libcurl with OpenSSL (headers), OpenSSL headers, and moto[server]==5.2.1 for the
-# local AWS emulator (it brings jsonschema, which the report schema test uses). `--chromium` also
-# installs Debian's chromium for `make report-preview`. Run as root (or with sudo) for the apt step.
+# local AWS emulator (it brings jsonschema, which the report schema test uses). `--test` adds what
+# `make test` runs beyond that: Debian's chromium (the headless browser test) and systemd's
+# systemd-analyze (the unit checks); terraform is not in Debian's archive, so it is only checked
+# for and named when missing (the Terraform tests then fail under `make test`). `--chromium` is
+# chromium alone, for `make report-preview`. Run as root (or with sudo) for the apt step.
 set -euo pipefail
 
 MOTO_VERSION="5.2.1"
@@ -10,8 +13,13 @@ MOTO_VERSION="5.2.1"
 need_apt=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_apt+=(libcurl4-openssl-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
-if [ "${1:-}" = "--chromium" ]; then
+if [ "${1:-}" = "--chromium" ] || [ "${1:-}" = "--test" ]; then
     command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
+fi
+if [ "${1:-}" = "--test" ]; then
+    command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
+    command -v terraform >/dev/null 2>&1 ||
+        echo "install-deps: terraform not found (not in Debian's archive; install it from HashiCorp): the Terraform tests will fail" >&2
 fi
 if [ "${1:-}" = "--deploy" ]; then
     command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)

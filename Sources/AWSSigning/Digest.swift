@@ -47,6 +47,30 @@ public enum Digest {
         }
     }
 
+    /// HMAC-SHA-256 of `message` under a key of at most 64 bytes, written to `out` (32 bytes):
+    /// the pads live on the stack, nothing is allocated (the signing-key chain runs four of these
+    /// per signature when keys are not cached).
+    static func hmacSHA256(
+        key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer
+    ) {
+        precondition(key.count <= 64 && out.count >= 32)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { pad in
+            pad.initialize(repeating: 0x36)
+            for index in 0..<key.count { pad[index] = key[index] ^ 0x36 }
+            var inner = tc_sha256_ctx()
+            tc_sha256_init(&inner)
+            tc_sha256_update(&inner, pad.baseAddress, 64)
+            tc_sha256_update(&inner, message.baseAddress, message.count)
+            tc_sha256_final(&inner, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            for index in 0..<64 { pad[index] ^= 0x36 ^ 0x5c }
+            var outer = tc_sha256_ctx()
+            tc_sha256_init(&outer)
+            tc_sha256_update(&outer, pad.baseAddress, 64)
+            tc_sha256_update(&outer, out.baseAddress, 32)
+            tc_sha256_final(&outer, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// HMAC-SHA-256 of the UTF-8 bytes of `data` under `key`.
     public static func hmacSHA256(key: [UInt8], data: String) -> [UInt8] {
         hmacSHA256(key: key, data: Array(data.utf8))

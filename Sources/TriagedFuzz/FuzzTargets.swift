@@ -13,7 +13,7 @@ import TriageDaemon
 // A target may reject its input with an error; it must never crash, hang or trap.
 
 enum FuzzTarget: String, CaseIterable {
-    case alarm, xml, json, config, logs
+    case alarm, xml, json, config, logs, report
 
     func run(_ data: [UInt8]) {
         switch self {
@@ -49,7 +49,92 @@ enum FuzzTarget: String, CaseIterable {
             }
             if start < data.count { _ = condenser.add(data[start...]) }
             _ = condenser.patterns(top: 10)
+        case .report:
+            ReportPathFuzz.run(data)
         }
+    }
+}
+
+/// Untrusted metric values through the whole report path: the input, read as little-endian
+/// Doubles (NaN, infinities and huge values included), fills three series, their peaks and the
+/// alarm threshold; then findings, the report, its JSON, Markdown, HTML (SVG charts) and both
+/// notification formats. The report JSON must be valid JSON.
+enum ReportPathFuzz {
+    static let alarmTime = Date(timeIntervalSince1970: 1_764_065_040)
+
+    /// A series and an incident as their JSON (the types have no public memberwise initialisers).
+    static func series(_ id: String, _ name: String, count: Int) -> MetricSeries {
+        let start = alarmTime.timeIntervalSinceReferenceDate - Double(count - 5) * 60
+        let times = (0..<count).map { String(start + Double($0) * 60) }.joined(separator: ",")
+        let json = """
+            {"id":"\(id)","namespace":"AWS/ApplicationELB","name":"\(name)","stat":"Sum",\
+            "dimensions":{"LoadBalancer":"app/fuzz/1"},"period":60,"timestamps":[\(times)],\
+            "values":[\(Array(repeating: "0", count: count).joined(separator: ","))],\
+            "summary":{"baseline":0,"peak":0,"peakAt":\(alarmTime.timeIntervalSinceReferenceDate),"last":0}}
+            """
+        return decode(MetricSeries.self, json)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(json.utf8))
+        } catch {
+            fatalError("the report fuzz target's \(type) template does not decode: \(error)")
+        }
+    }
+
+    static let incident: IncidentTracker.Incident = {
+        let at = alarmTime.timeIntervalSinceReferenceDate
+        let json = """
+            {"id":"fuzz","openedAt":\(at),"alarms":[{"name":"fuzz-alb-5xx","arn":"arn:aws:cloudwatch:us-east-1:\
+            123456789012:alarm:fuzz-alb-5xx","stateChangeTime":\(at),"reason":"fuzz"}],\
+            "correlationKeys":["lb:app/fuzz/1"],"phase":"investigating","updatedAt":\(at)}
+            """
+        return decode(IncidentTracker.Incident.self, json)
+    }()
+
+    static let analysis = decode(
+        AnalysisResult.self,
+        #"{"source":"rules","findings":[],"modelFindings":[],"actions":[],"truncated":false,"attempts":0,"notes":[],"unavailableReason":"fuzz","usage":{"inputTokens":0,"outputTokens":0,"cacheReadTokens":0,"cacheWriteTokens":0,"estimatedCostUSD":0,"costKnown":true}}"#
+    )
+
+    static func run(_ data: [UInt8]) {
+        var values: [Double] = stride(from: 0, to: data.count - 7, by: 8).map { offset in
+            var bits: UInt64 = 0
+            for index in 0..<8 { bits |= UInt64(data[offset + index]) << (8 * UInt64(index)) }
+            return Double(bitPattern: bits)
+        }
+        guard !values.isEmpty else { return }  // fewer than 8 bytes: no value to try
+        // Three series of 30 points from the input, repeated to length, then peaks and threshold.
+        while values.count < 94 { values += values }
+        var evidence = Evidence(
+            window: TimeWindow(
+                start: alarmTime.addingTimeInterval(-1800), end: alarmTime.addingTimeInterval(300),
+                alarmTime: alarmTime),
+            topology: Topology())
+        evidence.topology.loadBalancer = "app/fuzz/1"
+        let names = ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"]
+        for (index, name) in names.enumerated() {
+            var series = series("s\(index)", name, count: 30)
+            series.values = Array(values[(index * 30)..<(index * 30 + 30)])
+            series.summary?.peak = values[90 + index]
+            evidence.metrics.append(series)
+        }
+        let alarm = AlarmEvent(
+            alarmName: "fuzz-alb-5xx", alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:fuzz-alb-5xx",
+            state: .alarm, previousState: .ok, stateChangeTime: alarmTime, reason: "threshold \(values[93])",
+            region: "us-east-1", accountId: "123456789012", metric: nil, alarmRule: nil, triggeringChildren: [],
+            source: .snsNotification, messageId: nil)
+        let report = ReportBuilder().build(
+            incident: incident, alarm: alarm, evidence: evidence, findings: FindingsEngine.findings(evidence),
+            analysis: analysis, now: alarmTime.addingTimeInterval(400))
+        guard let json = try? report.json() else { fatalError("the report did not encode") }
+        guard (try? JSONSerialization.jsonObject(with: Data(json))) != nil else {
+            fatalError("report.json is not JSON")
+        }
+        _ = MarkdownRenderer.render(report)
+        _ = HTMLRenderer.render(report)
+        for format in IncidentNotification.Format.allCases { _ = IncidentNotification(report: report, format: format) }
     }
 }
 

@@ -155,7 +155,10 @@ struct SigV4SuiteTests {
     @Test("every suite case was found and run")
     func caseCount() throws {
         guard SigV4Suite.root != nil else {
-            print(SigV4Suite.missingMessage)
+            // Plain `swift test` may run without the golden data; `make test` may not: there zero
+            // cases would pass every parameterised test above by running none of them.
+            if SigV4Suite.required { Issue.record("\(SigV4Suite.missingMessage) but TRIAGED_REQUIRE_ALL=1") }
+            print(SigV4Suite.missingMessage + "; skipping")
             return
         }
         let total = Self.botocoreCases.count + Self.cAuthCases.count + Self.extraCases.count

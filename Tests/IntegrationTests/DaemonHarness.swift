@@ -137,3 +137,14 @@ final class DaemonProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: output)
     }
 }
+
+/// Polls `condition` every 50 ms until it holds (true) or `timeout` passes (false): a condition
+/// waited for with a bounded deadline, never a fixed sleep.
+func waitUntil(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        if try condition() { return true }
+        if Date() >= deadline { return false }
+        usleep(50_000)
+    }
+}

@@ -24,9 +24,10 @@ struct DaemonTests {
             ]
         }
 
-        func writeConfig(poll: String = "3s", bedrock: Bool = false, timeout: String = "30s", drain: String = "30s")
-            throws
-        {
+        func writeConfig(
+            poll: String = "3s", bedrock: Bool = false, timeout: String = "30s", drain: String = "30s",
+            logLevel: String = "info"
+        ) throws {
             let text = """
                 aws:
                   region: us-east-1
@@ -56,6 +57,8 @@ struct DaemonTests {
                   dir: \(state.path)
                 workers: 2
                 drain_timeout: \(drain)
+                log:
+                  level: \(logLevel)
 
                 """
             try text.write(to: config, atomically: true, encoding: .utf8)
@@ -103,20 +106,32 @@ struct DaemonTests {
     )
     func lifecycle() throws {
         try withSetup { setup in
-            try setup.writeConfig()
+            // Debug: every AWS call is a log line, so the test can see the poller's DescribeAlarms.
+            try setup.writeConfig(logLevel: "debug")
             let daemon = try setup.start()
             #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
             #expect(setup.notify.wait(for: "WATCHDOG=1", timeout: 5))
             #expect(setup.notify.messages.contains { $0.contains("STATUS=incidents: ") })
             try setup.world.fireAlarm(setup.scenario.alarm)
             #expect(daemon.waitForLog("report delivered", timeout: 60), "\(daemon.log.suffix(3000))")
-            // The poller sees the same transition later: still one incident, one report.
-            Thread.sleep(forTimeInterval: 4)
+            // The poller sees the same transition later: still one incident, one report. Two polls
+            // answered after the delivery (every 3 s), so the first one's alarms have been handled
+            // by the time the queue is read.
+            func polls() -> Int {
+                daemon.events.filter {
+                    $0["msg"] as? String == "aws call succeeded" && $0["aws.operation"] as? String == "DescribeAlarms"
+                }.count
+            }
+            let pollsAtDelivery = polls()
+            #expect(
+                waitUntil(timeout: 20) { polls() >= pollsAtDelivery + 2 },
+                "no two DescribeAlarms polls after the delivery: \(daemon.log.suffix(2000))")
             let findings = try setup.messages(setup.scenario.findings_queue)
             #expect(findings.count == 1)
             #expect(try setup.messages(setup.scenario.intake_queue).isEmpty, "the intake message was not deleted")
             daemon.send(SIGTERM)
-            #expect(daemon.waitForExit(timeout: 15) == 0)
+            // The exit waits for an SQS long poll in progress (up to 20 s).
+            #expect(daemon.waitForExit(timeout: 30) == 0)
             #expect(setup.notify.wait(for: "STOPPING=1", timeout: 1))
             let events = daemon.events
             #expect(events.filter { $0["msg"] as? String == "incident opened" }.count == 1)
@@ -197,20 +212,29 @@ struct DaemonTests {
             #expect(setup.notify.wait(for: "READY=1", timeout: 30), "\(daemon.log)")
             try setup.world.fireAlarm(setup.scenario.alarm)
             #expect(daemon.waitForLog("evidence collected", timeout: 60), "\(daemon.log.suffix(3000))")
-            Thread.sleep(forTimeInterval: 1)
+            // The model call is in progress (the stand-in has it and stalls).
+            #expect(
+                try waitUntil(timeout: 30) {
+                    try setup.world.bedrockRequests().contains { $0["method"] as? String == "POST" }
+                },
+                "no model call: \(daemon.log.suffix(3000))")
             let signalled = Date()
             daemon.send(SIGTERM)
+            // The drain deadline is 2 s: the incident is released then, not when the model answers
+            // (30 s); the margin is for the 100 ms log polling and a loaded machine.
+            #expect(daemon.waitForLog("incident released unfinished", timeout: 10), "\(daemon.log.suffix(3000))")
+            let released = Date().timeIntervalSince(signalled)
+            #expect(released >= 1.9 && released < 4, "released \(released) s after SIGTERM, drain deadline 2 s")
+            // The exit may still wait for an SQS long poll in progress (up to 20 s).
             let status = daemon.waitForExit(timeout: 30)
             #expect(status == 0, "\(daemon.log.suffix(1500))")
-            // The deadline (2 s) plus at most one SQS long poll (20 s) still in progress.
-            #expect(Date().timeIntervalSince(signalled) < 25)
-            #expect(daemon.waitForLog("incident released unfinished", timeout: 1), "\(daemon.log.suffix(3000))")
             let saved = try String(contentsOf: setup.state.appendingPathComponent("incidents.json"), encoding: .utf8)
             #expect(saved.contains(#""phase":"open""#))
 
             // Restarted with a healthy model: the incident is resumed and delivered exactly once.
             try setup.bedrock(["mode": "normal"])
-            try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s")
+            // Debug: the AWS calls are logged, so the test can wait for the intake message's deletion.
+            try setup.writeConfig(poll: "0s", bedrock: true, timeout: "40s", drain: "2s", logLevel: "debug")
             let again = try setup.start()
             #expect(again.waitForLog("report delivered", timeout: 90), "\(again.log.suffix(3000))")
             // The incident's EMF line: prompt-cache and attempt metrics, and the model that answered.
@@ -218,7 +242,14 @@ struct DaemonTests {
             #expect(emf?.contains(#""ModelCacheReadTokens""#) == true, "\(again.log.suffix(3000))")
             #expect(emf?.contains(#""ModelCacheWriteTokens""#) == true)
             #expect(emf?.contains(#""model.id":"amazon.nova-lite-v1:0""#) == true, "\(emf ?? "")")
-            Thread.sleep(forTimeInterval: 2)
+            // The delivered incident's intake message is deleted before the daemon is stopped.
+            #expect(
+                waitUntil(timeout: 10) {
+                    again.events.contains {
+                        $0["msg"] as? String == "aws call succeeded"
+                            && $0["aws.operation"] as? String == "DeleteMessage"
+                    }
+                }, "the intake message was not deleted: \(again.log.suffix(2000))")
             again.send(SIGTERM)
             #expect(again.waitForExit(timeout: 30) == 0)
             #expect(try setup.messages(setup.scenario.findings_queue).count == 1)
@@ -229,7 +260,8 @@ struct DaemonTests {
     @Test("SIGHUP with a broken file keeps the running configuration; a good file is taken")
     func reload() throws {
         try withSetup("healthy") { setup in
-            try setup.writeConfig()
+            // Debug: every AWS call is a log line, so the test can see the poller's DescribeAlarms.
+            try setup.writeConfig(logLevel: "debug")
             let daemon = try setup.start()
             #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
             try "intake:\n  poll_interval: soon\n".write(to: setup.config, atomically: true, encoding: .utf8)

@@ -8,7 +8,7 @@ struct FuzzCorpusTests {
 
     @Test(
         "each target takes its seeds and regressions without crashing",
-        arguments: ["alarm", "xml", "json", "config", "logs"])
+        arguments: ["alarm", "xml", "json", "config", "logs", "report"])
     func replay(target: String) throws {
         let root = LocalAWSWorld.repositoryRoot.appendingPathComponent("fuzz")
         let seeds = root.appendingPathComponent("corpus/\(target)")

@@ -84,12 +84,12 @@ struct IntakeTests {
             #expect(unusable.allSatisfy { $0.metadata["sqs.message_id"] != nil && $0.metadata["reason"] != nil })
 
             // The malformed messages were not deleted: they come back once their visibility ends.
-            Thread.sleep(forTimeInterval: 2.5)
             let sqs = SQSClient(client: try context.client(for: .sqs))
             var left: [String] = []
-            for _ in 0..<5 where left.count < malformed.count {
+            _ = try waitUntil(timeout: 15) {
                 left += try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 1, visibilityTimeout: 30)
                     .map(\.body)
+                return left.count >= malformed.count
             }
             #expect(Set(left) == Set(malformed))
 
@@ -207,11 +207,18 @@ struct IntakeTests {
             let heartbeat = VisibilityHeartbeat(
                 consumer: consumer, interval: 0.5, extension: 4, logger: Logger(label: "t"))
             heartbeat.hold(message)
+            // An absence, so watched over time: held 7 s, past its 4 s visibility, it stays hidden.
             Thread.sleep(forTimeInterval: 7)
             #expect(try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 0).isEmpty)
             heartbeat.drop(message)
-            Thread.sleep(forTimeInterval: 4.5)
-            #expect(try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 3).count == 1)
+            // Dropped: it comes back once its last extension (4 s) runs out.
+            var back: [SQSMessage] = []
+            #expect(
+                try waitUntil(timeout: 12) {
+                    back += try sqs.receiveMessages(queueURL: scenario.intake_queue, waitSeconds: 1)
+                    return !back.isEmpty
+                })
+            #expect(back.count == 1)
             heartbeat.stop()
         }
     }

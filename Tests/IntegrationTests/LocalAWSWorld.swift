@@ -30,11 +30,18 @@ final class LocalAWSWorld: @unchecked Sendable {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Whether python3 with moto is available; the Makefile installs it.
+    /// The moto release the emulator's extensions are written against (scripts/install-deps.sh pins it).
+    static let motoVersion = "5.2.1"
+
+    /// Whether python3 with moto at the pinned version (and the server's flask) is available; the
+    /// Makefile installs it. Another moto version is as good as none: its forgiveness differs.
     static let isAvailable: Bool = {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import moto, boto3, flask"]
+        probe.arguments = [
+            "python3", "-c",
+            "import sys, moto, boto3, flask; sys.exit(0 if moto.__version__ == '\(motoVersion)' else 3)",
+        ]
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
         do {

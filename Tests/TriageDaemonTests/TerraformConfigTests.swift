@@ -83,4 +83,18 @@ struct TerraformConfigTests {
 enum Terraform {
     static let path: String? = ["/usr/local/bin/terraform", "/usr/bin/terraform", "/bin/terraform"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// `make test` sets TRIAGED_REQUIRE_ALL=1: there a missing terraform fails instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["TRIAGED_REQUIRE_ALL"] == "1"
+}
+
+/// Under `make test` the Terraform tests must run: a missing terraform is a failure naming it.
+/// (terraform is not in Debian's archive, so nothing installs it: the machine must have it.)
+@Suite("terraform is installed under make test")
+struct TerraformRequirementTests {
+    @Test("terraform, for the rendered configuration tests", .enabled(if: Terraform.required))
+    func present() {
+        #expect(
+            Terraform.path != nil,
+            "terraform missing (looked in /usr/local/bin, /usr/bin, /bin) but TRIAGED_REQUIRE_ALL=1")
+    }
 }

@@ -134,7 +134,10 @@ struct WorldEvidence {
     mutating func deploy(
         _ service: String, minutesBeforeRise: Double, rollout: String, failed: Int = 0, running: Int = 2
     ) {
-        guard let index = evidence.ecs.services.firstIndex(where: { $0.name == service }) else { return }
+        guard let index = evidence.ecs.services.firstIndex(where: { $0.name == service }) else {
+            Issue.record("the fixture has no ECS service \(service): the scenario would test nothing")
+            return
+        }
         evidence.ecs.services[index].deployments[0].status = "ACTIVE"
         evidence.ecs.services[index].deployments.insert(
             DeploymentState(
@@ -147,7 +150,10 @@ struct WorldEvidence {
     }
 
     mutating func unhealthy(_ service: String, reason: String = "Target.ResponseCodeMismatch") {
-        guard let index = evidence.targetGroups.firstIndex(where: { $0.name == service }) else { return }
+        guard let index = evidence.targetGroups.firstIndex(where: { $0.name == service }) else {
+            Issue.record("the fixture has no target group \(service): the scenario would test nothing")
+            return
+        }
         for target in evidence.targetGroups[index].targets.indices {
             evidence.targetGroups[index].targets[target].state = "unhealthy"
             evidence.targetGroups[index].targets[target].reason = reason

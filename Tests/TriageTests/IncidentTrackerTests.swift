@@ -46,9 +46,9 @@ struct IncidentTrackerTests {
     }
 
     @Test("alarms on the same load balancer within the window join; others do not")
-    func correlation() {
+    func correlation() throws {
         var tracker = IncidentTracker(correlationWindow: 300)
-        guard case .open(let first) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        let first = try #require(tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
         #expect(tracker.observe(event("alb-latency", .alarm, at: 120), now: base) == .joined(incidentId: first.id))
         guard case .open = tracker.observe(event("alb-latency-2", .alarm, at: 900), now: base) else {
             Issue.record("outside the window: a new incident")
@@ -83,9 +83,10 @@ struct IncidentTrackerTests {
     }
 
     @Test("resolved only when every alarm is back to OK; a duplicate OK, or an OK with no incident, is not news")
-    func everyAlarmBackToOK() {
+    func everyAlarmBackToOK() throws {
         var tracker = IncidentTracker(correlationWindow: 300)
-        guard case .open(let incident) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        let incident = try #require(
+            tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
         #expect(tracker.observe(event("alb-latency", .alarm, at: 60), now: base) == .joined(incidentId: incident.id))
         guard case .ignored = tracker.observe(event("alb-5xx", .ok, at: 200), now: base) else {
             Issue.record("one alarm of two back to OK does not resolve")
@@ -112,9 +113,10 @@ struct IncidentTrackerTests {
     }
 
     @Test("OK resolves the incident without cancelling its report; INSUFFICIENT_DATA is ignored")
-    func resolution() {
+    func resolution() throws {
         var tracker = IncidentTracker(correlationWindow: 300)
-        guard case .open(let incident) = tracker.observe(event("alb-5xx", .alarm, at: 0), now: base) else { return }
+        let incident = try #require(
+            tracker.observe(event("alb-5xx", .alarm, at: 0), now: base).opened, "a new incident")
         #expect(tracker.observe(event("alb-5xx", .ok, at: 600), now: base) == .resolved(incidentId: incident.id))
         #expect(tracker.incidents[incident.id]?.phase == .open)
         #expect(tracker.unfinished.map(\.id) == [incident.id])
@@ -181,16 +183,22 @@ struct IncidentTrackerTests {
     }
 
     @Test("pruning forgets old delivered incidents only")
-    func pruning() {
+    func pruning() throws {
         var tracker = IncidentTracker(correlationWindow: 60)
-        guard case .open(let old) = tracker.observe(event("a", .alarm, at: 0), now: base) else { return }
-        guard case .open(let fresh) = tracker.observe(event("b", .alarm, at: 10, dimensions: [:]), now: base) else {
-            return
-        }
+        let old = try #require(tracker.observe(event("a", .alarm, at: 0), now: base).opened, "a new incident")
+        let fresh = try #require(tracker.observe(event("b", .alarm, at: 10, dimensions: [:]), now: base).opened)
         tracker.markDelivered(old.id, now: base)
         tracker.prune(deliveredBefore: base.addingTimeInterval(1))
         #expect(tracker.incidents[old.id] == nil)
         #expect(tracker.transitions[old.id] == nil)
         #expect(tracker.incidents[fresh.id] != nil)
+    }
+}
+
+extension IncidentTracker.Decision {
+    /// The incident this decision opened, nil for any other decision (tests `#require` it).
+    var opened: IncidentTracker.Incident? {
+        guard case .open(let incident) = self else { return nil }
+        return incident
     }
 }

@@ -4,7 +4,7 @@ import Testing
 @testable import Triage
 
 /// Renders report.html in a real headless browser (Debian's chromium, installed by
-/// `make report-preview`) at phone and desktop widths; the PNGs stay in
+/// `make test` and `make report-preview`) at phone and desktop widths; the PNGs stay in
 /// `.build/report-preview/` for a human to look at.
 @Suite("report.html in a headless browser", .enabled(if: Chromium.path != nil))
 struct ReportBrowserTests {
@@ -73,4 +73,17 @@ struct ReportBrowserTests {
 enum Chromium {
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// `make test` sets TRIAGED_REQUIRE_ALL=1: there a missing chromium fails instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["TRIAGED_REQUIRE_ALL"] == "1"
+}
+
+/// Under `make test` the browser test must run: a missing chromium is a failure naming it.
+@Suite("chromium is installed under make test")
+struct ChromiumRequirementTests {
+    @Test("chromium, for the headless browser test", .enabled(if: Chromium.required))
+    func present() {
+        #expect(
+            Chromium.path != nil,
+            "chromium missing (scripts/install-deps.sh installs Debian's chromium) but TRIAGED_REQUIRE_ALL=1")
+    }
 }

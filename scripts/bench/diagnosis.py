@@ -237,6 +237,10 @@ def main():
             print()
             print_aggregate(name, agg)
             print()
+            if not args.only and agg.get("both_accuracy") is not None:
+                both = 100 * agg["both_accuracy"]
+                print("BENCH-RESULT diagnosis %s_category_and_service %.1f%% >=95%% %s" % (
+                    name, both, "met" if both >= 95 else "missed"))
     finally:
         process.stdin.close()
         try:

@@ -13,8 +13,9 @@ RUNS=${RUNS:-3}
 CONCAT=${CONCAT:-1000000}
 
 if [ ! -f "$HARNESS" ] || [ ! -d "$DATA" ]; then
-    echo "bench-logpatterns: $HARNESS or $DATA not found (shared/ must sit beside the checkout); skipping" >&2
-    exit 0
+    echo "bench-logpatterns: $HARNESS or $DATA not found (shared/ must sit beside the checkout, or set TRIAGED_SHARED_DIR): nothing measured" >&2
+    echo "BENCH-RESULT logpatterns data missing - missed"
+    exit 1
 fi
 
 swift build -c release --product triaged >/dev/null

@@ -51,3 +51,17 @@ print("| system | set | triaged GA | Drain3 GA |")
 print("|---|---|---|---|")
 for d in g_ours:
     print("| %s | %s | %.3f | %.3f |" % (d, "dev" if d in dev else "check", g_ours[d], g_base.get(d, float("nan"))))
+
+
+def result(metric, value, target, met):
+    print("BENCH-RESULT logpatterns %s %s %s %s" % (metric, value, target, "met" if met else "missed"))
+
+
+ga_dev, ga_check = rows[0][1], rows[1][1]
+speedup = c_ours["lines_per_s"] / c_base["lines_per_s"] if c_base.get("lines_per_s") else 0.0
+print()
+result("ga_dev", "%.3f" % ga_dev, ">=0.90", ga_dev >= 0.90)
+result("ga_check", "%.3f" % ga_check, ">=0.86", ga_check >= 0.86)
+result("throughput_vs_drain3", "%.1f" % speedup, ">=10", speedup >= 10)
+peak_mb = rss["peak_rss_kib"] * 1024 / 1e6
+result("peak_rss_mb", "%.1f" % peak_mb, "<=64", peak_mb <= 64)

@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 seconds="${FUZZ_SECONDS:-600}"
 targets=("${@:-alarm}")
-if [ $# -eq 0 ]; then targets=(alarm xml json config logs); fi
+if [ $# -eq 0 ]; then targets=(alarm xml json config logs report); fi
 
 scripts/install-deps.sh --system-only
 swift build -c release --build-path .build-fuzz --product triaged-fuzz \

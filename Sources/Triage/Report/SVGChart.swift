@@ -54,8 +54,11 @@ struct SVGChart {
         let largest = max(threshold ?? 0, lines.flatMap(\.values).filter(\.isFinite).max() ?? 0)
         guard largest > 0 else { return 1 }
         let magnitude = pow(10, floor(log10(largest)))
-        for step in [1.0, 2.0, 5.0, 10.0] where step * magnitude >= largest { return step * magnitude }
-        return 10 * magnitude
+        // Near Double's largest value the step above overflows to infinity: the value is the top then.
+        for step in [1.0, 2.0, 5.0, 10.0] where step * magnitude >= largest {
+            return (step * magnitude).isFinite ? step * magnitude : largest
+        }
+        return (10 * magnitude).isFinite ? 10 * magnitude : largest
     }
 
     func render() -> String {
@@ -136,7 +139,10 @@ struct SVGChart {
 
     func label(_ value: Double) -> String {
         let text: String
-        if value >= 1000 {
+        if value >= 1e9 {
+            // Untrusted telemetry can be absurd (1e300): three significant digits, not 300 of them.
+            text = String(format: "%.3g", value)
+        } else if value >= 1000 {
             text = String(format: value >= 10_000 ? "%.0fk" : "%.1fk", value / 1000)
         } else if value == value.rounded() {
             text = String(value.wholeNumber)
