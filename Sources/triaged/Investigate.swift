@@ -52,8 +52,7 @@ struct Investigate: ParsableCommand {
         }
         var event: AlarmEvent
         do {
-            event = CompositeAlarmResolver(cloudWatch: runtime.cloudWatch, logger: logger)
-                .resolve(try AlarmMessageParser.event(from: found))
+            event = runtime.compositeResolver(logger: logger).resolve(try AlarmMessageParser.event(from: found))
         } catch let error as AlarmMessageError {
             Wiring.fail("alarm '\(alarm)' cannot be investigated: \(error.reason)")
             throw ExitCode(1)

@@ -66,7 +66,7 @@ struct Replay: ParsableCommand {
         if CompositeAlarmResolver.needsResolution(event) {
             // As the daemon does: a composite alarm is read through its triggering children.
             let made = try Wiring.runtime(configuration, environment: environment, logger: logger)
-            event = CompositeAlarmResolver(cloudWatch: made.cloudWatch, logger: logger).resolve(event)
+            event = made.compositeResolver(logger: logger).resolve(event)
             runtime = made
         }
         if let children = event.resolvedChildren { print("children     \(children.joined(separator: ", "))") }

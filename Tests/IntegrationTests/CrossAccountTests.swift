@@ -34,17 +34,19 @@ struct CrossAccountTests {
         """
     }
 
-    /// A configuration listing the workload account and 444444444444, whose role does not exist
-    /// (AssumeRole is refused there); no model, reports to a local directory.
-    static func configWithRefusingAccount(_ world: LocalAWSWorld, _ directory: URL) throws -> URL {
+    /// A configuration listing the workload account (and `extraAccounts`), then `sections` (intake,
+    /// collect); no model, reports to a local directory.
+    static func localConfig(
+        _ world: LocalAWSWorld, _ directory: URL, extraAccounts: String = "", sections: String = ""
+    ) throws -> URL {
         let config = directory.appendingPathComponent("config.yaml")
-        let refusing = "    - account_id: \"444444444444\"\n      role_arn: arn:aws:iam::444444444444:role/triaged-read"
         try """
         aws:
           region: us-east-1
           endpoint_url: \(world.description.moto)
           allow_http: true
-        \(Self.accounts(world, extra: refusing))
+        \(Self.accounts(world, extra: extraAccounts))
+        \(sections)
         analysis:
           bedrock:
             enabled: false
@@ -55,6 +57,13 @@ struct CrossAccountTests {
 
         """.write(to: config, atomically: true, encoding: .utf8)
         return config
+    }
+
+    /// `localConfig` also listing 444444444444, whose role does not exist (AssumeRole is refused there).
+    static func configWithRefusingAccount(_ world: LocalAWSWorld, _ directory: URL) throws -> URL {
+        try localConfig(
+            world, directory,
+            extraAccounts: "    - account_id: \"444444444444\"\n      role_arn: arn:aws:iam::444444444444:role/triaged-read")
     }
 
     /// Sets `name` in the workload account to ALARM (its topic there notifies the home queue).
@@ -71,6 +80,54 @@ struct CrossAccountTests {
         try world.context().assumingRole(
             roleArn: world.description.workload_role_arn, externalId: world.description.workload_external_id,
             durationSeconds: 900)
+    }
+
+    @Test(
+        "a workload account's composite alarm on the home queue is resolved through its children in that account"
+    )
+    func crossAccountComposite() throws {
+        try LocalAWSWorld.with { world in
+            let scenario = try world.buildScenario("bad-deployment", workload: true)
+            let directory = try Self.directory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            // The composite and its child live in the workload account; the home account has neither,
+            // so children read with the home credentials would not be found.
+            var parameters = QueryParameters()
+            parameters.add("AlarmName", "workload-health")
+            parameters.add("AlarmRule", "ALARM(\(scenario.alarm))")
+            parameters.add("AlarmActions.member.1", scenario.alarm_topic)
+            _ = try Self.workload(world).client(for: .cloudWatch).query("PutCompositeAlarm", parameters)
+            let config = try Self.localConfig(
+                world, directory,
+                sections: """
+                    intake:
+                      queue_url: \(scenario.intake_queue)
+                    collect:
+                      ecs:
+                        cluster: \(scenario.cluster)
+                    """)
+            let daemon = try DaemonProcess(config: config, environment: Self.environment(world, directory))
+            defer { daemon.stop() }
+            // Only the composite notifies: its child stays as it is.
+            try Self.fireWorkloadAlarm(world, "workload-health")
+            #expect(daemon.waitForLog("report delivered", timeout: 90), "\(daemon.log.suffix(3000))")
+            #expect(!daemon.log.contains("children not resolved"), "\(daemon.log.suffix(3000))")
+            let resolved = daemon.events.filter { $0["msg"] as? String == "composite alarm resolved" }
+            #expect(resolved.count == 1)
+            #expect((resolved.first?["alarm.children"] as? String)?.contains(scenario.alarm) == true)
+            let reports = directory.appendingPathComponent("reports")
+            let names = try FileManager.default.contentsOfDirectory(atPath: reports.path)
+            #expect(names.count == 1)
+            let data = try Data(contentsOf: reports.appendingPathComponent("\(try #require(names.first))/report.json"))
+            let report = try Report.decoder.decode(Report.self, from: data)
+            let workloadAccount = world.description.workload_account
+            #expect(report.incident.alarms.first?.name == "workload-health")
+            #expect(report.incident.alarms.first?.accountId == workloadAccount)
+            // The child's metric led collection to the workload account's load balancer and services.
+            #expect(report.evidence.loadBalancer.arn?.contains(":\(workloadAccount):loadbalancer/") == true)
+            #expect(report.evidence.ecs.services.count == 3)
+            #expect(!report.gaps.contains { $0.source == "account" }, "\(report.gaps)")
+        }
     }
 
     @Test(

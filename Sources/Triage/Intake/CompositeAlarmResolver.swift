@@ -10,15 +10,27 @@ import Logging
 /// in turn, a few levels deep, cycles cut), and gives the event the metric of the first metric alarm
 /// among them (all of them for correlation) and the query of the first log alarm.
 /// A failing call is logged and the event goes on unresolved: an incident is never lost for it.
+///
+/// The children are read where the composite lives: a composite alarm's rule can only name alarms of
+/// its own account and region, so the CloudWatch client is chosen once per event from the composite's
+/// ARN (`select`), and an alarm from a workload account is resolved through that account's role.
 public struct CompositeAlarmResolver: Sendable {
     /// Nested composites followed this deep.
     public static let maxDepth = 3
 
-    private let cloudWatch: CloudWatchClient
+    private let select: @Sendable (AlarmEvent) throws -> CloudWatchClient
     private let logger: Logger
 
+    /// Reads every composite's children with `cloudWatch` (one account and region, as the poller's
+    /// targets are).
     public init(cloudWatch: CloudWatchClient, logger: Logger) {
-        self.cloudWatch = cloudWatch
+        self.init(logger: logger) { _ in cloudWatch }
+    }
+
+    /// Reads a composite's children with the client `select` gives for it (by its ARN's account and
+    /// region); a `select` that throws (an account with no role) leaves the event unresolved, logged.
+    public init(logger: Logger, select: @escaping @Sendable (AlarmEvent) throws -> CloudWatchClient) {
+        self.select = select
         self.logger = logger
     }
 
@@ -33,12 +45,14 @@ public struct CompositeAlarmResolver: Sendable {
         guard Self.needsResolution(event) else { return event }
         var event = event
         do {
+            let cloudWatch = try select(event)
             var seen: Set<String> = [event.alarmName]
             var metricAlarms: [Alarm] = []
             var logAlarms: [Alarm] = []
             var pending: [(names: [String], triggered: Bool)] = [
                 try childNames(
-                    name: event.alarmName, rule: event.alarmRule, triggering: event.triggeringChildren)
+                    name: event.alarmName, rule: event.alarmRule, triggering: event.triggeringChildren,
+                    cloudWatch: cloudWatch)
             ]
             for _ in 0..<Self.maxDepth {
                 var next: [(names: [String], triggered: Bool)] = []
@@ -57,7 +71,9 @@ public struct CompositeAlarmResolver: Sendable {
                         switch child.kind {
                         case .metric: metricAlarms.append(child)
                         case .log: logAlarms.append(child)
-                        case .composite: next.append(try childNames(name: child.name, rule: child.alarmRule, triggering: []))
+                        case .composite: next.append(
+                                try childNames(
+                                    name: child.name, rule: child.alarmRule, triggering: [], cloudWatch: cloudWatch))
                         }
                     }
                 }
@@ -77,13 +93,17 @@ public struct CompositeAlarmResolver: Sendable {
         } catch {
             logger.warning(
                 "composite alarm children not resolved; collecting without a metric",
-                metadata: ["alarm.name": "\(event.alarmName)", "error": "\(error)"])
+                metadata: [
+                    "alarm.name": "\(event.alarmName)", "alarm.arn": "\(event.alarmArn)", "error": "\(error)",
+                ])
         }
         return event
     }
 
     /// The child names to read: the triggering ones, else the rule's, else `ChildrenOfAlarmName`.
-    func childNames(name: String, rule: String?, triggering: [String]) throws -> (names: [String], triggered: Bool) {
+    func childNames(
+        name: String, rule: String?, triggering: [String], cloudWatch: CloudWatchClient
+    ) throws -> (names: [String], triggered: Bool) {
         let named = triggering.compactMap(Self.alarmName(fromArn:))
         if !named.isEmpty { return (named, true) }
         let fromRule = Self.ruleChildren(rule ?? "")

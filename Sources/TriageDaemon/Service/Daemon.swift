@@ -525,7 +525,7 @@ public final class Daemon: @unchecked Sendable {
                 // Keep what only a restart can change: the queue consumer and its heartbeat.
                 running = Runtime(
                     configuration: configuration, context: built.context, cloudWatch: built.cloudWatch,
-                    poller: built.poller, consumer: running.consumer, investigator: built.investigator,
+                    router: built.router, poller: built.poller, consumer: running.consumer, investigator: built.investigator,
                     deliverer: built.deliverer, s3: built.s3)
             }
             if configuration.intake.pollInterval != current.intake.pollInterval

@@ -47,6 +47,8 @@ public struct Runtime: Sendable {
     public let configuration: Configuration
     public let context: AWSContext
     public let cloudWatch: CloudWatchClient
+    /// Where evidence (and a composite alarm's children) is read: the alarm's account and region.
+    public let router: AccountRouter
     public let poller: AlarmPoller?
     public let consumer: QueueConsumer?
     public let investigator: Investigator
@@ -89,7 +91,8 @@ public struct Runtime: Sendable {
             consumer = QueueConsumer(
                 sqs: SQSClient(client: try context.client(for: .sqs, timeout: 40)), queueURL: url,
                 visibilityTimeout: Int(configuration.intake.visibilityTimeout),
-                composites: CompositeAlarmResolver(cloudWatch: cloudWatch, logger: logger), logger: logger)
+                composites: Self.composites(
+                    router: router, home: cloudWatch, homeRegion: context.region, logger: logger), logger: logger)
         }
         let collector = EvidenceCollector(
             router: router, settings: configuration.collectSettings, clock: clock, logger: logger)
@@ -127,8 +130,27 @@ public struct Runtime: Sendable {
             redact: configuration.analysis.redact, runbooks: runbooks, history: deliverer.history, clock: clock,
             logger: logger)
         return Runtime(
-            configuration: configuration, context: context, cloudWatch: cloudWatch, poller: poller,
+            configuration: configuration, context: context, cloudWatch: cloudWatch, router: router, poller: poller,
             consumer: consumer, investigator: investigator, deliverer: deliverer, s3: s3)
+    }
+
+    /// A resolver that reads a composite alarm's children in the composite's own account and region
+    /// (the queue, `investigate` and `replay` see alarms of every account on one path).
+    public func compositeResolver(logger: Logger) -> CompositeAlarmResolver {
+        Self.composites(router: router, home: cloudWatch, homeRegion: context.region, logger: logger)
+    }
+
+    /// The home client for an ARN without account and region (or of the home account in the home
+    /// region); otherwise the router's client there, which throws for an account with no role.
+    static func composites(
+        router: AccountRouter, home: CloudWatchClient, homeRegion: String, logger: Logger
+    ) -> CompositeAlarmResolver {
+        CompositeAlarmResolver(logger: logger) { event in
+            guard let (account, region) = AccountRole.accountAndRegion(ofArn: event.alarmArn) else { return home }
+            if region == homeRegion, account == (try? router.homeAccountId()) { return home }
+            guard let client = try router.cloudWatch(account: account, region: region) else { return home }
+            return client
+        }
     }
 
     /// The claims this configuration asks for.
