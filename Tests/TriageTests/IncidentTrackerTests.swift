@@ -1,4 +1,6 @@
+import AWSCore
 import Foundation
+import Logging
 import Testing
 
 @testable import Triage
@@ -192,6 +194,40 @@ struct IncidentTrackerTests {
         #expect(tracker.incidents[old.id] == nil)
         #expect(tracker.transitions[old.id] == nil)
         #expect(tracker.incidents[fresh.id] != nil)
+    }
+
+    /// A clock the test moves.
+    final class SteppedClock: WallClock, @unchecked Sendable {
+        var date: Date
+        init(_ date: Date) { self.date = date }
+        func now() -> Date { date }
+    }
+
+    @Test("the daemon's intake forgets incidents delivered longer ago than the retention, in the saved state too")
+    func retentionOnFinish() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retention-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock = SteppedClock(base)
+        let intake = try Intake(
+            store: IncidentStore(directory: directory), correlationWindow: 60, claims: LocalClaims(), clock: clock,
+            logger: Logger(label: "t"))
+        func deliver(_ name: String, at offset: TimeInterval) throws -> String {
+            guard case .investigate(let incident) = try intake.record(event(name, .alarm, at: offset, dimensions: [:]))
+            else { throw AlarmMessageError("\(name) opened no incident") }
+            #expect(try intake.begin(incident.id))
+            try intake.finish(incident.id)
+            return incident.id
+        }
+        let old = try deliver("a", at: 0)
+        clock.date = base.addingTimeInterval(IncidentTracker.retention - 60)
+        let recent = try deliver("b", at: IncidentTracker.retention - 60)
+        #expect(intake.incident(old) != nil, "still within the retention")
+        clock.date = base.addingTimeInterval(IncidentTracker.retention + 60)
+        let last = try deliver("c", at: IncidentTracker.retention + 60)
+        #expect(intake.incident(old) == nil)
+        #expect(intake.incident(recent) != nil && intake.incident(last) != nil)
+        let saved = try #require(try IncidentStore(directory: directory).load())
+        #expect(Set(saved.incidents.keys) == [recent, last])
     }
 }
 

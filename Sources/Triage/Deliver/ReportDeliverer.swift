@@ -249,6 +249,8 @@ public struct ReportDeliverer: Sendable {
         }
         progress.completedAt = clock.now()
         try outbox.save(progress)
+        // Entries completed longer ago than the incidents are remembered go with them.
+        outbox.prune(completedBefore: clock.now().addingTimeInterval(-IncidentTracker.retention))
         result.notification = progress.notification
         result.notificationMessageId = progress.notificationMessageId
         logger.info(

@@ -165,6 +165,12 @@ public struct IncidentTracker: Sendable, Codable, Equatable {
         incidents.values.filter { $0.phase == .delivered && $0.resolvedAt != nil }.sorted { $0.openedAt < $1.openedAt }
     }
 
+    /// How long a delivered incident is remembered after its last change: 14 days, SQS's longest
+    /// message retention, so no message a queue can still hold refers to a forgotten incident (and the
+    /// poller ignores transitions older than a day). An alarm that returns to OK after that gets no
+    /// resolution notice.
+    public static let retention: TimeInterval = 14 * 86_400
+
     /// Forgets delivered incidents last updated before `cutoff` (and their transitions), keeping the
     /// state small; a redelivered message older than that is then caught by S3's conditional write.
     public mutating func prune(deliveredBefore cutoff: Date) {

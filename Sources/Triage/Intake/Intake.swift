@@ -88,10 +88,13 @@ public final class Intake: Sendable {
         }
     }
 
-    /// The incident's report is delivered.
+    /// The incident's report is delivered. Incidents delivered longer ago than
+    /// `IncidentTracker.retention` are forgotten in the same save, so the state stays small.
     public func finish(_ incidentId: String) throws {
+        let now = clock.now()
         try state.withLock { tracker in
-            tracker.markDelivered(incidentId, now: clock.now())
+            tracker.markDelivered(incidentId, now: now)
+            tracker.prune(deliveredBefore: now.addingTimeInterval(-IncidentTracker.retention))
             try store.save(tracker)
         }
     }
