@@ -13,7 +13,7 @@ struct ReportTests {
         try #require(try JSONSerialization.jsonObject(with: Data(report.json())) as? [String: Any])
     }
 
-    @Test("report.json carries DESIGN.md section 7's keys, nulls included, and round-trips")
+    @Test("report.json carries every key of docs/report.schema.json, nulls included, and round-trips")
     func jsonShape() throws {
         let report = ReportFixtures.report()
         let json = try object(report)
