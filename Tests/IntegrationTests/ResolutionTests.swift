@@ -139,7 +139,7 @@ struct ResolutionTests {
             let html = String(
                 decoding: try s3.getObject(bucket: scenario.bucket, key: key(report, "report.html")).body,
                 as: UTF8.self)
-            #expect(html.contains("<b>resolved</b> \(ReportText.clock(resolvedAt)) after 12 min"))
+            #expect(html.contains("<b>Resolved</b> \(ReportText.clock(resolvedAt)) after 12 min"))
 
             // The same OK again (redelivery, the other path): the tracker has it already, and the
             // outbox would not send a second follow-up even if asked.

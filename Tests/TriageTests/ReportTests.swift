@@ -192,6 +192,43 @@ struct ReportTests {
         }
     }
 
+    @Test("report.md and report.html show the same rows, limits and facts: one view model, two renderers")
+    func oneViewModel() throws {
+        var evidence = ReportFixtures.evidence(patterns: ReportView.logPatternRows + 4)
+        let task = try #require(evidence.ecs.stoppedTasks.first)
+        evidence.ecs.stoppedTasks = Array(repeating: task, count: ReportView.stoppedTaskRows + 5)
+        let report = ReportFixtures.report(evidence: evidence)
+        let view = ReportView(report)
+        let markdown = MarkdownRenderer.render(report)
+        let html = HTMLRenderer.render(report)
+        #expect(markdown == MarkdownRenderer.render(view))
+        let titles = view.tables.map(\.title)
+        #expect(titles.contains("Stopped tasks (\(ReportView.stoppedTaskRows + 5))"))
+        for table in view.tables {
+            // The Markdown section runs from its heading to the next heading.
+            let mdSection = try #require(markdown.components(separatedBy: "\n### \(table.title)\n").dropFirst().first)
+                .components(separatedBy: "\n#").first ?? ""
+            let mdRows = mdSection.split(separator: "\n").filter { $0.hasPrefix("|") }.count
+            let htmlSection = try #require(html.components(separatedBy: "<h2>\(table.title)</h2>").dropFirst().first)
+                .components(separatedBy: "</section>").first ?? ""
+            let htmlRows = htmlSection.components(separatedBy: "<tr>").count - 1
+            #expect(mdRows == (table.rows.isEmpty ? 0 : table.rows.count + 2), "\(table.title)")
+            #expect(htmlRows == (table.rows.isEmpty ? 0 : table.rows.count + 1), "\(table.title)")
+            if table.omitted > 0 {
+                #expect(mdSection.contains("…and \(table.omitted) more in report.json."), "\(table.title)")
+                #expect(htmlSection.contains("…and \(table.omitted) more in report.json."), "\(table.title)")
+            }
+        }
+        #expect(view.tables.first { $0.title.hasPrefix("Stopped tasks") }?.omitted == 5)
+        #expect(view.tables.first { $0.title == "Top log patterns" }?.omitted == 4)
+        for fact in view.facts {
+            #expect(markdown.contains("**\(fact.label)**") && html.contains("<b>\(fact.label)</b>"), "\(fact.label)")
+        }
+        // Both say the same revision the same way.
+        #expect(markdown.contains("rev 43") && html.contains("rev 43"))
+        for line in view.checked { #expect(html.contains(HTMLRenderer.escape(line)), "\(line)") }
+    }
+
     @Test("report.html: self-contained, three charts with threshold and markers, escaped telemetry")
     func html() throws {
         let html = HTMLRenderer.render(ReportFixtures.report())

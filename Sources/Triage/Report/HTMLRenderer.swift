@@ -6,60 +6,43 @@ import Foundation
 /// HTML-escaped; links are kept only when they are https.
 public enum HTMLRenderer {
     public static func render(_ report: Report) -> String {
-        let alarm = report.openingAlarm
-        let title = "[\(report.severity.rawValue.uppercased())] \(alarm?.name ?? "alarm")"
+        let view = ReportView(report)
+        let title = "[\(view.severity.uppercased())] \(view.alarmName)"
         var body: [String] = []
-        body.append("<header class=\"sev-\(report.severity.rawValue)\">")
-        body.append("<span class=\"badge\">\(report.severity.rawValue.uppercased())</span>")
-        body.append(
-            "<h1>\(escape(alarm?.name ?? "alarm")): \(escape(report.topFinding?.title ?? "no conclusive cause"))</h1>")
-        var facts = [
-            "In ALARM since <b>\(ReportText.clock(report.window.alarmTime))</b>",
-            "window \(ReportText.clock(report.window.start)) → \(ReportText.time(report.window.end))",
-            "incident <code>\(escape(report.incident.id))</code>",
-        ]
-        if let resolution = report.resolution {
-            facts.append(
-                "<b>resolved</b> \(ReportText.clock(resolution.resolvedAt)) after \(ReportText.duration(resolution.durationSeconds))"
-            )
-        } else if let resolved = report.incident.resolvedAt {
-            facts.append("back to OK \(ReportText.clock(resolved))")
+        body.append("<header class=\"sev-\(escape(view.severity))\">")
+        body.append("<span class=\"badge\">\(escape(view.severity.uppercased()))</span>")
+        body.append("<h1>\(escape(view.alarmName)): \(escape(view.headline))</h1>")
+        let facts = view.facts.map { fact in
+            "<b>\(escape(fact.label))</b> " + (fact.isCode ? "<code>\(escape(fact.value))</code>" : escape(fact.value))
         }
         body.append("<p class=\"facts\">\(facts.joined(separator: " · "))</p>")
-        if let runbook = report.links.runbook, runbook.hasPrefix("https://") {
-            body.append("<p class=\"facts\">Runbook: <a href=\"\(escape(runbook))\">\(escape(runbook))</a></p>")
+        if let runbook = view.runbook {
+            body.append("<p class=\"facts\"><b>Runbook</b> <a href=\"\(escape(runbook))\">\(escape(runbook))</a></p>")
         }
-        if let alarm { body.append("<p class=\"reason\">\(escape(alarm.reason))</p>") }
-        if report.incident.alarms.count > 1 {
+        if !view.correlated.isEmpty {
             body.append(
-                "<p class=\"facts\">Correlated: "
-                    + report.incident.alarms.map { "\(escape($0.name)) (\(ReportText.time($0.stateChangeTime)))" }
-                    .joined(separator: ", ") + "</p>")
+                "<p class=\"facts\">Correlated alarms: \(view.correlated.map(escape).joined(separator: ", "))</p>")
         }
+        if let reason = view.reason { body.append("<p class=\"reason\">\(escape(reason))</p>") }
         body.append("</header>")
 
-        body.append("<section><h2>Summary</h2><p>\(escape(report.summary))</p></section>")
-        if let history = report.history, !history.previous.isEmpty {
-            body.append(
-                "<section><h2>Earlier incidents</h2><p>Happened \(history.count30d) \(history.count30d == 1 ? "time" : "times") in the 30 days before (same alarm, category and service):</p><ul>"
-            )
-            for previous in history.previous {
-                let target = ReportText.s3ConsoleURL(previous.reportKey, region: report.incident.region)
+        body.append("<section><h2>Summary</h2><p>\(escape(view.summary))</p></section>")
+        if let summary = view.earlierSummary {
+            body.append("<section><h2>Earlier incidents</h2><p>\(escape(summary))</p><ul>")
+            for previous in view.earlier {
                 body.append(
-                    "<li>\(ReportText.clock(previous.openedAt)) · <span class=\"cat\">\(previous.category.rawValue)</span>\(previous.service.map { " · \(escape($0))" } ?? "") · <a href=\"\(escape(target))\">\(escape(previous.incidentId))</a> <code>\(escape(previous.reportKey))</code></li>"
+                    "<li>\(escape(previous.openedAt)) · <span class=\"cat\">\(escape(previous.category))</span>\(previous.service.map { " · \(escape($0))" } ?? "") · <a href=\"\(escape(previous.consoleURL))\">\(escape(previous.incidentId))</a> <code>\(escape(previous.reportKey))</code></li>"
                 )
             }
             body.append("</ul></section>")
         }
 
         body.append("<section><h2>Findings</h2><ol class=\"findings\">")
-        for finding in report.findings {
+        for finding in view.findings {
             body.append(
-                "<li><div class=\"ft\"><b>\(escape(finding.title))</b> <span class=\"cat\">\(finding.category.rawValue)</span> <span class=\"conf\">\(ReportText.percent(finding.confidence)) · \(escape(finding.source))</span></div>"
+                "<li><div class=\"ft\"><b>\(escape(finding.title))</b> <span class=\"cat\">\(escape(finding.category))</span> <span class=\"conf\">\(escape(finding.confidence)) · \(escape(finding.source))</span></div>"
             )
-            if let attribution = finding.attribution {
-                body.append("<div class=\"attr\">\(escape(attribution))</div>")
-            }
+            if let attribution = finding.attribution { body.append("<div class=\"attr\">\(escape(attribution))</div>") }
             if !finding.evidence.isEmpty {
                 body.append("<ul>" + finding.evidence.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
             }
@@ -67,9 +50,9 @@ public enum HTMLRenderer {
         }
         body.append("</ol></section>")
 
-        if !report.nextSteps.isEmpty {
+        if !view.nextSteps.isEmpty {
             body.append(
-                "<section><h2>Next steps</h2><ol>" + report.nextSteps.map { "<li>\(codeSpans($0))</li>" }.joined()
+                "<section><h2>Next steps</h2><ol>" + view.nextSteps.map { "<li>\(codeSpans($0))</li>" }.joined()
                     + "</ol></section>")
         }
 
@@ -80,56 +63,42 @@ public enum HTMLRenderer {
                     + charts.map { "<figure>\($0)</figure>" }.joined()
                     + "</div></section>")
         }
-        body.append(contentsOf: tables(report))
+        body.append(contentsOf: view.tables.map(table))
 
         body.append("<section><h2>What was checked</h2><ul>")
-        body.append(MarkdownRenderer.checked(report).map { "<li>\(escape(unescapeMarkdown($0)))</li>" }.joined())
+        body.append(view.checked.map { "<li>\(escape($0))</li>" }.joined())
         body.append("</ul>")
-        if report.gaps.isEmpty {
+        if view.gaps.isEmpty {
             body.append("<p>No gaps: every source was read.</p>")
         } else {
             body.append(
                 "<h3>Gaps</h3><ul>"
-                    + report.gaps.map { "<li><b>\(escape($0.source))</b>: \(escape($0.reason))</li>" }
-                    .joined() + "</ul>")
+                    + view.gaps.map { "<li><b>\(escape($0.source))</b>: \(escape($0.reason))</li>" }.joined() + "</ul>")
         }
         body.append("</section>")
 
         body.append("<section><h2>Model analysis</h2>")
-        let analysis = report.analysis
-        if analysis.source == "bedrock" {
-            body.append(
-                "<p>Model <code>\(escape(analysis.answeredBy ?? analysis.modelId ?? "?"))</code>: \(analysis.usage.inputTokens) input and \(analysis.usage.outputTokens) output tokens, about $\(String(format: "%.4f", analysis.usage.estimatedCostUsd)).</p>"
-            )
+        let analysis = view.analysis
+        if let unavailable = analysis.unavailable {
+            body.append("<p>\(escape(unavailable))</p>")
+        } else {
+            body.append("<p>Model <code>\(escape(analysis.model ?? "?"))</code>: \(escape(analysis.usage ?? ""))</p>")
             if let disagreement = analysis.disagreement {
                 body.append("<p><b>The model disagrees with the findings.</b> \(escape(disagreement))</p>")
-            } else if analysis.verdict == .agrees {
+            } else if analysis.agrees {
                 body.append("<p>The model agrees with the top finding.</p>")
             }
             if let root = analysis.rootCause { body.append("<p><b>Root cause (the model's):</b> \(escape(root))</p>") }
             if let narrative = analysis.narrative {
                 body.append("<details><summary>The model's answer</summary><pre>\(escape(narrative))</pre></details>")
             }
-        } else {
-            body.append(
-                "<p>Not available: \(escape(analysis.unavailableReason ?? "not requested")). The findings come from deterministic rules over the evidence.</p>"
-            )
         }
         body.append("</section>")
 
-        var links: [String] = []
-        let console = report.links.console
-        for (label, url) in [
-            ("Runbook", report.links.runbook), ("Alarm in CloudWatch", console.alarm), ("ECS service", console.ecsService),
-            ("Logs Insights over the window", console.logsInsights),
-        ] {
-            if let url, url.hasPrefix("https://") { links.append("<li><a href=\"\(escape(url))\">\(label)</a></li>") }
-        }
-        if let objects = report.links.objects { links.append("<li><code>\(escape(objects.json))</code></li>") }
+        var links = view.links.map { "<li><a href=\"\(escape($0.url))\">\(escape($0.label))</a></li>" }
+        if let key = view.objectKey { links.append("<li>Objects: <code>\(escape(key))</code> (json, md, html)</li>") }
         if !links.isEmpty { body.append("<section><h2>Links</h2><ul>\(links.joined())</ul></section>") }
-        body.append(
-            "<footer>\(escape(report.generator)) · generated \(ReportText.clock(report.generatedAt)) · schema \(report.schemaVersion)</footer>"
-        )
+        body.append("<footer>\(escape(view.footer))</footer>")
 
         return """
             <!doctype html>
@@ -220,101 +189,41 @@ public enum HTMLRenderer {
 
     // MARK: tables
 
-    static func tables(_ report: Report) -> [String] {
-        var out: [String] = []
-        let groups = report.evidence.loadBalancer.targetGroups
-        if !groups.isEmpty {
-            var rows: [[String]] = []
-            for group in groups {
-                if group.targets.isEmpty { rows.append([group.name, "—", "no targets", ""]) }
-                for target in group.targets {
-                    rows.append([
-                        group.name, target.id + (target.port.map { ":\($0)" } ?? ""), target.state,
-                        [target.reason, target.description].compactMap { $0 }.joined(separator: ": "),
-                    ])
-                }
-            }
-            out.append(section("Target health", table(["target group", "target", "state", "reason"], rows)))
-        }
-        let services = report.evidence.ecs.services
-        if !services.isEmpty {
-            let rows = services.map { service -> [String] in
-                let deployments = service.deployments.map { d in
-                    "\(d.status ?? "?") r\(d.revision.map(String.init) ?? "?") \(d.rolloutState ?? "")"
-                        + (d.createdAt.map { " at \(ReportText.time($0))" } ?? "")
-                        + ((d.failedTasks ?? 0) > 0 ? ", \(d.failedTasks ?? 0) failed" : "")
-                }
-                return [
-                    service.name, "\(service.running) / \(service.desired)", "\(service.pending)",
-                    deployments.joined(separator: "; "),
-                ]
-            }
-            var content = table(["service", "running / desired", "pending", "deployments"], rows)
-            let events = services.flatMap { service in service.events.prefix(3).map { (service.name, $0) } }
-            if !events.isEmpty {
-                content +=
-                    "<h3>Recent service events</h3><ul>"
-                    + events.map { name, event in
-                        "<li>\(event.at.map(ReportText.time) ?? "?") <b>\(escape(name))</b>: \(escape(event.message))</li>"
-                    }.joined() + "</ul>"
-            }
-            out.append(section("ECS services", content))
-        }
-        let tasks = report.evidence.ecs.stoppedTasks
-        let taskRows = tasks.prefix(25).map { task -> [String] in
-            [
-                task.stoppedAt.map(ReportText.time) ?? "?", task.service ?? "?",
-                task.taskDefinition.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "?",
-                task.stopCode ?? "",
-                task.containers.map { "\($0.name ?? "?")=\($0.exitCode.map(String.init) ?? "?")" }.joined(
-                    separator: " "),
-                ([task.stoppedReason] + task.containers.map(\.reason)).compactMap { $0 }.joined(separator: "; "),
-            ]
-        }
-        out.append(
-            section(
-                "Stopped tasks (\(tasks.count))",
-                tasks.isEmpty
-                    ? "<p>None in the window.</p>"
-                    : table(["stopped", "service", "revision", "stop code", "exit codes", "reason"], taskRows)))
-        let patterns = report.evidence.logs.patterns
-        if patterns.isEmpty {
-            out.append(section("Top log patterns", "<p>No matching log lines.</p>"))
+    static func table(_ table: ReportView.Table) -> String {
+        var content = table.lead.map { "<p>\(escape($0))</p>" } ?? ""
+        if table.rows.isEmpty {
+            if !table.emptyText.isEmpty { content += "<p>\(escape(table.emptyText))</p>" }
         } else {
-            let rows = patterns.prefix(15).map { p -> String in
-                "<tr><td class=\"n\">\(p.count)</td><td>\(escape(p.level ?? ""))</td><td>\(escape(p.service ?? p.group))</td><td><code>\(escape(p.template))</code><details><summary>example</summary><pre>\(escape(p.example))</pre></details></td></tr>"
-            }
-            out.append(
-                section(
-                    "Top log patterns",
-                    "<div class=\"scroll\"><table><thead><tr><th>count</th><th>level</th><th>service</th><th>template</th></tr></thead><tbody>"
-                        + rows.joined() + "</tbody></table></div>"))
+            let header = table.columns.map { "<th>\(escape($0.name))</th>" }.joined()
+            let rows = table.rows.map { row in
+                "<tr>"
+                    + zip(table.columns, row).map { column, cell in
+                        let open = column.numeric ? "<td class=\"n\">" : "<td>"
+                        switch cell {
+                        case .text(let text): return open + escape(text) + "</td>"
+                        case .code(let text): return open + "<code>" + escape(text) + "</code></td>"
+                        }
+                    }.joined() + "</tr>"
+            }.joined()
+            content += "<div class=\"scroll\"><table><thead><tr>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>"
+            if table.omitted > 0 { content += "<p>…and \(table.omitted) more in report.json.</p>" }
         }
-        let traces = report.evidence.traces
-        if !traces.failingSegments.isEmpty {
-            let rows = traces.failingSegments.prefix(15).map {
-                [
-                    $0.service, $0.operation ?? $0.url ?? "", $0.status.map(String.init) ?? "", $0.downstream ?? "",
-                    $0.cause ?? "", String($0.count ?? 1),
-                ]
-            }
-            out.append(
-                section(
-                    "Failing trace segments (\(traces.faults) faults, \(traces.errors) errors)",
-                    table(["service", "operation", "status", "downstream", "cause", "traces"], rows)))
+        var list: [String] = []
+        func closeList() {
+            if !list.isEmpty { content += "<ul>" + list.joined() + "</ul>" }
+            list = []
         }
-        return out
-    }
-
-    static func section(_ title: String, _ content: String) -> String {
-        "<section><h2>\(escape(title))</h2>\(content)</section>"
-    }
-
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
-        "<div class=\"scroll\"><table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined()
-            + "</tr></thead><tbody>"
-            + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined()
-            + "</tbody></table></div>"
+        for note in table.notes {
+            switch note {
+            case .listTitle(let text):
+                closeList()
+                content += "<p>\(escape(text))</p>"
+            case .item(let text): list.append("<li>\(escape(text))</li>")
+            case .example(let text): list.append("<li><pre>\(escape(text))</pre></li>")
+            }
+        }
+        closeList()
+        return "<section><h2>\(escape(table.title))</h2>\(content)</section>"
     }
 
     // MARK: text
@@ -339,20 +248,6 @@ public enum HTMLRenderer {
     /// Our own step texts: `code` spans become <code>, everything escaped.
     static func codeSpans(_ text: String) -> String {
         ReportText.mapCodeSpans(text, code: { "<code>\(escape(String($0)))</code>" }, prose: { escape(String($0)) })
-    }
-
-    static func unescapeMarkdown(_ text: String) -> String {
-        var out = ""
-        var escaped = false
-        for character in text {
-            if character == "\\" && !escaped {
-                escaped = true
-                continue
-            }
-            escaped = false
-            out.append(character)
-        }
-        return out
     }
 
     static let css = """
