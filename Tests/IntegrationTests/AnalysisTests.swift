@@ -45,7 +45,7 @@ struct AnalysisTests {
             ]
             for (api, model) in runs {
                 let result = try analyser(world, api: api, model: model).analyse(prompt)
-                #expect(result.source == "bedrock", "\(model): \(result.unavailableReason ?? "")")
+                #expect(result.source == .bedrock, "\(model): \(result.unavailableReason ?? "")")
                 #expect(result.summary == "The stand-in model read the evidence.")
                 #expect(result.actions == ["Check the deployment"])
                 #expect(result.usage.inputTokens == 100 && result.usage.outputTokens == 20)
@@ -74,7 +74,7 @@ struct AnalysisTests {
             try control(world, ["mode": "throttle", "count": 100])
             var started = Date()
             let throttled = try analyser(world, model: "amazon.nova-lite-v1:0", timeout: 10).analyse(prompt)
-            #expect(throttled.source == "rules")
+            #expect(throttled.source == .rules)
             #expect(
                 throttled.unavailableReason?.contains("ThrottlingException") == true,
                 "\(throttled.unavailableReason ?? "")")
@@ -86,14 +86,14 @@ struct AnalysisTests {
 
             let broke = try analyser(world, model: "global.anthropic.claude-sonnet-4-6", budget: 0).analyse(
                 prompt)
-            #expect(broke.source == "rules")
+            #expect(broke.source == .rules)
             #expect(broke.unavailableReason?.hasPrefix("daily model budget of $0.00 reached") == true)
 
             // Last: a stalled call (the stand-in keeps sleeping after the analysis gave up).
             try control(world, ["mode": "stall", "count": 100, "stall_seconds": 8])
             started = Date()
             let stalled = try analyser(world, model: "amazon.nova-lite-v1:0", timeout: 2).analyse(prompt)
-            #expect(stalled.source == "rules")
+            #expect(stalled.source == .rules)
             #expect(stalled.unavailableReason?.contains("did not answer within 2 s") == true)
             #expect(Date().timeIntervalSince(started) < 5)
 
@@ -112,7 +112,7 @@ struct AnalysisTests {
             let findings = FindingsEngine.findings(evidence)
             let prompt = PromptBuilder(budgetTokens: 12_000).build(alarm: event, findings: findings, evidence: evidence)
             let result = try analyser(world, model: "global.anthropic.claude-sonnet-4-6").analyse(prompt)
-            #expect(result.source == "bedrock")
+            #expect(result.source == .bedrock)
             let bodies = try recorded(world).map { $0["body"] as? String ?? "" }
             #expect(bodies.count == 1)
             for secret in ["Sup3rS3cretPw", "AKIAZ3XAMPLEKEY12345", "ops.lead@example.com"] {
@@ -137,7 +137,7 @@ struct AnalysisTests {
             #expect(prompt.user.contains("1. [out_of_memory "))
             #expect(prompt.user.contains("service=api"))
             let analysis = try analyser(world, model: "global.anthropic.claude-sonnet-4-6").analyse(prompt)
-            #expect(analysis.source == "bedrock", "\(analysis.unavailableReason ?? "")")
+            #expect(analysis.source == .bedrock, "\(analysis.unavailableReason ?? "")")
             var tracker = IncidentTracker(correlationWindow: 300)
             guard case .open(let incident) = tracker.observe(event, now: Date()) else {
                 Issue.record("the alarm opened no incident")

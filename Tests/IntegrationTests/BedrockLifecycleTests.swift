@@ -87,7 +87,7 @@ struct BedrockLifecycleTests {
             let h = try harness(world)
             let result = h.analyser.analyse(prompt())
             #expect(AnalysisSettings().modelId == "global.anthropic.claude-sonnet-4-6")
-            #expect(result.source == "bedrock", "\(result.unavailableReason ?? "")")
+            #expect(result.source == .bedrock, "\(result.unavailableReason ?? "")")
             #expect(result.modelId == "global.anthropic.claude-sonnet-4-6")
             #expect(result.answeredBy == "global.anthropic.claude-sonnet-4-6")
             #expect(result.attempts == 1 && !result.truncated)
@@ -110,7 +110,7 @@ struct BedrockLifecycleTests {
         try LocalAWSWorld.with { world in
             let h = try harness(world) { $0.modelId = "anthropic.claude-3-5-sonnet-20240620-v1:0" }
             let result = h.analyser.analyse(prompt())
-            #expect(result.source == "rules")
+            #expect(result.source == .rules)
             let reason = result.unavailableReason ?? ""
             #expect(
                 reason.hasPrefix(
@@ -126,7 +126,7 @@ struct BedrockLifecycleTests {
             try control(world, ["mode": "none", "count": 0])
             let legacy = try harness(world) { $0.modelId = "us.anthropic.claude-opus-4-1-20250805-v1:0" }
             let answer = legacy.analyser.analyse(prompt())
-            #expect(answer.source == "rules")
+            #expect(answer.source == .rules)
             #expect(
                 answer.unavailableReason?.hasPrefix(
                     "model us.anthropic.claude-opus-4-1-20250805-v1:0 is Legacy on Bedrock and this account may no longer use it (end of life 2027-01-08); set analysis.bedrock.model_id to global.anthropic.claude-opus-4-6-v1 (Bedrock ResourceNotFoundException: Access denied. This Model is marked by provider as Legacy"
@@ -140,7 +140,7 @@ struct BedrockLifecycleTests {
         try LocalAWSWorld.with { world in
             let h = try harness(world) { $0.modelId = "anthropic.claude-sonnet-4-6" }
             let result = h.analyser.analyse(prompt())
-            #expect(result.source == "bedrock", "\(result.unavailableReason ?? "")")
+            #expect(result.source == .bedrock, "\(result.unavailableReason ?? "")")
             #expect(result.modelId == "anthropic.claude-sonnet-4-6")
             #expect(result.answeredBy == "us.anthropic.claude-sonnet-4-6")
             #expect(result.attempts == 2)
@@ -166,7 +166,7 @@ struct BedrockLifecycleTests {
             try control(world, ["mode": "throttle", "count": 3])
             let h = try harness(world) { $0.fallbackModelId = "amazon.nova-lite-v1:0" }
             let result = h.analyser.analyse(prompt())
-            #expect(result.source == "bedrock", "\(result.unavailableReason ?? "")")
+            #expect(result.source == .bedrock, "\(result.unavailableReason ?? "")")
             #expect(result.modelId == "global.anthropic.claude-sonnet-4-6")
             #expect(result.answeredBy == "amazon.nova-lite-v1:0")
             #expect(result.attempts == 4)
@@ -195,7 +195,7 @@ struct BedrockLifecycleTests {
                 $0.fallbackModelId = "anthropic.claude-3-haiku-20240307-v1:0"
             }
             let neither = both.analyser.analyse(prompt())
-            #expect(neither.source == "rules" && neither.attempts == 2)
+            #expect(neither.source == .rules && neither.attempts == 2)
             #expect(
                 neither.unavailableReason?.contains(
                     "; fallback anthropic.claude-3-haiku-20240307-v1:0: model anthropic.claude-3-haiku-20240307-v1:0 reached end of life on Bedrock on 2026-09-10; set analysis.bedrock.fallback_model_id to global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -231,7 +231,7 @@ struct BedrockLifecycleTests {
             let result = h.analyser.analyse(built)
             let returned = Date()
             #expect(returned.timeIntervalSince(started) < 2.5)
-            #expect(result.source == "rules")
+            #expect(result.source == .rules)
             #expect(result.unavailableReason == "Bedrock did not answer within 1.5 s")
             // Never answered: the input sent is counted, at Nova Lite's $0.06 per million.
             #expect(result.usage.inputTokens == built.estimatedTokens)
@@ -270,7 +270,7 @@ struct BedrockLifecycleTests {
                 let h = try harness(world) { $0.api = api }
                 let result = h.analyser.analyse(prompt())
                 #expect(result.truncated, "\(api)")
-                #expect(result.source == "rules")
+                #expect(result.source == .rules)
                 #expect(
                     result.unavailableReason
                         == "the model's answer was cut off at max_output_tokens (1500) before its JSON was complete; raise analysis.bedrock.max_output_tokens"
@@ -355,7 +355,7 @@ struct BedrockLifecycleTests {
                 $0.modelId = "moonshotai.kimi-k2.5"; $0.dailyBudgetUSD = 0.0001
             }
             let result = h.analyser.analyse(prompt())
-            #expect(result.source == "bedrock", "\(result.unavailableReason ?? "")")
+            #expect(result.source == .bedrock, "\(result.unavailableReason ?? "")")
             #expect(!result.usage.costKnown && result.usage.estimatedCostUSD == 0)
             #expect(result.notes.contains { $0.hasPrefix("cost unknown: no price for moonshotai.kimi-k2.5") })
             #expect(h.ledger.spent(on: Date()) == 0)

@@ -132,7 +132,7 @@ struct WorldEvidence {
     }
 
     mutating func deploy(
-        _ service: String, minutesBeforeRise: Double, rollout: String, failed: Int = 0, running: Int = 2
+        _ service: String, minutesBeforeRise: Double, rollout: RolloutState, failed: Int = 0, running: Int = 2
     ) {
         guard let index = evidence.ecs.services.firstIndex(where: { $0.name == service }) else {
             Issue.record("the fixture has no ECS service \(service): the scenario would test nothing")

@@ -46,7 +46,7 @@ struct NotificationTests {
                 stoppedAt: ReportFixtures.alarmTime, containers: [.init(name: "api", exitCode: 137, reason: "OOM")])
         }
         var analysis = ReportFixtures.rulesAnalysis()
-        analysis.source = "bedrock"
+        analysis.source = .bedrock
         analysis.summary = String(repeating: "The model wrote a very long summary. ", count: 20_000)
         analysis.actions = (0..<500).map { "Step \($0): " + String(repeating: "do the thing ", count: 100) }
         var report = ReportFixtures.report(evidence: evidence, analysis: analysis)

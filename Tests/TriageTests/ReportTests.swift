@@ -109,7 +109,7 @@ struct ReportTests {
         ]
         let ranked = ReportBuilder.rank(rules: rules, model: model)
         #expect(ranked.map(\.title) == ["deploy", "targets"])
-        #expect(ranked.allSatisfy { $0.source == "rules" })
+        #expect(ranked.allSatisfy { $0.source == .rules })
         #expect(ReportBuilder.verdict(rules: rules, model: model)?.verdict == .agrees)
         // Another service, a category ranked lower, a category with no evidence, and `unknown` at the top.
         let otherService = [Finding(category: .badDeployment, service: "web", title: "w", confidence: 0.9, evidence: [])]
@@ -134,7 +134,7 @@ struct ReportTests {
             report.nextSteps.first?.contains(
                 "aws ecs update-service --cluster prodapp-ecs-cluster --service api --task-definition api:42") == true)
         var analysis = ReportFixtures.rulesAnalysis()
-        analysis.source = "bedrock"
+        analysis.source = .bedrock
         analysis.unavailableReason = nil
         analysis.summary = "The api deployment broke its configuration."
         analysis.actions = ["Restore DB_URL in the task definition"]
@@ -153,7 +153,7 @@ struct ReportTests {
         ]
         let wrong = ReportFixtures.report(analysis: analysis)
         #expect(wrong.analysis.verdict == .disagrees)
-        #expect(wrong.findings.first?.category == .badDeployment && wrong.findings.allSatisfy { $0.source == "rules" })
+        #expect(wrong.findings.first?.category == .badDeployment && wrong.findings.allSatisfy { $0.source == .rules })
         #expect(wrong.summary.hasPrefix("prodapp-alb-5xx went into ALARM at 2025-11-25 10:04 UTC. Most likely: "))
         #expect(wrong.summary.contains("The model's diagnosis is dependency_failure of web, which the evidence does not support"))
         #expect(wrong.nextSteps.first?.contains("aws ecs update-service") == true)

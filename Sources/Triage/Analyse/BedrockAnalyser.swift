@@ -19,7 +19,7 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
     }
 
     /// `bedrock` when the model answered usefully, else `rules`.
-    public var source: String
+    public var source: AnalysisSource
     /// The configured model.
     public var modelId: String?
     /// The model (or inference profile) that gave the answer: the fallback, the geography profile
@@ -49,7 +49,7 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         -> AnalysisResult
     {
         AnalysisResult(
-            source: "rules", modelId: modelId, summary: nil, rootCause: nil, findings: [], actions: [], narrative: nil,
+            source: .rules, modelId: modelId, summary: nil, rootCause: nil, findings: [], actions: [], narrative: nil,
             unavailableReason: reason, usage: usage)
     }
 }
@@ -256,7 +256,7 @@ public struct BedrockAnalyser: Sendable {
         var result: AnalysisResult
         if let answer = Self.parseAnswer(completion.text) {
             result = AnalysisResult(
-                source: "bedrock", modelId: settings.modelId, answeredBy: model, summary: answer.summary,
+                source: .bedrock, modelId: settings.modelId, answeredBy: model, summary: answer.summary,
                 rootCause: answer.rootCause, findings: answer.findings.map(\.finding), modelFindings: answer.findings,
                 actions: answer.actions, narrative: completion.text, unavailableReason: nil, usage: progress.usage)
         } else {

@@ -73,7 +73,7 @@ struct Facts {
 
     /// A target state that means the target cannot serve (not the transitional states of a deployment).
     static func failingState(_ target: TargetState) -> Bool {
-        target.state == "unhealthy" || (target.state == "unavailable")
+        target.state == .unhealthy || (target.state == .unavailable)
     }
 
     /// The failing traffic after the rise: ELB-generated plus target-generated 5XX.

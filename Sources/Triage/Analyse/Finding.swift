@@ -37,3 +37,15 @@ public struct Finding: Sendable, Equatable, Codable {
         self.evidence = evidence
     }
 }
+
+/// Where a report finding comes from: the deterministic rules, or the model (its own findings are
+/// recorded, never ranked above the rules').
+public enum FindingSource: String, Sendable, Codable {
+    case rules, model
+}
+
+/// Who wrote a report's analysis: the model on Bedrock when it answered usefully, else the rules
+/// alone (model off, out of budget or failing; the reason is in `unavailable_reason`).
+public enum AnalysisSource: String, Sendable, Codable {
+    case bedrock, rules
+}

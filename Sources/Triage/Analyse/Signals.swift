@@ -79,17 +79,17 @@ struct SignalReader {
                     && created <= facts.riseStart.addingTimeInterval(FindingsEngine.onsetSlack)
                 let name = "deployment \(deployment.id ?? "?") (revision \(deployment.revision.map(String.init) ?? "?"))"
                 guard recent else {
-                    if deployment.status == "PRIMARY", created < evidence.window.start {
+                    if deployment.status == .primary, created < evidence.window.start {
                         ruledOut.append("\(service.name): \(name) is older than the window")
                     }
                     continue
                 }
                 // A deployment whose own tasks keep failing, or whose rollout failed or was rolled back.
                 let failing =
-                    (deployment.failedTasks ?? 0) > 0 || deployment.rolloutState == "FAILED"
-                    || (deployment.rolloutState == "IN_PROGRESS" && (deployment.running ?? 0) < (deployment.desired ?? 0))
+                    (deployment.failedTasks ?? 0) > 0 || deployment.rolloutState == .failed
+                    || (deployment.rolloutState == .inProgress && (deployment.running ?? 0) < (deployment.desired ?? 0))
                 let healthy =
-                    deployment.rolloutState == "COMPLETED" && (deployment.failedTasks ?? 0) == 0
+                    deployment.rolloutState == .completed && (deployment.failedTasks ?? 0) == 0
                     && service.running >= service.desired
                 var fact =
                     "\(service.name): \(name) started \(facts.minutes(created, before: facts.riseStart)) the rise; rollout \(deployment.rolloutState ?? "unknown"), \(deployment.failedTasks ?? 0) failed tasks, \(deployment.running ?? 0) of \(deployment.desired ?? 0) running"

@@ -193,7 +193,7 @@ public struct TargetGroupHealth: Sendable, Equatable, Codable {
 public struct TargetState: Sendable, Equatable, Codable {
     public var id: String
     public var port: Int?
-    public var state: String
+    public var state: TargetHealthState
     public var reason: String?
     public var description: String?
 }
@@ -218,7 +218,7 @@ public struct ServiceState: Sendable, Equatable, Codable {
 
 public struct DeploymentState: Sendable, Equatable, Codable {
     public var id: String?
-    public var status: String?
+    public var status: DeploymentStatus?
     public var taskDefinition: String?
     public var revision: Int?
     public var desired: Int?
@@ -226,7 +226,7 @@ public struct DeploymentState: Sendable, Equatable, Codable {
     public var failedTasks: Int?
     public var createdAt: Date?
     public var updatedAt: Date?
-    public var rolloutState: String?
+    public var rolloutState: RolloutState?
 }
 
 public struct ServiceEventRecord: Sendable, Equatable, Codable {

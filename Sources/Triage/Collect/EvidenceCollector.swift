@@ -96,7 +96,7 @@ public struct EvidenceCollector: Sendable {
                                 arn: arn, name: Self.targetGroupName(arn),
                                 targets: health.map {
                                     TargetState(
-                                        id: $0.targetId, port: $0.port, state: $0.state, reason: $0.reason,
+                                        id: $0.targetId, port: $0.port, state: TargetHealthState(rawValue: $0.state), reason: $0.reason,
                                         description: $0.description)
                                 }))
                     }

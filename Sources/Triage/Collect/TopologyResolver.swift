@@ -180,7 +180,7 @@ struct TopologyResolver {
     /// The Service Connect configuration of the service's primary deployment.
     static func primaryConnect(_ service: ECSService) -> ECSServiceConnectConfiguration? {
         let deployments = service.deployments ?? []
-        let primary = deployments.first { $0.status == "PRIMARY" } ?? deployments.first
+        let primary = deployments.first { $0.status == DeploymentStatus.primary.rawValue } ?? deployments.first
         guard let configuration = primary?.serviceConnectConfiguration, configuration.enabled != false else {
             return nil
         }
@@ -280,10 +280,10 @@ struct TopologyResolver {
             pending: service.pendingCount ?? 0, taskDefinition: service.taskDefinition,
             deployments: (service.deployments ?? []).map {
                 DeploymentState(
-                    id: $0.id, status: $0.status, taskDefinition: $0.taskDefinition,
+                    id: $0.id, status: $0.status.map(DeploymentStatus.init(rawValue:)), taskDefinition: $0.taskDefinition,
                     revision: $0.taskDefinition.flatMap(revision), desired: $0.desiredCount, running: $0.runningCount,
                     failedTasks: $0.failedTasks, createdAt: $0.createdAt, updatedAt: $0.updatedAt,
-                    rolloutState: $0.rolloutState)
+                    rolloutState: $0.rolloutState.map(RolloutState.init(rawValue:)))
             },
             events: Array(events))
     }

@@ -151,7 +151,7 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
         if let url = console.alarm { lines.append("Alarm: \(url)") }
         if let url = console.ecsService { lines.append("ECS service: \(url)") }
         if let url = console.logsInsights { lines.append("Logs Insights: \(url)") }
-        if report.analysis.source != "bedrock" {
+        if report.analysis.source != .bedrock {
             lines += [
                 "",
                 "Model analysis unavailable: \(truncate(report.analysis.unavailableReason ?? "not requested", to: maxLine))",

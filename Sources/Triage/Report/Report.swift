@@ -87,7 +87,7 @@ public struct Report: Sendable, Equatable, Codable {
         public var confidence: Double
         public var evidence: [String]
         /// `rules` (deterministic) or `model`.
-        public var source: String
+        public var source: FindingSource
 
         /// `service api · resource orders-db.internal`, or nil when it blames neither.
         public var attribution: String? {
@@ -110,7 +110,7 @@ public struct Report: Sendable, Equatable, Codable {
 
     public struct AnalysisPart: Sendable, Equatable, Codable {
         /// `bedrock` or `rules`.
-        public var source: String
+        public var source: AnalysisSource
         /// The configured model.
         public var modelId: String?
         public var rootCause: String?

@@ -21,7 +21,7 @@ public struct ReportBuilder: Sendable {
         analysis: AnalysisResult, now: Date, runbook: Runbook? = nil
     ) -> Report {
         let ranked = Self.rank(rules: findings, model: analysis.findings)
-        let verdict = analysis.source == "bedrock" ? Self.verdict(rules: findings, model: analysis.findings) : nil
+        let verdict = analysis.source == .bedrock ? Self.verdict(rules: findings, model: analysis.findings) : nil
         // The model's words lead only where its diagnosis is the evidence's.
         let modelAgrees = verdict?.verdict == .agrees
         var report = Report(
@@ -78,7 +78,7 @@ public struct ReportBuilder: Sendable {
         // bar). A model finding is reported only where the evidence supports it — a rule finding
         // of its category and service — and then the rule finding already says it; so the
         // model's findings add no rows, and what it said lives in `analysis` with the verdict.
-        rules.map { Report.ReportFinding(finding: $0, source: "rules") }
+        rules.map { Report.ReportFinding(finding: $0, source: .rules) }
     }
 
     /// Whether a model finding says what a rule finding says: the same category, and the same
@@ -124,7 +124,7 @@ public struct ReportBuilder: Sendable {
     /// tasks; else `high` while the alarm holds, `medium` once it has returned to OK.
     static func severity(evidence: Evidence, resolved: Bool) -> Report.Severity {
         let noHealthyTargets = evidence.targetGroups.contains { group in
-            !group.targets.isEmpty && !group.targets.contains { $0.state == "healthy" }
+            !group.targets.isEmpty && !group.targets.contains { $0.state == .healthy }
         }
         let noRunningTasks = evidence.ecs.services.contains { $0.desired > 0 && $0.running == 0 }
         if noHealthyTargets || noRunningTasks { return .critical }
@@ -217,7 +217,7 @@ public struct ReportBuilder: Sendable {
         parts.append("\(alarm?.name ?? "The alarm") went into ALARM at \(when).")
         if let top = report.topFinding, top.category != .unknown {
             let second = report.findings.dropFirst().first { finding in
-                finding.source == "rules" && finding.category != .unknown
+                finding.source == .rules && finding.category != .unknown
                     && finding.confidence >= FindingsEngine.bar
                     && finding.confidence >= secondCauseRatio * top.confidence
                     // Another service's failure; one of the same service is its mechanism or symptom.
@@ -250,7 +250,7 @@ public struct ReportBuilder: Sendable {
         if let disagreement = report.analysis.disagreement {
             parts.append(disagreement)
         }
-        if report.analysis.source != "bedrock" {
+        if report.analysis.source != .bedrock {
             parts.append("Model analysis unavailable: \(report.analysis.unavailableReason ?? "not requested").")
         }
         return parts.joined(separator: " ")
@@ -317,8 +317,8 @@ public struct ReportBuilder: Sendable {
     static func rollbackCommand(_ evidence: Evidence) -> String? {
         guard let cluster = evidence.topology.cluster else { return nil }
         for service in evidence.ecs.services {
-            guard service.deployments.contains(where: { $0.status == "PRIMARY" }),
-                let previous = service.deployments.first(where: { $0.status == "ACTIVE" })?.taskDefinition,
+            guard service.deployments.contains(where: { $0.status == .primary }),
+                let previous = service.deployments.first(where: { $0.status == .active })?.taskDefinition,
                 let familyRevision = previous.split(separator: "/").last
             else { continue }
             return
@@ -399,7 +399,7 @@ extension Report {
 }
 
 extension Report.ReportFinding {
-    init(finding: Finding, source: String) {
+    init(finding: Finding, source: FindingSource) {
         self.init(
             category: finding.category, service: finding.service, resource: finding.resource, title: finding.title,
             confidence: finding.confidence, evidence: finding.evidence, source: source)

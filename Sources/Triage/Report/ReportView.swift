@@ -182,7 +182,7 @@ public struct ReportView: Sendable {
         findings = report.findings.map { finding in
             Finding(
                 title: finding.title, category: finding.category.rawValue,
-                confidence: ReportText.percent(finding.confidence), source: finding.source,
+                confidence: ReportText.percent(finding.confidence), source: finding.source.rawValue,
                 attribution: finding.attribution, evidence: finding.evidence)
         }
         nextSteps = report.nextSteps
@@ -236,7 +236,7 @@ public struct ReportView: Sendable {
             for target in group.targets {
                 rows.append(
                     [
-                        group.name, target.id + (target.port.map { ":\($0)" } ?? ""), target.state,
+                        group.name, target.id + (target.port.map { ":\($0)" } ?? ""), target.state.rawValue,
                         [target.reason, target.description].compactMap { $0 }.joined(separator: ": "),
                     ].map(Cell.text))
             }
@@ -362,7 +362,7 @@ public struct ReportView: Sendable {
 
     static func analysis(_ report: Report) -> Analysis {
         let analysis = report.analysis
-        guard analysis.source == "bedrock" else {
+        guard analysis.source == .bedrock else {
             return Analysis(
                 unavailable:
                     "Not available: \(analysis.unavailableReason ?? "not requested"). The findings come from deterministic rules over the evidence.",

@@ -367,8 +367,8 @@ public final class Daemon: @unchecked Sendable {
                     "ModelAttempts": (Double(report.analysis.attempts ?? 0), .count),
                     "ModelTruncated": (report.analysis.truncated == true ? 1 : 0, .count),
                 ]
-                values["ModelCalls"] = (report.analysis.source == "bedrock" ? 1 : 0, .count)
-                var properties = ["incident.id": id, "analysis.source": report.analysis.source]
+                values["ModelCalls"] = (report.analysis.source == .bedrock ? 1 : 0, .count)
+                var properties = ["incident.id": id, "analysis.source": report.analysis.source.rawValue]
                 if let model = report.analysis.answeredBy { properties["model.id"] = model }
                 metrics.emit(values, properties: properties)
                 let delivering = Date()
