@@ -38,7 +38,8 @@ struct Investigate: ParsableCommand {
         let path = options.resolvedPath(environment: environment)
         let configuration = try Wiring.loadConfiguration(path)
         let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
-        let runtime = try Wiring.runtime(configuration, environment: environment, logger: logger)
+        let pipeline = OneShotPipeline(configuration: configuration, environment: environment, logger: logger)
+        let runtime = try Wiring.failing { try pipeline.runtime() }
         let found: Alarm
         do {
             guard let alarm = try runtime.cloudWatch.describeAlarms(names: [alarm]).first else {
@@ -52,18 +53,23 @@ struct Investigate: ParsableCommand {
         }
         var event: AlarmEvent
         do {
-            event = runtime.compositeResolver(logger: logger).resolve(try AlarmMessageParser.event(from: found))
+            event = try pipeline.resolvingComposite(try AlarmMessageParser.event(from: found))
         } catch let error as AlarmMessageError {
             Wiring.fail("alarm '\(alarm)' cannot be investigated: \(error.reason)")
             throw ExitCode(1)
         }
         event.state = .alarm
         if let at, let time = AWSTimestamp.parse(at) { event.stateChangeTime = time }
+        // An incident of its own, whatever the state file says (investigate is asked for, not
+        // deduplicated); the claims still keep it from doubling a running instance's work.
         var tracker = IncidentTracker(correlationWindow: configuration.intake.correlationWindow)
         guard case .open(let incident) = tracker.observe(event, now: Date()) else {
             Wiring.fail("alarm '\(alarm)' opened no incident")
             throw ExitCode(1)
         }
-        try Wiring.investigateAndDeliver(incident, event: event, runtime: runtime, dryRun: dryRun, out: out)
+        let outcome = try Wiring.failing(exitCode: 1) {
+            try pipeline.investigateNow(incident, event: event, dryRun: dryRun)
+        }
+        try Wiring.show(outcome, pipeline: pipeline, out: out)
     }
 }

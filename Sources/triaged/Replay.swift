@@ -50,25 +50,17 @@ struct Replay: ParsableCommand {
         }
         // Logging is bootstrapped once per process.
         let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        let pipeline = OneShotPipeline(configuration: configuration, environment: environment, logger: logger)
         for (index, event) in events.enumerated() {
             if events.count > 1 { print("record       \(index + 1) of \(events.count)") }
-            try replay(event, configuration: configuration, environment: environment, logger: logger)
+            try replay(event, pipeline: pipeline)
         }
     }
 
     /// One alarm record: intake (the state is saved unless --dry-run), then the pipeline if it opens
-    /// an incident.
-    func replay(
-        _ event: AlarmEvent, configuration: Configuration, environment: [String: String], logger: Logger
-    ) throws {
-        var event = event
-        var runtime: Runtime?
-        if CompositeAlarmResolver.needsResolution(event) {
-            // As the daemon does: a composite alarm is read through its triggering children.
-            let made = try Wiring.runtime(configuration, environment: environment, logger: logger)
-            event = made.compositeResolver(logger: logger).resolve(event)
-            runtime = made
-        }
+    /// an incident or finds one whose report never went out.
+    func replay(_ event: AlarmEvent, pipeline: OneShotPipeline) throws {
+        let event = try Wiring.failing { try pipeline.resolvingComposite(event) }
         if let children = event.resolvedChildren { print("children     \(children.joined(separator: ", "))") }
         print("alarm        \(event.alarmName) (\(event.alarmArn))")
         print(
@@ -86,16 +78,7 @@ struct Replay: ParsableCommand {
         }
         print("transition   \(event.transitionId)")
 
-        let directory = configuration.stateDirectory(environment: environment)
-        let store = IncidentStore(directory: directory)
-        var tracker: IncidentTracker
-        do {
-            tracker = try store.load() ?? IncidentTracker(correlationWindow: configuration.intake.correlationWindow)
-        } catch {
-            FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        let decision = tracker.observe(event, now: Date())
+        let (decision, incident) = try Wiring.failing(exitCode: 1) { try pipeline.record(event, dryRun: dryRun) }
         switch decision {
         case .open(let incident): print("decision     opens incident \(incident.id)")
         case .joined(let id): print("decision     joins open incident \(id)")
@@ -103,36 +86,14 @@ struct Replay: ParsableCommand {
         case .resolved(let id): print("decision     resolves incident \(id)")
         case .ignored(let reason): print("decision     ignored: \(reason)")
         }
-        if dryRun {
-            print("state        not recorded (--dry-run)")
-        } else {
-            do {
-                try store.save(tracker)
-            } catch {
-                FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
-                throw ExitCode(1)
-            }
-            print("state        recorded in \(store.file.path)")
+        print(
+            dryRun
+                ? "state        not recorded (--dry-run)"
+                : "state        recorded in \(IncidentStore(directory: pipeline.stateDirectory).file.path)")
+        guard let incident else { return }
+        let outcome = try Wiring.failing(exitCode: 1) {
+            try pipeline.investigate(incident, event: incident.event ?? event, dryRun: dryRun)
         }
-        // An incident to investigate: a new one, or a known one whose report never went out.
-        let incidentId: String
-        switch decision {
-        case .open(let incident): incidentId = incident.id
-        case .duplicate(let id, let phase) where phase != .delivered: incidentId = id
-        default: return
-        }
-        guard let incident = tracker.incidents[incidentId] else { return }
-        let pipeline = try runtime ?? Wiring.runtime(configuration, environment: environment, logger: logger)
-        try Wiring.investigateAndDeliver(
-            incident, event: incident.event ?? event, runtime: pipeline, dryRun: dryRun, out: out)
-        if !dryRun {
-            tracker.markDelivered(incidentId, now: Date())
-            do {
-                try store.save(tracker)
-            } catch {
-                FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
+        try Wiring.show(outcome, pipeline: pipeline, out: out)
     }
 }

@@ -59,44 +59,36 @@ enum Wiring {
         }
     }
 
-    /// The runtime for one-shot commands (logs to stderr, warnings and above).
-    static func runtime(_ configuration: Configuration, environment: [String: String], logger: Logger) throws
-        -> Runtime
-    {
-        let directory = configuration.stateDirectory(environment: environment)
+    /// `body`'s value, or its error printed and the process ended with `exitCode` (2: start-up
+    /// problems such as a missing region; 1: an AWS or delivery failure).
+    static func failing<T>(exitCode: Int32 = 2, _ body: () throws -> T) throws -> T {
         do {
-            return try Runtime.make(
-                configuration: configuration, environment: environment, stateDirectory: directory,
-                ledger: SpendLedger(file: directory.appendingPathComponent("spend.json")), logger: logger)
+            return try body()
+        } catch let error as ExitCode {
+            throw error
         } catch {
             fail("\(error)")
-            throw ExitCode(2)
+            throw ExitCode(exitCode)
         }
     }
 
-    /// Investigates `incident` and either prints the Markdown (dry run) or delivers it; `out` also
-    /// gets the three files.
-    static func investigateAndDeliver(
-        _ incident: IncidentTracker.Incident, event: AlarmEvent, runtime: Runtime, dryRun: Bool, out: String?
-    ) throws {
-        let (report, _) = runtime.investigator.investigate(incident, alarm: event)
+    /// Prints what a one-shot run did: the Markdown report (dry run) or where the report went;
+    /// `out` also gets the three files (as delivered, with the link filled in).
+    static func show(_ outcome: OneShotPipeline.Outcome, pipeline: OneShotPipeline, out: String?) throws {
         var files: [String: [UInt8]] = [:]
-        if dryRun {
+        switch outcome {
+        case .heldElsewhere(let reason):
+            fail("not investigated: \(reason)")
+            throw ExitCode(1)
+        case .built(let report):
             let markdown = MarkdownRenderer.render(report)
             print(markdown)
             files = [
                 "report.json": try report.json(), "report.md": Array(markdown.utf8),
                 "report.html": Array(HTMLRenderer.render(report).utf8),
             ]
-        } else {
-            let result: DeliveryResult
-            do {
-                result = try runtime.deliverer.deliver(report)
-            } catch {
-                fail("\(error)")
-                throw ExitCode(1)
-            }
-            // The delivered renderings (with the link filled in), as the outbox holds them.
+        case .delivered(let report, let result):
+            let runtime = try pipeline.runtime()
             for name in ReportOutbox.files {
                 let url = runtime.deliverer.outbox.entry(report.incident.id).appendingPathComponent(name)
                 if let data = FileManager.default.contents(atPath: url.path) { files[name] = Array(data) }

@@ -1,5 +1,7 @@
+import AWSServices
 import Foundation
 import Testing
+import Triage
 
 /// `triaged replay` takes every accepted message shape through intake and the pipeline;
 /// `triaged investigate` runs the pipeline for a named alarm.
@@ -200,6 +202,37 @@ struct ReplayCommandTests {
             for name in ["report.json", "report.md", "report.html"] {
                 #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path))
             }
+        }
+    }
+
+    @Test("replay goes through the daemon's intake and claims: an incident another instance holds is left to it")
+    func replayHonoursClaims() throws {
+        try Self.withFiredScenario { world, scenario, directory, config, environment in
+            var text = try String(contentsOf: config, encoding: .utf8)
+            text = text.replacingOccurrences(of: "state:\n", with: "state:\n  claims: s3\n")
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            let file = directory.appendingPathComponent("message.json")
+            try Self.notification.write(to: file, atomically: true, encoding: .utf8)
+            // Another instance has taken this transition's incident.
+            var tracker = IncidentTracker(correlationWindow: 300)
+            let event = try AlarmMessageParser.parse(Self.notification)
+            guard case .open(let incident) = tracker.observe(event, now: Date()) else {
+                Issue.record("the message opens no incident")
+                return
+            }
+            let s3 = S3Client(client: try world.context().client(for: .s3))
+            let other = S3Claims(s3: s3, bucket: scenario.bucket, prefix: "incidents/", owner: "other-host:/var/lib/triaged")
+            #expect(try other.claim(incident.id, now: Date()))
+            let held = try TriagedBinary.run(
+                ["replay", "--file", file.path, "--config", config.path], environment: environment)
+            #expect(held.status == 1, "\(held.stdout)\n\(held.stderr)")
+            #expect(held.stdout.contains("decision     opens incident \(incident.id)"), "\(held.stdout)")
+            #expect(held.stderr.contains("held by another instance"), "\(held.stderr)")
+            let reports = directory.appendingPathComponent("reports")
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: reports.path))?.isEmpty ?? true)
+            // The incident was handed back, not lost: the state still has it open for a later taker.
+            let saved = try #require(try IncidentStore(directory: directory.appendingPathComponent("state")).load())
+            #expect(saved.incidents[incident.id]?.phase == .open)
         }
     }
 
