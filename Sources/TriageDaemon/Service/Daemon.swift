@@ -14,14 +14,15 @@ import Triage
 /// The decisions (what is queued, running, overdue or held, when READY, WATCHDOG and the drain are
 /// due) are ``DaemonState``'s; this class owns the Dispatch objects and carries out its actions.
 /// Every mutable member sits behind a `Mutex`: the state, the runtime that SIGHUP replaces, and the
-/// Dispatch sources (`start()` installs them on the caller's thread, a reload replaces the poll
-/// timer on the control queue, the drain cancels them on a global queue). Reloads and the signal
-/// and timer handlers run on the serial control queue, so two reloads never overlap.
+/// timers (`start()` installs them on the caller's thread, a reload replaces the poll timer, the
+/// drain cancels them on a global queue). Timer handlers and reloads run on the serial control
+/// queue, so two reloads never overlap.
 ///
-/// Signals are taken over first thing in `init` (``SignalRelay``) and handled from the end of
-/// `init`. A SIGHUP that comes before `start()` has installed its timers is neither lost nor able
-/// to race it: ``DaemonState`` keeps it and the reload runs once, when `start()` is done. A SIGTERM
-/// that early stops the daemon as usual (nothing runs yet, so the drain is immediate).
+/// Signals are taken over by a ``SignalRelay`` before the daemon is built (`triaged run` creates it
+/// first thing) and handled from the end of `init`, on the relay's queue. A SIGHUP that comes
+/// before `start()` has installed its timers is neither lost nor able to race it: ``DaemonState``
+/// keeps it and the reload runs once, when `start()` is done. A SIGTERM that early stops the daemon
+/// as usual (nothing runs yet, so the drain is immediate).
 public final class Daemon: Sendable {
     public struct Options: Sendable {
         /// The dead-man's-switch metric and the STATUS line.
@@ -68,22 +69,22 @@ public final class Daemon: Sendable {
     private let pollQueue = DispatchQueue(label: "triaged.poll")
     private let receiveQueue = DispatchQueue(label: "triaged.receive")
     private let receiveStopped = DispatchSemaphore(value: 0)
-    /// Signal and timer handlers, and reloads.
-    private let control: DispatchQueue
+    /// Timer handlers and reloads.
+    private let control = DispatchQueue(label: "triaged.control")
+    /// Kept for the daemon's lifetime: releasing it would give the signals back.
     private let signals: SignalRelay
     private let finished = DispatchSemaphore(value: 0)
     private let sources = Mutex(Sources())
 
-    /// Builds the service from a loaded configuration and installs its SIGTERM, SIGINT and SIGHUP
-    /// handling; throws what keeps it from starting (AWS settings, an unreadable state directory).
+    /// Builds the service from a loaded configuration and handles SIGTERM, SIGINT and SIGHUP from
+    /// `signals` (what came before is handled now); throws what keeps it from starting (AWS
+    /// settings, an unreadable state directory).
     public init(
         configuration: Configuration, configurationPath: String, environment: [String: String],
         options: Options = Options(), metrics: MetricsEmitter = MetricsEmitter(),
-        clock: any WallClock = SystemWallClock(), logger: Logger
+        clock: any WallClock = SystemWallClock(), signals: SignalRelay = SignalRelay(), logger: Logger
     ) throws {
-        let control = DispatchQueue(label: "triaged.control")
-        self.control = control
-        signals = SignalRelay(signals: [SIGTERM, SIGINT, SIGHUP], queue: control)
+        self.signals = signals
         self.clock = clock
         state = Mutex(DaemonState(started: clock.now(), incidentDeadline: options.incidentDeadline))
         self.configurationPath = configurationPath

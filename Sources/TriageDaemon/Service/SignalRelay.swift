@@ -6,11 +6,22 @@ import Synchronization
     import Glibc
 #endif
 
+/// Signals that arrived before Dispatch registered its own handling (bit n for signal n).
+private let earlySignals = Atomic<UInt64>(0)
+
+/// The handler in place until Dispatch registers its source (it replaces the handler then, on its
+/// manager thread, a moment after `resume()`): a signal in that moment is noted, not lost and not
+/// fatal. A signal handler may only touch lock-free atomics.
+private func noteEarlySignal(_ number: Int32) {
+    earlySignals.bitwiseOr(UInt64(1) << UInt64(number), ordering: .relaxed)
+}
+
 /// Takes over SIGTERM, SIGINT and SIGHUP the moment it is created and keeps what arrives until a
-/// handler is attached, so a signal sent while the daemon is still being built (credentials,
-/// clients, the state directory) is neither lost nor fatal: it is delivered, in order, as soon as
-/// `attach` is called. Handlers run on `queue`.
-final class SignalRelay: Sendable {
+/// handler is attached, so a signal sent while the daemon is still being set up (the configuration,
+/// credentials, clients, the state directory) is neither lost nor fatal: it is delivered, in order,
+/// as soon as `attach` is called. `triaged run` creates it first thing; handlers run on its own
+/// serial queue, one at a time.
+public final class SignalRelay: Sendable {
     private struct Relay {
         var sources: [any DispatchSourceSignal] = []
         var handler: (@Sendable (Int32) -> Void)?
@@ -18,14 +29,19 @@ final class SignalRelay: Sendable {
     }
 
     private let queue: DispatchQueue
+    private let signals: [Int32]
     private let relay = Mutex(Relay())
 
-    init(signals: [Int32], queue: DispatchQueue) {
-        self.queue = queue
+    /// Takes over `signals` (SIGTERM, SIGINT and SIGHUP by default) from now on.
+    public init(signals: [Int32] = [SIGTERM, SIGINT, SIGHUP]) {
+        queue = DispatchQueue(label: "triaged.signals")
+        self.signals = signals
+        // Initialised here, not first inside the signal handler.
+        _ = earlySignals.load(ordering: .relaxed)
         relay.withLock { relay in
             for number in signals {
-                // The default action of these signals ends the process; Dispatch needs them ignored.
-                signal(number, SIG_IGN)
+                // The default action of these signals ends the process.
+                signal(number, noteEarlySignal)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
                 source.setEventHandler { [weak self] in self?.deliver(number) }
                 source.resume()
@@ -36,12 +52,13 @@ final class SignalRelay: Sendable {
 
     /// From now on every signal goes to `handler`; the ones that came before go first. Both run on
     /// the serial queue, so the order is the order of arrival.
-    func attach(_ handler: @escaping @Sendable (Int32) -> Void) {
+    public func attach(_ handler: @escaping @Sendable (Int32) -> Void) {
         queue.async {
+            let early = earlySignals.exchange(0, ordering: .relaxed)
             let pending = self.relay.withLock { relay -> [Int32] in
                 relay.handler = handler
                 defer { relay.pending = [] }
-                return relay.pending
+                return self.signals.filter { early & (UInt64(1) << UInt64($0)) != 0 } + relay.pending
             }
             for number in pending { handler(number) }
         }
