@@ -405,7 +405,11 @@ public final class Daemon: Sendable {
                     deliverer: built.deliverer, s3: built.s3)
             }
             let polling = sources.withLock { $0.poll != nil }
-            if configuration.intake.pollInterval != current.intake.pollInterval || (built.poller != nil) != polling {
+            // A stop that came during the reload cancelled polling for good.
+            let stopping = state.withLock { $0.stopping }
+            if !stopping,
+                configuration.intake.pollInterval != current.intake.pollInterval || (built.poller != nil) != polling
+            {
                 schedulePolling(every: built.poller != nil ? configuration.intake.pollInterval : nil)
             }
             logger.notice(

@@ -66,11 +66,15 @@ struct DaemonState: Sendable {
     /// How long an incident may run before it is logged as overdue.
     let incidentDeadline: TimeInterval
 
+    /// SIGTERM or SIGINT came: no new work.
     private(set) var stopping = false
+    /// READY=1 went out.
     private(set) var ready = false
     /// `start()` has installed its timers; reloads asked for before wait for it.
     private(set) var startedUp = false
+    /// A reload is being applied.
     private(set) var reloading = false
+    /// A reload waits for start-up or for the one being applied.
     private var pendingReload = false
     private var drainReported = false
     private var leftoversCollected = false
@@ -102,7 +106,7 @@ struct DaemonState: Sendable {
 
     // MARK: start
 
-    /// `start()` finished installing its timers and signal handling. A reload asked for earlier
+    /// `start()` finished installing its timers. A reload asked for earlier
     /// (a SIGHUP during start-up) runs now, once.
     mutating func startCompleted() -> [Action] {
         startedUp = true
