@@ -54,15 +54,25 @@ public final class SignalRelay: Sendable {
     /// the serial queue, so the order is the order of arrival.
     public func attach(_ handler: @escaping @Sendable (Int32) -> Void) {
         queue.async {
-            let early = earlySignals.exchange(0, ordering: .relaxed)
+            let early = earlySignals.bitwiseAnd(~self.mask, ordering: .relaxed).oldValue
             let pending = self.relay.withLock { relay -> [Int32] in
                 relay.handler = handler
                 defer { relay.pending = [] }
-                return self.signals.filter { early & (UInt64(1) << UInt64($0)) != 0 } + relay.pending
+                return self.signals.filter { early & Self.bit($0) != 0 } + relay.pending
             }
             for number in pending { handler(number) }
         }
     }
+
+    /// The signals kept for `attach`, oldest first.
+    var kept: [Int32] {
+        let early = earlySignals.load(ordering: .relaxed)
+        return signals.filter { early & Self.bit($0) != 0 } + relay.withLock { $0.pending }
+    }
+
+    private var mask: UInt64 { signals.reduce(0) { $0 | Self.bit($1) } }
+
+    private static func bit(_ number: Int32) -> UInt64 { UInt64(1) << UInt64(number) }
 
     deinit {
         relay.withLock { relay in
