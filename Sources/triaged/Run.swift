@@ -12,6 +12,8 @@ struct Run: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
+        // First: a SIGHUP or SIGTERM sent while the configuration loads is kept for the daemon.
+        let signals = SignalRelay()
         signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let path = options.resolvedPath(environment: environment)
@@ -25,7 +27,8 @@ struct Run: ParsableCommand {
         let daemon: Daemon
         do {
             daemon = try Daemon(
-                configuration: configuration, configurationPath: path, environment: environment, logger: logger)
+                configuration: configuration, configurationPath: path, environment: environment, signals: signals,
+                logger: logger)
         } catch let error as AWSContext.ResolutionError {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             Wiring.fail("\(path): \(error)")

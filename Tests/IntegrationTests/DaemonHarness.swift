@@ -115,6 +115,21 @@ final class DaemonProcess: @unchecked Sendable {
         return false
     }
 
+    /// Whether the process has taken `signal` over (its bit set in `SigCgt` or `SigIgn` of
+    /// `/proc/<pid>/status`, proc(5)), so sending it no longer ends the process.
+    func handles(_ signal: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else { return false }
+        let bit = UInt64(1) << UInt64(signal - 1)
+        return status.split(separator: "\n").contains { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0] == "SigCgt" || parts[0] == "SigIgn",
+                let mask = UInt64(parts[1].trimmingCharacters(in: .whitespaces), radix: 16)
+            else { return false }
+            return mask & bit != 0
+        }
+    }
+
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }

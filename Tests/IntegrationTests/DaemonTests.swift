@@ -257,6 +257,30 @@ struct DaemonTests {
         }
     }
 
+    @Test("a SIGHUP sent while the daemon starts up is neither fatal nor lost: one reload, after start-up, then READY")
+    func earlyReload() throws {
+        try withSetup("healthy") { setup in
+            try setup.writeConfig()
+            let daemon = try setup.start()
+            // The moment `triaged run` has taken SIGHUP over, before it has loaded its configuration
+            // or built its clients; checked every millisecond, as the window is short.
+            let deadline = Date().addingTimeInterval(10)
+            while !daemon.handles(SIGHUP) && daemon.process.isRunning && Date() < deadline { usleep(1000) }
+            #expect(daemon.handles(SIGHUP), "\(daemon.log)")
+            daemon.send(SIGHUP)
+            #expect(setup.notify.wait(for: "READY=1", timeout: 15), "\(daemon.log)")
+            #expect(daemon.waitForLog("configuration reloaded", timeout: 10), "\(daemon.log.suffix(2000))")
+            #expect(daemon.process.isRunning)
+            let messages = daemon.events.compactMap { $0["msg"] as? String }
+            let starting = try #require(messages.firstIndex(of: "triaged starting"))
+            let reloaded = try #require(messages.firstIndex(of: "configuration reloaded"))
+            #expect(starting < reloaded, "\(messages)")
+            #expect(messages.filter { $0 == "configuration reloaded" }.count == 1)
+            daemon.send(SIGTERM)
+            #expect(daemon.waitForExit(timeout: 30) == 0)
+        }
+    }
+
     @Test("SIGHUP with a broken file keeps the running configuration; a good file is taken")
     func reload() throws {
         try withSetup("healthy") { setup in

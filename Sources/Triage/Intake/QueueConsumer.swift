@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// One usable alarm message from the intake queue.
-public struct QueueMessage: Sendable {
+public struct QueueMessage: Sendable, Equatable {
     public let messageId: String
     public let receiptHandle: String
     public let receiveCount: Int?

@@ -10,10 +10,20 @@ import Triage
 /// serial queue long-polls SQS, incidents run on a bounded worker pool, signal sources handle
 /// SIGTERM/SIGINT (drain) and SIGHUP (reload), and systemd hears READY, STATUS, WATCHDOG and
 /// STOPPING over `$NOTIFY_SOCKET`.
-// @unchecked: the Dispatch sources are created in `start()` on the caller's thread before any
-// handler can run and are afterwards only cancelled, which Dispatch allows from any thread; every
-// other piece of mutable state is inside a Mutex.
-public final class Daemon: @unchecked Sendable {
+///
+/// The decisions (what is queued, running, overdue or held, when READY, WATCHDOG and the drain are
+/// due) are ``DaemonState``'s; this class owns the Dispatch objects and carries out its actions.
+/// Every mutable member sits behind a `Mutex`: the state, the runtime that SIGHUP replaces, and the
+/// timers (`start()` installs them on the caller's thread, a reload replaces the poll timer, the
+/// drain cancels them on a global queue). Timer handlers and reloads run on the serial control
+/// queue, so two reloads never overlap.
+///
+/// Signals are taken over by a ``SignalRelay`` before the daemon is built (`triaged run` creates it
+/// first thing) and handled from the end of `init`, on the relay's queue. A SIGHUP that comes
+/// before `start()` has installed its timers is neither lost nor able to race it: ``DaemonState``
+/// keeps it and the reload runs once, when `start()` is done. A SIGTERM that early stops the daemon
+/// as usual (nothing runs yet, so the drain is immediate).
+public final class Daemon: Sendable {
     public struct Options: Sendable {
         /// The dead-man's-switch metric and the STATUS line.
         public var heartbeatInterval: TimeInterval = 60
@@ -26,56 +36,57 @@ public final class Daemon: @unchecked Sendable {
         public init() {}
     }
 
-    struct State {
-        var stopping = false
-        var ready = false
-        /// Incidents waiting for a worker, and running, with when they started.
-        var queued: Set<String> = []
-        var running: [String: Date] = [:]
-        var overdue: Set<String> = []
-        /// Delivered incidents whose resolution follow-up is queued or running.
-        var resolving: Set<String> = []
-        /// Queue messages to acknowledge when their incident is delivered.
-        var messages: [String: [QueueMessage]] = [:]
-        var lastActivity = Date()
-        var lastPoll: Date?
+    /// The timers, cancelled all at once by the drain; a timer installed after that (a start-up
+    /// that a SIGTERM overtook) is cancelled at once.
+    private struct Sources {
+        var timers: [any DispatchSourceTimer] = []
+        var poll: (any DispatchSourceTimer)?
+        var closed = false
     }
 
     private let configurationPath: String
     private let environment: [String: String]
-    private let options: Options
-    private let logger: Logger
+    let options: Options
+    let logger: Logger
     private let notifier: SystemdNotifier
     public let metrics: MetricsEmitter
-    private let intake: Intake
-    private let runtime: Mutex<Runtime>
+    let intake: Intake
+    let runtime: Mutex<Runtime>
     private let heartbeat: VisibilityHeartbeat?
-    private let state = Mutex(State())
-    private let started = Date()
+    /// The one clock every decision reads, through `DaemonState`.
+    let clock: any WallClock
+    let state: Mutex<DaemonState>
     private let owner: String
     /// Outlive reloads: the day's model spend and where state lives.
     private let ledger: SpendLedger
     private let stateDirectory: URL
 
-    private let workers = DispatchQueue(label: "triaged.workers", attributes: .concurrent)
-    private let scheduler = DispatchQueue(label: "triaged.scheduler")
-    private let slots: DispatchSemaphore
-    private let active = DispatchGroup()
+    let workers = DispatchQueue(label: "triaged.workers", attributes: .concurrent)
+    let scheduler = DispatchQueue(label: "triaged.scheduler")
+    let slots: DispatchSemaphore
+    /// Signalled once by `DaemonState`'s `.drained`: nothing runs any more while stopping.
+    private let drainComplete = DispatchSemaphore(value: 0)
     private let pollQueue = DispatchQueue(label: "triaged.poll")
     private let receiveQueue = DispatchQueue(label: "triaged.receive")
     private let receiveStopped = DispatchSemaphore(value: 0)
+    /// Timer handlers and reloads.
     private let control = DispatchQueue(label: "triaged.control")
+    /// Kept for the daemon's lifetime: releasing it would give the signals back.
+    private let signals: SignalRelay
     private let finished = DispatchSemaphore(value: 0)
-    private var pollTimer: (any DispatchSourceTimer)?
-    private var timers: [any DispatchSourceTimer] = []
-    private var signalSources: [any DispatchSourceSignal] = []
+    private let sources = Mutex(Sources())
 
-    /// Builds the service from a loaded configuration; throws what keeps it from starting
-    /// (AWS settings, an unreadable state directory).
+    /// Builds the service from a loaded configuration and handles SIGTERM, SIGINT and SIGHUP from
+    /// `signals` (what came before is handled now); throws what keeps it from starting (AWS
+    /// settings, an unreadable state directory).
     public init(
         configuration: Configuration, configurationPath: String, environment: [String: String],
-        options: Options = Options(), metrics: MetricsEmitter = MetricsEmitter(), logger: Logger
+        options: Options = Options(), metrics: MetricsEmitter = MetricsEmitter(),
+        clock: any WallClock = SystemWallClock(), signals: SignalRelay = SignalRelay(), logger: Logger
     ) throws {
+        self.signals = signals
+        self.clock = clock
+        state = Mutex(DaemonState(started: clock.now(), incidentDeadline: options.incidentDeadline))
         self.configurationPath = configurationPath
         self.environment = environment
         self.options = options
@@ -87,13 +98,13 @@ public final class Daemon: @unchecked Sendable {
         let ledger = SpendLedger(file: directory.appendingPathComponent("spend.json"))
         let built = try Runtime.make(
             configuration: configuration, environment: environment, stateDirectory: directory, ledger: ledger,
-            logger: logger)
+            clock: clock, logger: logger)
         // Stable across restarts of this installation (a restarted instance still owns its claims),
         // distinct for two installations on one host.
         owner = "\(ProcessInfo.processInfo.hostName):\(directory.path)"
         intake = try Intake(
             store: IncidentStore(directory: directory), correlationWindow: configuration.intake.correlationWindow,
-            claims: built.claims(owner: owner), clock: SystemWallClock(), logger: logger)
+            claims: built.claims(owner: owner), clock: clock, logger: logger)
         runtime = Mutex(built)
         slots = DispatchSemaphore(value: max(1, configuration.workers))
         let visibility = configuration.intake.visibilityTimeout
@@ -103,6 +114,7 @@ public final class Daemon: @unchecked Sendable {
         }
         self.ledger = ledger
         self.stateDirectory = directory
+        signals.attach { [weak self] number in self?.signalled(number) }
     }
 
     /// Runs until SIGTERM/SIGINT and the drain; returns the exit status (0).
@@ -125,7 +137,6 @@ public final class Daemon: @unchecked Sendable {
                 "workers": "\(configuration.workers)", "intake.poll": "\(current.poller != nil)",
                 "intake.queue": "\(current.consumer?.queueURL ?? "-")",
             ])
-        installSignals()
         for incident in intake.unfinished {
             logger.info("resuming an unfinished incident", metadata: ["incident.id": "\(incident.id)"])
             schedule(incident)
@@ -140,41 +151,42 @@ public final class Daemon: @unchecked Sendable {
         if current.poller != nil { schedulePolling(every: configuration.intake.pollInterval) }
         if current.consumer != nil { receiveQueue.async { self.receiveLoop() } } else { receiveStopped.signal() }
         if let interval = notifier.watchdogInterval {
-            timers.append(repeating(interval) { self.watchdogTick() })
+            repeating(interval) { self.watchdogTick() }
         }
-        timers.append(repeating(options.heartbeatInterval) { self.heartbeatTick() })
+        repeating(options.heartbeatInterval) { self.heartbeatTick() }
+        perform(state.withLock { $0.startCompleted() })
     }
 
-    private func repeating(_ interval: TimeInterval, first: TimeInterval? = nil, _ body: @escaping @Sendable () -> Void)
-        -> any DispatchSourceTimer
-    {
-        let timer = DispatchSource.makeTimerSource(queue: control)
-        timer.schedule(deadline: .now() + (first ?? interval), repeating: interval, leeway: .milliseconds(200))
-        timer.setEventHandler(handler: body)
-        timer.resume()
-        return timer
+    /// A timer on the control queue, first fired one interval from now.
+    private func repeating(_ interval: TimeInterval, _ body: @escaping @Sendable () -> Void) {
+        sources.withLock { sources in
+            let timer = DispatchSource.makeTimerSource(queue: control)
+            timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(200))
+            timer.setEventHandler(handler: body)
+            timer.resume()
+            if sources.closed { timer.cancel() } else { sources.timers.append(timer) }
+        }
     }
 
-    private func schedulePolling(every interval: TimeInterval) {
-        pollTimer?.cancel()
-        let timer = DispatchSource.makeTimerSource(queue: pollQueue)
-        timer.schedule(deadline: .now(), repeating: interval, leeway: .seconds(1))
-        timer.setEventHandler { [weak self] in self?.pollOnce() }
-        timer.resume()
-        pollTimer = timer
+    /// Replaces the poll timer (the first poll at once), or only cancels it when `interval` is nil.
+    private func schedulePolling(every interval: TimeInterval?) {
+        sources.withLock { sources in
+            sources.poll?.cancel()
+            sources.poll = nil
+            guard let interval, !sources.closed else { return }
+            let timer = DispatchSource.makeTimerSource(queue: pollQueue)
+            timer.schedule(deadline: .now(), repeating: interval, leeway: .seconds(1))
+            timer.setEventHandler { [weak self] in self?.pollOnce() }
+            timer.resume()
+            sources.poll = timer
+        }
     }
 
-    private func installSignals() {
-        let handlers: [(Int32, @Sendable () -> Void)] = [
-            (SIGTERM, { [self] in self.shutdown("SIGTERM") }), (SIGINT, { [self] in self.shutdown("SIGINT") }),
-            (SIGHUP, { [self] in self.reload() }),
-        ]
-        for (number, handler) in handlers {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: control)
-            source.setEventHandler(handler: handler)
-            source.resume()
-            signalSources.append(source)
+    private func signalled(_ number: Int32) {
+        switch number {
+        case SIGHUP: perform(state.withLock { $0.reloadRequested() })
+        case SIGINT: shutdown("SIGINT")
+        default: shutdown("SIGTERM")
         }
     }
 
@@ -183,14 +195,13 @@ public final class Daemon: @unchecked Sendable {
     private func pollOnce() {
         guard !state.withLock({ $0.stopping }), let poller = runtime.withLock({ $0.poller }) else { return }
         do {
-            let events = try poller.poll(now: Date())
-            state.withLock { $0.lastPoll = Date() }
-            markReady(after: "the first DescribeAlarms poll")
+            let events = try poller.poll(now: clock.now())
+            perform(state.withLock { $0.pollCompleted(now: clock.now()) })
             for event in events { handle(event, message: nil) }
         } catch {
             logger.warning("DescribeAlarms poll failed", metadata: ["error": "\(error)"])
         }
-        state.withLock { $0.lastActivity = Date() }
+        state.withLock { $0.activity(now: clock.now()) }
     }
 
     private func receiveLoop() {
@@ -204,8 +215,7 @@ public final class Daemon: @unchecked Sendable {
                 let messages = try consumer.receive(wait: first ? 0 : options.receiveWait)
                 first = false
                 failures = 0
-                state.withLock { $0.lastActivity = Date() }
-                markReady(after: "the first SQS receive")
+                perform(state.withLock { $0.receiveCompleted(now: clock.now()) })
                 if state.withLock({ $0.stopping }) {
                     // Received while stopping: hand them straight back.
                     for message in messages { try? consumer.release(message) }
@@ -213,13 +223,13 @@ public final class Daemon: @unchecked Sendable {
                 }
                 for message in messages {
                     metrics.emit(
-                        ["QueueLag": (max(0, Date().timeIntervalSince(message.event.stateChangeTime)), .seconds)],
+                        ["QueueLag": (max(0, clock.now().timeIntervalSince(message.event.stateChangeTime)), .seconds)],
                         properties: ["alarm.name": message.event.alarmName])
                     handle(message.event, message: message)
                 }
             } catch {
                 failures += 1
-                state.withLock { $0.lastActivity = Date() }
+                state.withLock { $0.activity(now: clock.now()) }
                 logger.warning("SQS receive failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
                 Thread.sleep(forTimeInterval: min(30, Double(failures) * 2))
             }
@@ -275,8 +285,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func attach(_ message: QueueMessage?, to id: String) {
         guard let message else { return }
-        state.withLock { $0.messages[id, default: []].append(message) }
-        heartbeat?.hold(message)
+        perform([state.withLock { $0.messageHeld(message, for: id) }])
     }
 
     private func acknowledge(_ message: QueueMessage?) {
@@ -290,221 +299,88 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    // MARK: workers
+    // MARK: actions
 
-    /// Queues an incident for a worker unless it is already queued or running.
-    func schedule(_ incident: IncidentTracker.Incident) {
-        let fresh = state.withLock { state -> Bool in
-            guard !state.stopping, !state.queued.contains(incident.id), state.running[incident.id] == nil else {
-                return false
-            }
-            state.queued.insert(incident.id)
-            return true
-        }
-        guard fresh else { return }
-        active.enter()
-        scheduler.async {
-            self.slots.wait()
-            let go = self.state.withLock { state -> Bool in
-                guard !state.stopping else { return false }
-                state.queued.remove(incident.id)
-                state.running[incident.id] = Date()
-                return true
-            }
-            guard go else {
-                self.slots.signal()
-                self.active.leave()
-                return
-            }
-            self.workers.async {
-                self.work(incident)
-                self.state.withLock { state in
-                    state.running[incident.id] = nil
-                    state.overdue.remove(incident.id)
-                }
-                self.slots.signal()
-                self.active.leave()
-                self.updateStatus()
-            }
-        }
-    }
-
-    private func work(_ incident: IncidentTracker.Incident) {
-        let id = incident.id
-        let current = runtime.withLock { $0 }
-        do {
-            guard try intake.begin(id) else {
-                let phase = intake.incident(id)?.phase
-                if phase == .delivered {
-                    for message in takeMessages(id) { acknowledge(message) }
-                } else {
-                    // Another instance holds it; its messages come back after their visibility timeout.
-                    for message in takeMessages(id) { heartbeat?.drop(message) }
-                }
-                return
-            }
-            let deliverer = current.deliverer
-            let started = Date()
-            let result: DeliveryResult
-            if let progress = try deliverer.outbox.progress(id) {
-                logger.info(
-                    "resuming the delivery of a prepared report",
-                    metadata: ["incident.id": "\(id)", "sns.state": "\(progress.notification.rawValue)"])
-                result = try deliverer.resume(id, openedAt: incident.openedAt)
-            } else {
-                // As it stands now: alarms may have joined since it was queued.
-                let latest = intake.incident(id) ?? incident
-                let event = try current.openingEvent(of: latest)
-                var (report, durations) = current.investigator.investigate(latest, alarm: event)
-                var values: [String: (Double, MetricsEmitter.Unit)] = [
-                    "CollectDuration": (durations.collect * 1000, .milliseconds),
-                    "AnalyseDuration": (durations.analyse * 1000, .milliseconds),
-                    "ModelInputTokens": (Double(report.analysis.usage.inputTokens), .count),
-                    "ModelOutputTokens": (Double(report.analysis.usage.outputTokens), .count),
-                    "ModelCostUSD": (report.analysis.usage.estimatedCostUsd, .none),
-                    "ModelCacheReadTokens": (Double(report.analysis.usage.cacheReadTokens ?? 0), .count),
-                    "ModelCacheWriteTokens": (Double(report.analysis.usage.cacheWriteTokens ?? 0), .count),
-                    "ModelAttempts": (Double(report.analysis.attempts ?? 0), .count),
-                    "ModelTruncated": (report.analysis.truncated == true ? 1 : 0, .count),
-                ]
-                values["ModelCalls"] = (report.analysis.source == .bedrock ? 1 : 0, .count)
-                var properties = ["incident.id": id, "analysis.source": report.analysis.source.rawValue]
-                if let model = report.analysis.answeredBy { properties["model.id"] = model }
-                metrics.emit(values, properties: properties)
-                let delivering = Date()
-                // Every alarm back to OK before the report went out: it goes out resolved, with one notification.
-                if report.resolution == nil, let resolvedAt = intake.incident(id)?.resolvedAt {
-                    report = report.resolved(at: resolvedAt)
-                }
-                result = try deliverer.deliver(report)
+    /// Carries out what `DaemonState` decided, outside its lock.
+    func perform(_ actions: [DaemonState.Action]) {
+        for action in actions {
+            switch action {
+            case .announceReady(let what, let elapsed):
+                logger.info("triaged ready", metadata: ["after": "\(what)", "duration_ms": "\(Int(elapsed * 1000))"])
+                notifier.ready(status: statusLine())
+            case .notifyReady:
+                notifier.ready(status: statusLine())
+            case .notifyReloading:
+                notifier.reloading()
+            case .applyReload:
+                // Reloads run on the control queue, one after the other.
+                control.async { self.reload() }
+            case .status:
+                notifier.status(statusLine())
+            case .watchdog:
+                notifier.watchdog()
+            case .heartbeat(let running):
                 metrics.emit(
-                    ["DeliverDuration": (Date().timeIntervalSince(delivering) * 1000, .milliseconds)],
-                    properties: ["incident.id": id])
-            }
-            try intake.finish(id)
-            for message in takeMessages(id) {
-                heartbeat?.drop(message)
-                acknowledge(message)
-            }
-            metrics.emit(
-                [
-                    "IncidentsDelivered": (1, .count),
-                    "IncidentDuration": (Date().timeIntervalSince(started) * 1000, .milliseconds),
-                ], properties: ["incident.id": id, "sns.state": result.notification.rawValue])
-            // An OK that came while it was investigated: the follow-up now that it is delivered.
-            if intake.incident(id)?.resolvedAt != nil { resolve(id, deliverer: deliverer) }
-        } catch {
-            logger.error(
-                "incident failed; it will be retried", metadata: ["incident.id": "\(id)", "error": "\(error)"])
-            metrics.count("IncidentsFailed", properties: ["incident.id": id])
-            try? intake.release(id)
-            let consumer = current.consumer
-            for message in takeMessages(id) {
-                heartbeat?.drop(message)
-                try? consumer?.extendVisibility(message, by: options.retryDelay)
-            }
-        }
-    }
-
-    /// Runs the resolution follow-up of a delivered incident on a worker, unless one is queued or running.
-    func scheduleResolution(_ id: String) {
-        let fresh = state.withLock { state -> Bool in
-            guard !state.stopping, state.resolving.insert(id).inserted else { return false }
-            return true
-        }
-        guard fresh else { return }
-        active.enter()
-        workers.async {
-            self.slots.wait()
-            let deliverer = self.runtime.withLock { $0.deliverer }
-            if !self.state.withLock({ $0.stopping }) { self.resolve(id, deliverer: deliverer) }
-            self.state.withLock { _ = $0.resolving.remove(id) }
-            self.slots.signal()
-            self.active.leave()
-        }
-    }
-
-    /// The follow-up of a delivered, resolved incident through the outbox (nothing is sent twice).
-    private func resolve(_ id: String, deliverer: ReportDeliverer) {
-        guard let incident = intake.incident(id), incident.phase == .delivered, let resolvedAt = incident.resolvedAt
-        else { return }
-        do {
-            guard try deliverer.outbox.progress(id) != nil else {
-                // Decision: the follow-up comes from the instance that delivered the report (its
-                // outbox holds the ETags); without the entry there is nothing this one may replace.
+                    ["Heartbeat": (1, .count), "IncidentsRunning": (Double(running), .count)], properties: [:])
+            case .overdue(let id, let deadline):
                 logger.warning(
-                    "resolved incident has no delivery in this outbox; no follow-up from this instance",
-                    metadata: ["incident.id": "\(id)"])
-                return
+                    "incident past its deadline", metadata: ["incident.id": "\(id)", "deadline_s": "\(Int(deadline))"])
+            case .hold(let message):
+                heartbeat?.hold(message)
+            case .settle(let messages, let disposition):
+                settle(messages, disposition)
+            case .stop(let reason, let inFlight):
+                schedulePolling(every: nil)
+                logger.notice("stopping", metadata: ["signal": "\(reason)", "incidents.in_flight": "\(inFlight)"])
+                notifier.stopping(status: "stopping: \(inFlight) incidents in flight")
+                DispatchQueue.global().async { self.drain() }
+            case .drained:
+                drainComplete.signal()
+            case .releaseUnfinished(let id, let messages):
+                try? intake.release(id)
+                settle(messages, .handBack)
+                logger.warning("incident released unfinished", metadata: ["incident.id": "\(id)"])
             }
-            let result = try deliverer.resolve(id, openedAt: incident.openedAt, resolvedAt: resolvedAt)
-            metrics.emit(
-                ["ResolutionsDelivered": (1, .count)],
-                properties: ["incident.id": id, "sns.state": result.notification.rawValue])
-        } catch {
-            logger.error(
-                "resolution follow-up failed; it is retried at the next start",
-                metadata: ["incident.id": "\(id)", "error": "\(error)"])
         }
     }
 
-    private func takeMessages(_ id: String) -> [QueueMessage] {
-        state.withLock { $0.messages.removeValue(forKey: id) ?? [] }
+    private func settle(_ messages: [QueueMessage], _ disposition: DaemonState.Disposition) {
+        let consumer = runtime.withLock { $0.consumer }
+        for message in messages {
+            heartbeat?.drop(message)
+            switch disposition {
+            case .delete: acknowledge(message)
+            case .leave: break
+            case .retryLater: try? consumer?.extendVisibility(message, by: options.retryDelay)
+            case .handBack: try? consumer?.release(message)
+            }
+        }
     }
 
     // MARK: systemd, status, heartbeat
 
-    private func markReady(after what: String) {
-        let first = state.withLock { state -> Bool in
-            guard !state.ready else { return false }
-            state.ready = true
-            return true
-        }
-        guard first else { return }
-        let elapsed = Date().timeIntervalSince(started)
-        logger.info("triaged ready", metadata: ["after": "\(what)", "duration_ms": "\(Int(elapsed * 1000))"])
-        notifier.ready(status: statusLine())
-    }
-
     func statusLine() -> String {
-        let (queued, running, lastPoll) = state.withLock { ($0.queued.count, $0.running.count, $0.lastPoll) }
-        var line =
-            "incidents: \(running) running, \(queued) queued, \(metrics.total("IncidentsDelivered")) delivered, \(metrics.total("IncidentsFailed")) failed; alarms seen \(metrics.total("AlarmsSeen"))"
-        if let lastPoll { line += "; last poll \(AWSTimestamp.format(lastPoll))" }
-        return line
-    }
-
-    private func updateStatus() {
-        notifier.status(statusLine())
+        let delivered = metrics.total("IncidentsDelivered")
+        let failed = metrics.total("IncidentsFailed")
+        let seen = metrics.total("AlarmsSeen")
+        return state.withLock { $0.statusLine(delivered: delivered, failed: failed, alarmsSeen: seen) }
     }
 
     private func watchdogTick() {
-        let (last, stopping) = state.withLock { ($0.lastActivity, $0.stopping) }
         let interval = runtime.withLock { $0.configuration.intake.pollInterval }
-        let limit = max(90, 3 * interval, Double(options.receiveWait) * 3)
-        // A hung intake misses pings and systemd restarts the service; a drain keeps pinging.
-        if stopping || Date().timeIntervalSince(last) < limit { notifier.watchdog() }
+        let limit = DaemonState.watchdogLimit(pollInterval: interval, receiveWait: options.receiveWait)
+        if let action = state.withLock({ $0.watchdogTick(now: clock.now(), limit: limit) }) { perform([action]) }
     }
 
     private func heartbeatTick() {
-        let running = state.withLock { $0.running }
-        metrics.emit(
-            ["Heartbeat": (1, .count), "IncidentsRunning": (Double(running.count), .count)], properties: [:])
-        for (id, since) in running where Date().timeIntervalSince(since) > options.incidentDeadline {
-            let first = state.withLock { $0.overdue.insert(id).inserted }
-            if first {
-                logger.warning(
-                    "incident past its deadline",
-                    metadata: ["incident.id": "\(id)", "deadline_s": "\(Int(options.incidentDeadline))"])
-            }
-        }
-        updateStatus()
+        perform(state.withLock { $0.heartbeat(now: clock.now()) })
     }
 
     // MARK: reload and shutdown
 
-    func reload() {
-        notifier.reloading()
+    /// Loads and takes the configuration file again; on the control queue, after `DaemonState`
+    /// allowed it (`.applyReload`).
+    private func reload() {
         let current = runtime.withLock { $0.configuration }
         do {
             let configuration = try ConfigurationLoader.load(path: configurationPath)
@@ -515,7 +391,7 @@ public final class Daemon: @unchecked Sendable {
             }
             let built = try Runtime.make(
                 configuration: configuration, environment: environment, stateDirectory: stateDirectory, ledger: ledger,
-                logger: logger)
+                clock: clock, logger: logger)
             var restartOnly: [String] = []
             if configuration.workers != current.workers { restartOnly.append("workers") }
             if configuration.intake.queueURL != current.intake.queueURL { restartOnly.append("intake.queue_url") }
@@ -525,18 +401,16 @@ public final class Daemon: @unchecked Sendable {
                 // Keep what only a restart can change: the queue consumer and its heartbeat.
                 running = Runtime(
                     configuration: configuration, context: built.context, cloudWatch: built.cloudWatch,
-                    router: built.router, poller: built.poller, consumer: running.consumer, investigator: built.investigator,
-                    deliverer: built.deliverer, s3: built.s3)
+                    router: built.router, poller: built.poller, consumer: running.consumer,
+                    investigator: built.investigator, deliverer: built.deliverer, s3: built.s3)
             }
-            if configuration.intake.pollInterval != current.intake.pollInterval
-                || (built.poller == nil) != (pollTimer == nil)
+            let polling = sources.withLock { $0.poll != nil }
+            // A stop that came during the reload cancelled polling for good.
+            let stopping = state.withLock { $0.stopping }
+            if !stopping,
+                configuration.intake.pollInterval != current.intake.pollInterval || (built.poller != nil) != polling
             {
-                if built.poller != nil {
-                    schedulePolling(every: configuration.intake.pollInterval)
-                } else {
-                    pollTimer?.cancel()
-                    pollTimer = nil
-                }
+                schedulePolling(every: built.poller != nil ? configuration.intake.pollInterval : nil)
             }
             logger.notice(
                 "configuration reloaded",
@@ -549,46 +423,31 @@ public final class Daemon: @unchecked Sendable {
                 "configuration reload rejected; the running configuration stays",
                 metadata: ["config.path": "\(configurationPath)", "error": "\(error)"])
         }
-        notifier.ready(status: statusLine())
+        perform(state.withLock { $0.reloadFinished() })
     }
 
     func shutdown(_ reason: String) {
-        let first = state.withLock { state -> Bool in
-            guard !state.stopping else { return false }
-            state.stopping = true
-            return true
-        }
-        guard first else { return }
-        pollTimer?.cancel()
-        let running = state.withLock { $0.running.count + $0.queued.count }
-        logger.notice("stopping", metadata: ["signal": "\(reason)", "incidents.in_flight": "\(running)"])
-        notifier.stopping(status: "stopping: \(running) incidents in flight")
-        DispatchQueue.global().async { self.drain() }
+        perform(state.withLock { $0.stopRequested(reason: reason) })
     }
 
     private func drain() {
         let deadline = DispatchTime.now() + runtime.withLock { $0.configuration.drainTimeout }
-        let drained = active.wait(timeout: deadline) == .success
+        let drained = drainComplete.wait(timeout: deadline) == .success
         _ = receiveStopped.wait(timeout: deadline)
-        let (leftover, messages) = state.withLock { state in
-            (Set(state.running.keys).union(state.queued), state.messages)
-        }
-        let consumer = runtime.withLock { $0.consumer }
-        for id in leftover {
-            try? intake.release(id)
-            for message in messages[id] ?? [] { try? consumer?.release(message) }
-            logger.warning("incident released unfinished", metadata: ["incident.id": "\(id)"])
-        }
-        // Messages of incidents not running (joined or duplicate ones waiting on a delivered incident).
-        for (id, list) in messages where !leftover.contains(id) {
-            for message in list { try? consumer?.release(message) }
-        }
+        let leftovers = state.withLock { $0.collectLeftovers() }
+        perform(leftovers)
         heartbeat?.stop()
-        for timer in timers { timer.cancel() }
+        sources.withLock { sources in
+            sources.closed = true
+            for timer in sources.timers + (sources.poll.map { [$0] } ?? []) { timer.cancel() }
+        }
+        let released = leftovers.filter {
+            if case .releaseUnfinished = $0 { return true } else { return false }
+        }.count
         logger.notice(
             "stopped",
             metadata: [
-                "drained": "\(drained)", "incidents.released": "\(leftover.count)",
+                "drained": "\(drained)", "incidents.released": "\(released)",
                 "incidents.delivered": "\(metrics.total("IncidentsDelivered"))",
             ])
         finished.signal()
