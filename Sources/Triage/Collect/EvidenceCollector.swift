@@ -4,7 +4,6 @@ import Dispatch
 import Foundation
 import LogPatterns
 import Logging
-import Synchronization
 
 /// Collects the evidence `docs/evidence.md` describes for an ALB → ECS incident: resolves the topology
 /// from the alarm, then reads metrics, target health, ECS tasks, logs and traces concurrently, each
@@ -70,7 +69,7 @@ public struct EvidenceCollector: Sendable {
         evidence.ecs.taskDefinitions = resolved.taskDefinitions
         evidence.gaps = resolved.gaps
 
-        let box = Shared(evidence)
+        let box = CollectionBox(evidence)
         let period = max(60, (alarm.metric?.period ?? 60) / 60 * 60)
         var sources: [(String, @Sendable () throws -> Void)] = [
             (
@@ -78,7 +77,7 @@ public struct EvidenceCollector: Sendable {
                 {
                     let series = try MetricsReader(reader: clients.cloudWatch, calls: calls)
                         .read(topology: resolved.topology, window: window, period: period)
-                    box.withLock { $0.metrics = series }
+                    box.write { $0.metrics = series }
                 }
             ),
             (
@@ -96,11 +95,12 @@ public struct EvidenceCollector: Sendable {
                                 arn: arn, name: Self.targetGroupName(arn),
                                 targets: health.map {
                                     TargetState(
-                                        id: $0.targetId, port: $0.port, state: TargetHealthState(rawValue: $0.state), reason: $0.reason,
+                                        id: $0.targetId, port: $0.port, state: TargetHealthState(rawValue: $0.state),
+                                        reason: $0.reason,
                                         description: $0.description)
                                 }))
                     }
-                    box.withLock { $0.targetGroups = groups }
+                    box.write { $0.targetGroups = groups }
                 }
             ),
             (
@@ -108,11 +108,11 @@ public struct EvidenceCollector: Sendable {
                 {
                     var stopped = try StoppedTaskReader(reader: clients.ecs, calls: calls)
                         .read(cluster: resolved.topology.cluster, services: resolved.topology.services, window: window)
-                    box.withLock { $0.ecs.stoppedTasks = stopped }
+                    guard box.write({ $0.ecs.stoppedTasks = stopped }) else { return }
                     // Then what the failing ones logged last; without it the stop reasons still stand.
                     TaskLogReader(reader: clients.logs, calls: calls)
                         .addLastLines(&stopped, definitions: resolved.taskDefinitions, window: window)
-                    box.withLock { $0.ecs.stoppedTasks = stopped }
+                    box.write { $0.ecs.stoppedTasks = stopped }
                 }
             ),
             (
@@ -120,7 +120,7 @@ public struct EvidenceCollector: Sendable {
                 {
                     let groups = try LogsReaderStage(reader: clients.logs, settings: settings, calls: calls)
                         .read(groups: resolved.topology.logGroups, window: window)
-                    box.withLock { $0.logs = groups }
+                    box.write { $0.logs = groups }
                 }
             ),
         ]
@@ -132,7 +132,7 @@ public struct EvidenceCollector: Sendable {
                         let spans = SpanReader(reader: clients.logs, calls: calls, deadline: settings.sourceBudget / 2)
                         let traces = try TraceReaderStage(reader: clients.xray, calls: calls, spans: spans)
                             .read(window: window, maxTraces: settings.maxTraces)
-                        box.withLock { evidence in
+                        box.write { evidence in
                             evidence.traces = traces
                             evidence.gaps += TraceReaderStage.gaps(traces)
                         }
@@ -141,30 +141,26 @@ public struct EvidenceCollector: Sendable {
         }
 
         let group = DispatchGroup()
-        let finished = Shared<Set<String>>([])
         for (name, work) in sources {
             group.enter()
             DispatchQueue.global().async {
                 defer {
-                    finished.withLock { _ = $0.insert(name) }
+                    box.finish(name)
                     group.leave()
                 }
                 do {
                     try work()
                 } catch {
-                    box.withLock { $0.gaps.append(Gap(source: name, reason: Self.describe(error))) }
+                    box.write { $0.gaps.append(Gap(source: name, reason: Self.describe(error))) }
                 }
             }
         }
-        if group.wait(timeout: .now() + settings.sourceBudget) == .timedOut {
-            let done = finished.withLock { $0 }
-            for (name, _) in sources where !done.contains(name) {
-                box.withLock {
-                    $0.gaps.append(Gap(source: name, reason: "no answer within \(Int(settings.sourceBudget))s"))
-                }
-            }
+        // Sealed at the budget (or when all answered): a source still running is a gap, and
+        // whatever it writes later is discarded.
+        _ = group.wait(timeout: .now() + settings.sourceBudget)
+        var result = box.seal(sources: sources.map(\.0)) { name in
+            Gap(source: name, reason: "no answer within \(Int(settings.sourceBudget))s")
         }
-        var result = box.withLock { $0 }
         result.gaps.sort { $0.source < $1.source }
         result.apiCalls = calls.count
         logger.info(
@@ -187,18 +183,5 @@ public struct EvidenceCollector: Sendable {
     static func targetGroupName(_ arn: String) -> String {
         let parts = arn.split(separator: "/")
         return parts.count >= 2 ? String(parts[parts.count - 2]) : arn
-    }
-}
-
-/// A value shared between the collector threads, behind a lock.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) {
-        mutex = Mutex(value)
-    }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        try mutex.withLock { try body(&$0) }
     }
 }

@@ -71,7 +71,8 @@ public struct CompositeAlarmResolver: Sendable {
                         switch child.kind {
                         case .metric: metricAlarms.append(child)
                         case .log: logAlarms.append(child)
-                        case .composite: next.append(
+                        case .composite:
+                            next.append(
                                 try childNames(
                                     name: child.name, rule: child.alarmRule, triggering: [], cloudWatch: cloudWatch))
                         }

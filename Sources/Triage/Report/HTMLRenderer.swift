@@ -205,7 +205,8 @@ public enum HTMLRenderer {
                         }
                     }.joined() + "</tr>"
             }.joined()
-            content += "<div class=\"scroll\"><table><thead><tr>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>"
+            content +=
+                "<div class=\"scroll\"><table><thead><tr>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>"
             if table.omitted > 0 { content += "<p>…and \(table.omitted) more in report.json.</p>" }
         }
         var list: [String] = []

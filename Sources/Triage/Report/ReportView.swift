@@ -141,7 +141,8 @@ public struct ReportView: Sendable {
         var facts = [
             Fact(label: "Severity", value: report.severity.rawValue, isCode: false),
             Fact(
-                label: "Alarm", value: "\(alarm?.name ?? "?") in ALARM since \(ReportText.clock(report.window.alarmTime))",
+                label: "Alarm",
+                value: "\(alarm?.name ?? "?") in ALARM since \(ReportText.clock(report.window.alarmTime))",
                 isCode: false),
             Fact(
                 label: "Window",
@@ -203,7 +204,8 @@ public struct ReportView: Sendable {
         }
         self.links = links
         objectKey = report.links.objects?.json
-        footer = "\(report.generator) · generated \(ReportText.clock(report.generatedAt)) · schema \(report.schemaVersion)"
+        footer =
+            "\(report.generator) · generated \(ReportText.clock(report.generatedAt)) · schema \(report.schemaVersion)"
     }
 
     // MARK: tables
@@ -242,7 +244,8 @@ public struct ReportView: Sendable {
             }
         }
         return Table(
-            title: "Target health", columns: [Column("target group"), Column("target"), Column("state"), Column("reason")],
+            title: "Target health",
+            columns: [Column("target group"), Column("target"), Column("state"), Column("reason")],
             rows: rows, omitted: 0, emptyText: "")
     }
 
