@@ -37,7 +37,7 @@ struct Investigate: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let path = options.resolvedPath(environment: environment)
         let configuration = try Wiring.loadConfiguration(path)
-        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        let logger = LogSetup.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
         let pipeline = OneShotPipeline(configuration: configuration, environment: environment, logger: logger)
         let runtime = try Wiring.failing { try pipeline.runtime() }
         let found: Alarm

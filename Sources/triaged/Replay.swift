@@ -49,7 +49,7 @@ struct Replay: ParsableCommand {
             throw ExitCode(2)
         }
         // Logging is bootstrapped once per process.
-        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        let logger = LogSetup.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
         let pipeline = OneShotPipeline(configuration: configuration, environment: environment, logger: logger)
         for (index, event) in events.enumerated() {
             if events.count > 1 { print("record       \(index + 1) of \(events.count)") }

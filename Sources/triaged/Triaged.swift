@@ -67,7 +67,7 @@ struct Check: ParsableCommand {
             FileHandle.standardError.write(Data("triaged: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let logger = Logging.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
+        let logger = LogSetup.bootstrapped(configuration.log, target: .standardError, minimum: .warning)
         let check = AccessCheck(
             configuration: configuration, configurationPath: path, environment: environment, bedrock: bedrock,
             logger: logger)

@@ -227,8 +227,3 @@ public final class AWSClient: Sendable {
         return metadata
     }
 }
-
-/// The product version, reported by `triaged version` and sent in `User-Agent`.
-public enum TriagedVersion {
-    public static let current = "0.1.0"
-}

@@ -22,7 +22,8 @@ public final class RefreshingCredentialProvider: CredentialProvider {
     private let base: any CredentialProvider
     private let clock: any WallClock
     private let cached = Mutex<AWSCredentials?>(nil)
-    private let refreshLock = NSLock()
+    /// Held for the whole refresh (a network call): the callers that arrive meanwhile wait here.
+    private let refreshLock = Mutex(())
 
     public init(
         _ base: any CredentialProvider, clock: any WallClock = SystemWallClock(),
@@ -41,23 +42,23 @@ public final class RefreshingCredentialProvider: CredentialProvider {
         if !forceRefresh, let seen, !needsRefresh(seen, window: advisory) {
             return seen
         }
-        refreshLock.lock()
-        defer { refreshLock.unlock() }
-        // Another caller may have refreshed while this one waited for the lock.
-        let current = cached.withLock { $0 }
-        if let current, current != seen || (!forceRefresh && !needsRefresh(current, window: advisory)) {
-            return current
-        }
-        do {
-            let fresh = try base.credentials(forceRefresh: true)
-            cached.withLock { $0 = fresh }
-            return fresh
-        } catch {
-            // In the advisory window the old credentials still work; keep using them.
-            if !forceRefresh, let current, !needsRefresh(current, window: mandatory) {
+        return try refreshLock.withLock { _ in
+            // Another caller may have refreshed while this one waited for the lock.
+            let current = cached.withLock { $0 }
+            if let current, current != seen || (!forceRefresh && !needsRefresh(current, window: advisory)) {
                 return current
             }
-            throw error
+            do {
+                let fresh = try base.credentials(forceRefresh: true)
+                cached.withLock { $0 = fresh }
+                return fresh
+            } catch {
+                // In the advisory window the old credentials still work; keep using them.
+                if !forceRefresh, let current, !needsRefresh(current, window: mandatory) {
+                    return current
+                }
+                throw error
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import TriageDaemon
 
-enum Logging {
+enum LogSetup {
     /// Bootstraps swift-log once for this process and returns the root logger. Commands other than
     /// `run` log to stderr at `minimum` or above, so their stdout stays the command's output.
     static func bootstrapped(
