@@ -69,9 +69,13 @@ public struct AccessCheck {
             do {
                 let resolution = try context.endpoints.resolve(service)
                 let endpoint = "\(resolution.endpoint)"
-                let source = resolution.source == "regional default" ? "regional defaults" : resolution.source
+                let source = resolution.isDefault ? "regional defaults" : resolution.source
+                // AWS hostnames of the usual shape share one line; S3's own forms get theirs.
+                let pattern = context.endpoints.defaultPattern()
                 let key =
-                    source == "regional defaults" ? "https://<service>.\(context.region).amazonaws.com/" : endpoint
+                    resolution.isDefault
+                        && endpoint == pattern.replacingOccurrences(of: "<service>", with: service.endpointPrefix)
+                    ? pattern : endpoint
                 if let index = groups.firstIndex(where: { $0.endpoint == key && $0.source == source }) {
                     groups[index].services.append(service.id)
                 } else {
