@@ -13,6 +13,11 @@ public struct EndpointResolver: Sendable {
         /// Whether this is AWS's own hostname (not a configured URL), so S3 may address buckets
         /// virtual-hosted on it.
         public var isDefault: Bool { source == EndpointResolver.defaultSource }
+
+        public init(endpoint: AWSEndpoint, source: String) {
+            self.endpoint = endpoint
+            self.source = source
+        }
     }
 
     /// The `source` of an AWS hostname.

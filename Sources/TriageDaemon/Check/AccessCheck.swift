@@ -281,7 +281,7 @@ public struct AccessCheck {
                     guard let location = configuration.analysis.runbooksS3Prefix,
                         let (bucket, prefix) = RunbookReader.split(location)
                     else { return nil }
-                    _ = try S3Client(client: try client(.s3)).headObject(bucket: bucket, key: "\(prefix).triaged-check")
+                    _ = try context.s3Client(timeout: 15).headObject(bucket: bucket, key: "\(prefix).triaged-check")
                     return "s3:GetObject on \(location)"
                 }
             ),
@@ -302,7 +302,7 @@ public struct AccessCheck {
                 "queue",
                 {
                     guard let url = intake.queueURL else { return nil }
-                    let attributes = try SQSClient(client: try client(.sqs)).queueAttributes(
+                    let attributes = try context.sqsClient(forQueue: url, timeout: 15).queueAttributes(
                         queueURL: url, names: ["QueueArn", "ApproximateNumberOfMessages", "RedrivePolicy"])
                     let waiting = attributes["ApproximateNumberOfMessages"] ?? "?"
                     let redrive = attributes["RedrivePolicy"] == nil ? "no dead-letter queue!" : "dead-letter queue set"
@@ -374,7 +374,7 @@ public struct AccessCheck {
                 {
                     guard let bucket = report.s3.bucket else { return nil }
                     // A missing key answers 404 when reads are allowed (403 without s3:ListBucket).
-                    _ = try S3Client(client: try client(.s3)).headObject(
+                    _ = try context.s3Client(timeout: 15).headObject(
                         bucket: bucket, key: "\(report.s3.prefix).triaged-check")
                     return
                         "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (reports and the history index; writes are conditional, never overwrite)"
@@ -384,7 +384,7 @@ public struct AccessCheck {
                 "sns topic",
                 {
                     guard let topic = report.sns.topicArn else { return nil }
-                    let attributes = try SNSClient(client: try client(.sns)).topicAttributes(topicArn: topic)
+                    let attributes = try context.snsClient(forTopic: topic, timeout: 15).topicAttributes(topicArn: topic)
                     return
                         "sns:GetTopicAttributes: \(attributes["SubscriptionsConfirmed"] ?? "?") confirmed subscriptions"
                 }
