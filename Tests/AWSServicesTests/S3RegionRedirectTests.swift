@@ -119,6 +119,17 @@ struct S3RegionRedirectTests {
         #expect(url.contains("%2Feu-west-1%2Fs3%2Faws4_request"))
     }
 
+    @Test("a link made before any request asks HeadBucket once, then is signed for the bucket's region")
+    func presignLooksUp() throws {
+        let transport = RegionalS3(bucketRegion: "eu-west-1", wrongRegion: Self.redirect)
+        let s3 = Self.client(transport)
+        let url = try s3.presignedGetURL(bucket: "reports", key: "r.html", expires: 60)
+        _ = try s3.presignedGetURLCapped(bucket: "reports", key: "r.md", expires: 60)
+        #expect(transport.requests.map { "\($0.method) \(Self.host($0) ?? "")" } == ["HEAD reports.s3.amazonaws.com"])
+        #expect(url.hasPrefix("https://reports.s3.eu-west-1.amazonaws.com/r.html?"))
+        #expect(url.contains("%2Feu-west-1%2Fs3%2Faws4_request"))
+    }
+
     @Test("400 AuthorizationHeaderMalformed names the region in its body")
     func followsAuthorizationHeaderMalformed() throws {
         let transport = RegionalS3(bucketRegion: "ap-southeast-2") { request, _ in

@@ -171,9 +171,10 @@ public struct S3Client: Sendable {
     }
 
     /// A presigned GET URL valid for `expires` seconds (1…604800, else `SigV4Error`), signed for
-    /// the bucket's region when this client has learnt it (else the client's region).
+    /// the bucket's region: a link is not a request S3 can redirect, so a bucket whose region is not
+    /// known yet is asked with HeadBucket first (once; when that fails, the client's region).
     public func presignedGetURL(bucket: String, key: String, expires: Int) throws -> String {
-        let regional = try target(for: bucket)
+        let regional = try presignTarget(for: bucket)
         let (endpoint, path) = address(bucket: bucket, key: key, on: regional)
         return try regional.client.presignedURL(path: path, expires: expires, endpoint: endpoint)
     }
@@ -181,7 +182,7 @@ public struct S3Client: Sendable {
     /// A presigned GET URL valid for at most `expires` seconds and never beyond the signing
     /// credentials' expiration; returns the seconds it is really valid. Signed as `presignedGetURL`.
     public func presignedGetURLCapped(bucket: String, key: String, expires: Int) throws -> (url: String, expires: Int) {
-        let regional = try target(for: bucket)
+        let regional = try presignTarget(for: bucket)
         let (endpoint, path) = address(bucket: bucket, key: key, on: regional)
         return try regional.client.presignedURLCapped(path: path, expires: expires, endpoint: endpoint)
     }
@@ -203,6 +204,11 @@ public struct S3Client: Sendable {
             cache.remember(region, for: bucket)
             return try call(try regional(region))
         }
+    }
+
+    private func presignTarget(for bucket: String) throws -> Regional {
+        if cache.region(of: bucket) == nil { _ = try? bucketRegion(bucket) }
+        return try target(for: bucket)
     }
 
     private func target(for bucket: String) throws -> Regional {
