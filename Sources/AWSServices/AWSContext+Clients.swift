@@ -11,7 +11,8 @@ extension AWSContext {
     /// An SNS client for `topicArn`, in the region of the ARN (the home region if it has none).
     public func snsClient(forTopic topicArn: String?, timeout: TimeInterval = 30) throws -> SNSClient {
         let region = topicArn.flatMap(AWSARN.init(parsing:))?.region
-        return SNSClient(client: try client(for: .sns, region: region?.isEmpty == false ? region : nil, timeout: timeout))
+        return SNSClient(
+            client: try client(for: .sns, region: region?.isEmpty == false ? region : nil, timeout: timeout))
     }
 
     /// An S3 client that starts in the home region and follows each bucket to its own region

@@ -77,9 +77,11 @@ struct PartitionTests {
         #expect(EndpointResolver.Variant.from(environment: ["AWS_USE_FIPS_ENDPOINT": "TRUE"]) == .init(fips: true))
         #expect(EndpointResolver.Variant.from(environment: ["AWS_USE_FIPS_ENDPOINT": "1"]) == .init())
         #expect(
-            EndpointResolver.Variant.from(environment: ["AWS_USE_DUALSTACK_ENDPOINT": "true"]) == .init(dualStack: true))
+            EndpointResolver.Variant.from(environment: ["AWS_USE_DUALSTACK_ENDPOINT": "true"]) == .init(dualStack: true)
+        )
         #expect(
-            EndpointResolver.Variant.from(environment: [:], profile: ["use_fips_endpoint": "true"]) == .init(fips: true))
+            EndpointResolver.Variant.from(environment: [:], profile: ["use_fips_endpoint": "true"]) == .init(fips: true)
+        )
         #expect(
             EndpointResolver.Variant.from(
                 environment: ["AWS_USE_FIPS_ENDPOINT": "false"], profile: ["use_fips_endpoint": "true"]) == .init())

@@ -103,7 +103,10 @@ struct QueueAndTopicRegionTests {
         _ = try context.sqsClient(forQueue: "https://queue.amazonaws.com/123456789012/legacy")
             .receiveMessages(queueURL: "https://queue.amazonaws.com/123456789012/legacy", waitSeconds: 0)
         let seen = transport.requests.map(Self.hostAndScope)
-        #expect(seen.map(\.0) == ["sqs.eu-west-1.amazonaws.com", "sns.ap-northeast-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"])
+        #expect(
+            seen.map(\.0) == [
+                "sqs.eu-west-1.amazonaws.com", "sns.ap-northeast-1.amazonaws.com", "sqs.us-east-1.amazonaws.com",
+            ])
         #expect(seen.map(\.1) == ["eu-west-1/sqs", "ap-northeast-1/sns", "us-east-1/sqs"])
     }
 

@@ -27,22 +27,29 @@ struct S3RegionRedirectTests {
     func decisions() {
         let header: HTTPHeaders = ["x-amz-bucket-region": "eu-west-1"]
         #expect(
-            S3RegionRedirect.decide(after: Self.error(301, Self.permanentRedirect, headers: header), operation: "PutObject")
+            S3RegionRedirect.decide(
+                after: Self.error(301, Self.permanentRedirect, headers: header), operation: "PutObject")
                 == .region("eu-west-1"))
         #expect(
             S3RegionRedirect.decide(after: Self.error(400, Self.headerMalformed), operation: "GetObject")
                 == .region("eu-west-1"))
         // HEAD: no body; the header alone names the region.
-        #expect(S3RegionRedirect.decide(after: Self.error(301, headers: header), operation: "HeadObject") == .region("eu-west-1"))
-        #expect(S3RegionRedirect.decide(after: Self.error(400, headers: header), operation: "HeadBucket") == .region("eu-west-1"))
+        #expect(
+            S3RegionRedirect.decide(after: Self.error(301, headers: header), operation: "HeadObject")
+                == .region("eu-west-1"))
+        #expect(
+            S3RegionRedirect.decide(after: Self.error(400, headers: header), operation: "HeadBucket")
+                == .region("eu-west-1"))
         // A bodiless HeadObject 400 names nothing: ask HeadBucket. A bodiless HeadBucket 400 is just an error.
         #expect(S3RegionRedirect.decide(after: Self.error(400), operation: "HeadObject") == .lookUp)
         #expect(S3RegionRedirect.decide(after: Self.error(400), operation: "HeadBucket") == .none)
         // A 301 without a region: look it up.
         #expect(S3RegionRedirect.decide(after: Self.error(301), operation: "GetObject") == .lookUp)
         // Not wrong-region answers.
-        let malformedWithoutRegion = Self.headerMalformed.replacingOccurrences(of: "<Region>eu-west-1</Region>", with: "")
-        #expect(S3RegionRedirect.decide(after: Self.error(400, malformedWithoutRegion), operation: "PutObject") == .none)
+        let malformedWithoutRegion = Self.headerMalformed.replacingOccurrences(
+            of: "<Region>eu-west-1</Region>", with: "")
+        #expect(
+            S3RegionRedirect.decide(after: Self.error(400, malformedWithoutRegion), operation: "PutObject") == .none)
         #expect(
             S3RegionRedirect.decide(
                 after: Self.error(403, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"),
@@ -68,7 +75,9 @@ struct S3RegionRedirectTests {
             guard S3RegionRedirectTests.scope(request) == bucketRegion else {
                 return wrongRegion(request, bucketRegion)
             }
-            var headers: HTTPHeaders = ["ETag": "\"9b2cf535f27731c974343645a3985328\"", "x-amz-bucket-region": bucketRegion]
+            var headers: HTTPHeaders = [
+                "ETag": "\"9b2cf535f27731c974343645a3985328\"", "x-amz-bucket-region": bucketRegion,
+            ]
             if request.method == "GET" { headers.add("Content-Type", "application/json") }
             return HTTPResponse(status: 200, headers: headers, body: request.method == "GET" ? Array("{}".utf8) : [])
         }
@@ -82,14 +91,15 @@ struct S3RegionRedirectTests {
     static func host(_ request: HTTPRequest) -> String? { URL(string: request.url)?.host }
 
     static func client(_ transport: RegionalS3, region: String = "us-east-1", environment: [String: String] = [:])
-        -> S3Client
+        throws -> S3Client
     {
         let endpoints = EndpointResolver(region: region, environment: environment)
         let client = AWSClient(
-            service: .s3, region: region, endpoint: try! endpoints.resolve(.s3).endpoint,
+            service: .s3, region: region, endpoint: try endpoints.resolve(.s3).endpoint,
             authentication: .sigV4(
                 StaticCredentialProvider(
-                    AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))),
+                    AWSCredentials(
+                        accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))),
             transport: transport, sleep: { _ in })
         return S3Client(client: client, endpoints: endpoints)
     }
@@ -103,9 +113,11 @@ struct S3RegionRedirectTests {
     @Test("a 301 PermanentRedirect is followed once to the bucket's host and scope, then the region is cached")
     func followsPermanentRedirect() throws {
         let transport = RegionalS3(bucketRegion: "eu-west-1", wrongRegion: Self.redirect)
-        let s3 = Self.client(transport)
-        try s3.putObject(bucket: "reports", key: "incidents/a.json", body: Array("{}".utf8), contentType: "application/json")
-        #expect(transport.requests.map(Self.host) == ["reports.s3.amazonaws.com", "reports.s3.eu-west-1.amazonaws.com"])
+        let s3 = try Self.client(transport)
+        try s3.putObject(
+            bucket: "reports", key: "incidents/a.json", body: Array("{}".utf8), contentType: "application/json")
+        #expect(
+            transport.requests.map(Self.host) == ["reports.s3.amazonaws.com", "reports.s3.eu-west-1.amazonaws.com"])
         #expect(transport.requests.map(Self.scope) == ["us-east-1", "eu-west-1"])
         #expect(s3.knownRegion(of: "reports") == "eu-west-1")
         // Later calls go straight to the bucket's region, copies of the client included.
@@ -122,7 +134,7 @@ struct S3RegionRedirectTests {
     @Test("a link made before any request asks HeadBucket once, then is signed for the bucket's region")
     func presignLooksUp() throws {
         let transport = RegionalS3(bucketRegion: "eu-west-1", wrongRegion: Self.redirect)
-        let s3 = Self.client(transport)
+        let s3 = try Self.client(transport)
         let url = try s3.presignedGetURL(bucket: "reports", key: "r.html", expires: 60)
         _ = try s3.presignedGetURLCapped(bucket: "reports", key: "r.md", expires: 60)
         #expect(transport.requests.map { "\($0.method) \(Self.host($0) ?? "")" } == ["HEAD reports.s3.amazonaws.com"])
@@ -133,11 +145,14 @@ struct S3RegionRedirectTests {
     @Test("400 AuthorizationHeaderMalformed names the region in its body")
     func followsAuthorizationHeaderMalformed() throws {
         let transport = RegionalS3(bucketRegion: "ap-southeast-2") { request, _ in
-            let body = request.method == "HEAD" ? "" : S3RegionRedirectTests.headerMalformed
-                .replacingOccurrences(of: "eu-west-1", with: "ap-southeast-2")
+            let body =
+                request.method == "HEAD"
+                ? ""
+                : S3RegionRedirectTests.headerMalformed
+                    .replacingOccurrences(of: "eu-west-1", with: "ap-southeast-2")
             return HTTPResponse(status: 400, body: Array(body.utf8))
         }
-        let s3 = Self.client(transport, region: "eu-central-1")
+        let s3 = try Self.client(transport, region: "eu-central-1")
         _ = try s3.getObjectIfPresent(bucket: "reports", key: "k")
         #expect(transport.requests.map(Self.scope) == ["eu-central-1", "ap-southeast-2"])
         #expect(transport.requests.last.flatMap(Self.host) == "reports.s3.ap-southeast-2.amazonaws.com")
@@ -150,7 +165,7 @@ struct S3RegionRedirectTests {
             let isBucket = URL(string: request.url)?.path == "/"
             return HTTPResponse(status: 400, headers: isBucket ? ["x-amz-bucket-region": region] : [:])
         }
-        let s3 = Self.client(transport)
+        let s3 = try Self.client(transport)
         let info = try s3.headObject(bucket: "reports", key: "k")
         #expect(info?.etag == "\"9b2cf535f27731c974343645a3985328\"")
         #expect(transport.requests.map { URL(string: $0.url)?.path } == ["/k", "/", "/k"])
@@ -161,7 +176,7 @@ struct S3RegionRedirectTests {
     func onlyOnce() throws {
         // A bucket that answers every region with a redirect to eu-west-1 (even eu-west-1 itself).
         let transport = RegionalS3(bucketRegion: "nowhere-1") { request, _ in Self.redirect(request, "eu-west-1") }
-        let s3 = Self.client(transport)
+        let s3 = try Self.client(transport)
         #expect(throws: AWSError.self) { try s3.getObject(bucket: "reports", key: "k") }
         #expect(transport.requests.map(Self.scope) == ["us-east-1", "eu-west-1"])
     }
@@ -169,7 +184,8 @@ struct S3RegionRedirectTests {
     @Test("FIPS and dual-stack hosts are kept when following a bucket; dotted names stay path-style")
     func variantsAndDots() throws {
         let transport = RegionalS3(bucketRegion: "us-west-2", wrongRegion: Self.redirect)
-        let s3 = Self.client(transport, environment: ["AWS_USE_FIPS_ENDPOINT": "true", "AWS_USE_DUALSTACK_ENDPOINT": "true"])
+        let s3 = try Self.client(
+            transport, environment: ["AWS_USE_FIPS_ENDPOINT": "true", "AWS_USE_DUALSTACK_ENDPOINT": "true"])
         _ = try s3.getObject(bucket: "my.reports", key: "k")
         #expect(
             transport.requests.map { URL(string: $0.url).map { "\($0.host ?? "")\($0.path)" } } == [

@@ -69,7 +69,8 @@ struct BucketRegionTests {
             let log = S3Log()
             let context = try world.context(transport: log)
             let report = try DeliveryTests().investigate(world, scenario, context: context)
-            let state = FileManager.default.temporaryDirectory.appendingPathComponent("bucket-region-\(UUID().uuidString)")
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bucket-region-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: state) }
             var settings = DeliverySettings()
             settings.bucket = Self.bucket
@@ -88,7 +89,8 @@ struct BucketRegionTests {
             // there (the history index is absent at first: 404).
             let after = entries.drop { $0.status != refused.first?.status }.dropFirst()
             let listing = "\(entries.map { "\($0.method) \($0.path) \($0.status) \($0.region ?? "-")" })"
-            #expect(after.allSatisfy { $0.region == "eu-west-1" && ($0.status < 300 || $0.status == 404) }, "\(listing)")
+            #expect(
+                after.allSatisfy { $0.region == "eu-west-1" && ($0.status < 300 || $0.status == 404) }, "\(listing)")
             let reports = after.filter { $0.method == "PUT" && $0.path.contains("/report.") && $0.status == 200 }
             #expect(reports.count == 3, "\(listing)")
             #expect(s3.knownRegion(of: Self.bucket) == "eu-west-1")

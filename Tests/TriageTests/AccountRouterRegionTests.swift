@@ -27,7 +27,8 @@ struct AccountRouterRegionTests {
         }
     }
 
-    static func context(_ transport: RecordingTransport, environment extra: [String: String] = [:]) throws -> AWSContext {
+    static func context(_ transport: RecordingTransport, environment extra: [String: String] = [:]) throws -> AWSContext
+    {
         try AWSContext.resolve(
             settings: AWSSettings(region: "us-east-1"),
             environment: [
@@ -56,10 +57,11 @@ struct AccountRouterRegionTests {
         }
         let requests = transport.requests
         #expect(requests.count == 3)
-        #expect(requests.map { URL(string: $0.url)?.host } == [
-            "monitoring.eu-west-1.amazonaws.com", "monitoring.cn-north-1.amazonaws.com.cn",
-            "monitoring.us-east-1.amazonaws.com",
-        ])
+        #expect(
+            requests.map { URL(string: $0.url)?.host } == [
+                "monitoring.eu-west-1.amazonaws.com", "monitoring.cn-north-1.amazonaws.com.cn",
+                "monitoring.us-east-1.amazonaws.com",
+            ])
         #expect(requests.map { $0.headers["Host"] } == requests.map { URL(string: $0.url)?.host })
         #expect(requests.map(Self.scope) == ["eu-west-1/monitoring", "cn-north-1/monitoring", "us-east-1/monitoring"])
     }
@@ -83,7 +85,10 @@ struct AccountRouterRegionTests {
         let router = try AccountRouter(
             home: try Self.context(transport, environment: ["AWS_USE_FIPS_ENDPOINT": "true"]),
             homeAccount: "123456789012", roles: [])
-        _ = try #require(try router.cloudWatch(account: "123456789012", region: "us-west-2")).describeAlarms(names: ["a"])
-        #expect(transport.requests.first.flatMap { URL(string: $0.url)?.host } == "monitoring-fips.us-west-2.amazonaws.com")
+        _ = try #require(try router.cloudWatch(account: "123456789012", region: "us-west-2")).describeAlarms(names: [
+            "a"
+        ])
+        #expect(
+            transport.requests.first.flatMap { URL(string: $0.url)?.host } == "monitoring-fips.us-west-2.amazonaws.com")
     }
 }

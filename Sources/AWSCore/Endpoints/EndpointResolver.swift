@@ -119,7 +119,8 @@ public struct EndpointResolver: Sendable {
     {
         let partition = AWSPartition.of(region: region)
         if service == .s3 {
-            return AWSEndpoint(scheme: "https", host: defaultS3Host(region: region, partition: partition, variant: variant))
+            return AWSEndpoint(
+                scheme: "https", host: defaultS3Host(region: region, partition: partition, variant: variant))
         }
         let prefix = service.endpointPrefix + (variant.fips ? "-fips" : "")
         let suffix = variant.dualStack ? partition.dualStackDnsSuffix : partition.dnsSuffix

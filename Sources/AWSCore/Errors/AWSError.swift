@@ -19,7 +19,8 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public let region: String?
 
     public init(
-        code: String, message: String, httpStatus: Int, requestId: String?, service: String = "", operation: String = "",
+        code: String, message: String, httpStatus: Int, requestId: String?, service: String = "",
+        operation: String = "",
         region: String? = nil
     ) {
         self.code = code

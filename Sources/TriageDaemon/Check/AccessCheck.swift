@@ -302,11 +302,12 @@ public struct AccessCheck {
                 "queue",
                 {
                     guard let url = intake.queueURL else { return nil }
-                    let attributes = try context.sqsClient(forQueue: url, timeout: 15).queueAttributes(
+                    let sqs = try context.sqsClient(forQueue: url, timeout: 15)
+                    let attributes = try sqs.queueAttributes(
                         queueURL: url, names: ["QueueArn", "ApproximateNumberOfMessages", "RedrivePolicy"])
                     let waiting = attributes["ApproximateNumberOfMessages"] ?? "?"
                     let redrive = attributes["RedrivePolicy"] == nil ? "no dead-letter queue!" : "dead-letter queue set"
-                    return "sqs:GetQueueAttributes: \(waiting) waiting, \(redrive)"
+                    return "sqs:GetQueueAttributes in \(sqs.region): \(waiting) waiting, \(redrive)"
                 }
             ),
             (
@@ -363,7 +364,8 @@ public struct AccessCheck {
                             limit: 1)
                     } catch let error as AWSError where error.code == "ResourceNotFoundException" {
                         // IAM answers AccessDeniedException before the group is looked up.
-                        return "logs:StartQuery on \(SpanReader.group) allowed; the group does not exist (Transaction Search off)"
+                        return
+                            "logs:StartQuery on \(SpanReader.group) allowed; the group does not exist (Transaction Search off)"
                     }
                     _ = try logs.getQueryResults(queryId: id)
                     return "logs:StartQuery and logs:GetQueryResults on \(SpanReader.group)"
@@ -374,17 +376,21 @@ public struct AccessCheck {
                 {
                     guard let bucket = report.s3.bucket else { return nil }
                     // A missing key answers 404 when reads are allowed (403 without s3:ListBucket).
-                    _ = try context.s3Client(timeout: 15).headObject(
-                        bucket: bucket, key: "\(report.s3.prefix).triaged-check")
+                    let s3 = try context.s3Client(timeout: 15)
+                    _ = try s3.headObject(bucket: bucket, key: "\(report.s3.prefix).triaged-check")
+                    // HeadBucket names the region even where it is refused; a failure only loses the detail.
+                    let region =
+                        (s3.knownRegion(of: bucket) ?? (try? s3.bucketRegion(bucket)) ?? nil).map { " in \($0)" } ?? ""
                     return
-                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (reports and the history index; writes are conditional, never overwrite)"
+                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix)\(region) (reports and the history index; writes are conditional, never overwrite)"
                 }
             ),
             (
                 "sns topic",
                 {
                     guard let topic = report.sns.topicArn else { return nil }
-                    let attributes = try context.snsClient(forTopic: topic, timeout: 15).topicAttributes(topicArn: topic)
+                    let attributes = try context.snsClient(forTopic: topic, timeout: 15).topicAttributes(
+                        topicArn: topic)
                     return
                         "sns:GetTopicAttributes: \(attributes["SubscriptionsConfirmed"] ?? "?") confirmed subscriptions"
                 }
