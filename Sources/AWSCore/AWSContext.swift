@@ -45,7 +45,8 @@ public struct AWSContext: Sendable {
             metadata: metadata)
         let endpoints = EndpointResolver(
             region: region, configEndpointURL: settings.endpointURL, configEndpoints: settings.endpoints,
-            environment: environment, allowHTTP: settings.allowHTTP)
+            environment: environment, allowHTTP: settings.allowHTTP,
+            variant: .from(environment: environment, profile: files.configSection(profile)))
 
         // STS for web identity is called unsigned, so it needs no credentials of its own.
         let stsEndpoint = try endpoints.resolveOrExplain(.sts)
@@ -141,22 +142,25 @@ public struct AWSContext: Sendable {
                 "no AWS region: set aws.region in the configuration, AWS_REGION, or a region in the profile")
     }
 
-    /// A client for `service` signed with this context's credentials.
+    /// A client for `service` in `region` (the home region when nil), signed with this context's
+    /// credentials: it signs for that region and sends to that region's endpoint (a configured
+    /// endpoint URL serves every region, still signed for the region asked for).
     public func client(
         for service: AWSService, region: String? = nil, timeout: TimeInterval = 30, policy: RetryPolicy = RetryPolicy(),
         logger: Logger? = nil
     ) throws -> AWSClient {
-        let endpoint = try endpoints.resolveOrExplain(service)
+        let region = region ?? self.region
+        let endpoint = try endpoints.resolveOrExplain(service, region: region)
         return AWSClient(
-            service: service, region: region ?? self.region, endpoint: endpoint, authentication: .sigV4(credentials),
+            service: service, region: region, endpoint: endpoint, authentication: .sigV4(credentials),
             transport: transport, policy: policy, timeout: timeout, clock: clock, logger: logger ?? self.logger)
     }
 }
 
 extension EndpointResolver {
-    func resolveOrExplain(_ service: AWSService) throws -> AWSEndpoint {
+    func resolveOrExplain(_ service: AWSService, region: String? = nil) throws -> AWSEndpoint {
         do {
-            return try resolve(service).endpoint
+            return try resolve(service, region: region).endpoint
         } catch {
             throw AWSContext.ResolutionError(description: "\(error)")
         }

@@ -211,6 +211,9 @@ def _world_control(self, path, command):
                 command.get("account", "123456789012"), command.get("region", REGION), command["cluster"], command["service"],
                 command.get("events"), command.get("deployments"), command.get("counts"))
             return self.reply(200, json.dumps({"serviceArn": arn}), "application/json")
+        if path == "/_world/s3/region-answer":
+            return self.reply(200, json.dumps({"answer": extensions.world_s3_region_answer(command["answer"])}),
+                              "application/json")
         if path == "/_world/reset":
             return self.reply(200, json.dumps({"reset": extensions.world_reset()}), "application/json")
     except (KeyError, ValueError) as error:

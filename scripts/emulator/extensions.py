@@ -31,6 +31,12 @@ server starts (docs/local-aws-world.md lists the measured gaps):
   temporary key there, so signatures verify and resources are that account's).
 * SNS: a message to an SQS subscription lands in the queue's account (moto uses the topic's), so
   a workload account's alarm topic can feed the central intake queue.
+* S3: a request signed for another region than the bucket's is refused as AWS refuses it (moto
+  serves it): 301 `PermanentRedirect` with `x-amz-bucket-region` and the `<Endpoint>` body (the
+  answer of a wrong regional endpoint; the default) or, after `world_s3_region_answer(
+  "AuthorizationHeaderMalformed")`, 400 `AuthorizationHeaderMalformed` with `<Region>` (the answer
+  of the global endpoint or the right host). HEAD answers carry the header and no body; presigned
+  URLs get 400 `AuthorizationQueryParametersError` with `<Region>`.
 """
 import datetime
 import json
@@ -571,7 +577,84 @@ def _patch_sns_cross_account():
     sns_models.Subscription.publish = publish
 
 
+# How S3 answers a request signed for the wrong region: "PermanentRedirect" (301, as a wrong
+# regional endpoint answers) or "AuthorizationHeaderMalformed" (400, as the global endpoint does).
+S3_REGION_ANSWER = {"code": "PermanentRedirect"}
+_S3_SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/([^/,]+)/s3/aws4_request")
+
+
+def world_s3_region_answer(code):
+    if code not in ("PermanentRedirect", "AuthorizationHeaderMalformed"):
+        raise ValueError("answer must be PermanentRedirect or AuthorizationHeaderMalformed")
+    S3_REGION_ANSWER["code"] = code
+    return code
+
+
+def _s3_signed_region(request):
+    """The region of the request's credential scope and whether it is presigned, or (None, False)."""
+    match = _S3_SCOPE.search(request.headers.get("Authorization", ""))
+    if match:
+        return match.group(1), False
+    args = getattr(request, "args", None) or {}
+    credential = args.get("X-Amz-Credential", "")
+    parts = credential.split("/")
+    if len(parts) == 5 and parts[3] == "s3":
+        return parts[2], True
+    return None, False
+
+
+def _s3_wrong_region(response, request, full_url, headers):
+    """AWS's answer when `request` is signed for another region than its bucket's, else None."""
+    import uuid
+    response.setup_class(request, full_url, headers)
+    bucket_name = response.parse_bucket_name_from_url(request, full_url)
+    signed, presigned = _s3_signed_region(request)
+    if not bucket_name or signed is None:
+        return None
+    try:
+        bucket = response.backend.get_bucket(bucket_name)
+    except Exception:  # no such bucket: moto's own answer
+        return None
+    if bucket.region_name == signed:
+        return None
+    request_id = uuid.uuid4().hex[:16].upper()
+    tail = "<RequestId>%s</RequestId><HostId>%s</HostId></Error>" % (request_id, uuid.uuid4().hex)
+    answer = S3_REGION_ANSWER["code"]
+    if presigned:
+        status, body = 400, ("<Error><Code>AuthorizationQueryParametersError</Code><Message>Error parsing the "
+                             "X-Amz-Credential parameter; the region '%s' is wrong; expecting '%s'</Message>"
+                             "<Region>%s</Region>" % (signed, bucket.region_name, bucket.region_name))
+    elif answer == "PermanentRedirect":
+        status, body = 301, ("<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to "
+                             "access must be addressed using the specified endpoint. Please send all future "
+                             "requests to this endpoint.</Message><Endpoint>%s.s3.%s.amazonaws.com</Endpoint>"
+                             "<Bucket>%s</Bucket>" % (bucket_name, bucket.region_name, _xml(bucket_name)))
+    else:
+        status, body = 400, ("<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header "
+                             "is malformed; the region '%s' is wrong; expecting '%s'</Message><Region>%s</Region>"
+                             % (signed, bucket.region_name, bucket.region_name))
+    reply = {"x-amz-bucket-region": bucket.region_name, "x-amz-request-id": request_id}
+    if request.method == "HEAD":
+        return status, reply, b""
+    reply["content-type"] = "application/xml"
+    return status, reply, (body + tail).encode()
+
+
+def _patch_s3_regions():
+    from moto.s3.responses import S3Response
+
+    def guarded(original):
+        def handler(self, request, full_url, headers):
+            answer = _s3_wrong_region(self, request, full_url, headers)
+            return answer if answer is not None else original(self, request, full_url, headers)
+        return handler
+
+    S3Response.bucket_response = guarded(S3Response.bucket_response)
+    S3Response.key_response = guarded(S3Response.key_response)
+
+
 def apply():
+    _patch_s3_regions()
     _patch_sts()
     _patch_sns_cross_account()
     logs_models.EventMessageFilter = LogFilterPattern

@@ -63,6 +63,14 @@ public final class AWSClient: Sendable {
             policy: policy, timeout: timeout, clock: clock, logger: logger, sleep: sleep, random: random)
     }
 
+    /// The same client for another region: signed for `region`, sent to `endpoint` (sharing
+    /// transport, credentials and clock; its own retry quota). S3 uses it to follow a bucket's region.
+    public func relocated(to region: String, endpoint: AWSEndpoint) -> AWSClient {
+        AWSClient(
+            service: service, region: region, endpoint: endpoint, authentication: authentication, transport: transport,
+            policy: policy, timeout: timeout, clock: clock, logger: logger, sleep: sleep, random: random)
+    }
+
     /// The retry tokens left (for tests and metrics).
     public var retryTokensAvailable: Int { quota.withLock { $0.available } }
 

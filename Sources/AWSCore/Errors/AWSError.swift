@@ -14,9 +14,14 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public let service: String
     /// The operation, e.g. `GetCallerIdentity`.
     public let operation: String
+    /// The region S3 says the bucket is in: the `x-amz-bucket-region` header, else `<Region>` of the
+    /// error body (`AuthorizationHeaderMalformed`). Nil for other services.
+    public let region: String?
 
     public init(
-        code: String, message: String, httpStatus: Int, requestId: String?, service: String = "", operation: String = ""
+        code: String, message: String, httpStatus: Int, requestId: String?, service: String = "",
+        operation: String = "",
+        region: String? = nil
     ) {
         self.code = code
         self.message = message
@@ -24,6 +29,7 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         self.requestId = requestId
         self.service = service
         self.operation = operation
+        self.region = region
     }
 
     public var description: String {

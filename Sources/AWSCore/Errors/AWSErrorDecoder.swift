@@ -10,6 +10,7 @@ public enum AWSErrorDecoder {
         var code: String?
         var message: String?
         var requestId = response.headers["x-amzn-RequestId"] ?? response.headers["x-amz-request-id"]
+        var region = response.headers["x-amz-bucket-region"].flatMap { $0.isEmpty ? nil : $0 }
 
         let trimmed = response.body.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if trimmed.first == UInt8(ascii: "<"), let root = try? XMLDocumentParser.parse(Array(trimmed)) {
@@ -18,6 +19,7 @@ public enum AWSErrorDecoder {
             let error = root.name == "Error" ? root : (root.descendant("Error") ?? root)
             code = error.string("Code")
             message = error.string("Message")
+            region = region ?? error.string("Region").flatMap { $0.isEmpty ? nil : $0 }
             requestId =
                 requestId ?? root.string("RequestId") ?? error.string("RequestId")
                 ?? root.descendant("RequestId")?.text.trimmingWhitespace()
@@ -42,7 +44,7 @@ public enum AWSErrorDecoder {
         let finalCode = code.map(sanitize).flatMap { $0.isEmpty ? nil : $0 } ?? fallbackCode(response.status)
         return AWSError(
             code: finalCode, message: message ?? "", httpStatus: response.status, requestId: requestId,
-            service: service, operation: operation)
+            service: service, operation: operation, region: region)
     }
 
     /// `aws.protocoltests#FooError:http://internal…` → `FooError`.

@@ -46,6 +46,9 @@ public struct SQSClient: Sendable {
 
     private let client: AWSClient
 
+    /// The region calls are signed for.
+    public var region: String { client.region }
+
     public init(client: AWSClient) {
         precondition(client.service == .sqs, "SQSClient needs an SQS AWSClient")
         self.client = client

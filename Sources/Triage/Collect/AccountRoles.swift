@@ -26,9 +26,8 @@ public struct AccountRole: Sendable, Equatable {
 
     /// The account and region of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`), if it has both.
     public static func accountAndRegion(ofArn arn: String) -> (account: String, region: String)? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", !parts[3].isEmpty, !parts[4].isEmpty else { return nil }
-        return (String(parts[4]), String(parts[3]))
+        guard let parsed = AWSARN(parsing: arn), !parsed.region.isEmpty, !parsed.account.isEmpty else { return nil }
+        return (parsed.account, parsed.region)
     }
 }
 

@@ -19,6 +19,8 @@ public struct QueueMessage: Sendable, Equatable {
 public final class QueueConsumer: Sendable {
     private let sqs: SQSClient
     public let queueURL: String
+    /// The region the queue is called in (its URL's, else the home region).
+    public var region: String { sqs.region }
     private let visibilityTimeout: Int
     private let logger: Logger
     private let composites: CompositeAlarmResolver?

@@ -12,11 +12,14 @@ public struct ConsoleLinks: Sendable {
         self.region = region
     }
 
-    /// The console host for the region's partition.
+    /// The console host for the region's partition (`AWSPartition`); partitions without a public
+    /// console get the commercial form.
     var host: String {
-        if region.hasPrefix("cn-") { return "console.amazonaws.cn" }
-        if region.hasPrefix("us-gov-") { return "console.amazonaws-us-gov.com" }
-        return "\(region).console.aws.amazon.com"
+        switch AWSPartition.of(region: region).id {
+        case "aws-cn": return "console.amazonaws.cn"
+        case "aws-us-gov": return "console.amazonaws-us-gov.com"
+        default: return "\(region).console.aws.amazon.com"
+        }
     }
 
     public func alarm(_ name: String) -> String {

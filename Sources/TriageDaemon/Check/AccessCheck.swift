@@ -69,9 +69,13 @@ public struct AccessCheck {
             do {
                 let resolution = try context.endpoints.resolve(service)
                 let endpoint = "\(resolution.endpoint)"
-                let source = resolution.source == "regional default" ? "regional defaults" : resolution.source
+                let source = resolution.isDefault ? "regional defaults" : resolution.source
+                // AWS hostnames of the usual shape share one line; S3's own forms get theirs.
+                let pattern = context.endpoints.defaultPattern()
                 let key =
-                    source == "regional defaults" ? "https://<service>.\(context.region).amazonaws.com/" : endpoint
+                    resolution.isDefault
+                        && endpoint == pattern.replacingOccurrences(of: "<service>", with: service.endpointPrefix)
+                    ? pattern : endpoint
                 if let index = groups.firstIndex(where: { $0.endpoint == key && $0.source == source }) {
                     groups[index].services.append(service.id)
                 } else {
@@ -277,7 +281,7 @@ public struct AccessCheck {
                     guard let location = configuration.analysis.runbooksS3Prefix,
                         let (bucket, prefix) = RunbookReader.split(location)
                     else { return nil }
-                    _ = try S3Client(client: try client(.s3)).headObject(bucket: bucket, key: "\(prefix).triaged-check")
+                    _ = try context.s3Client(timeout: 15).headObject(bucket: bucket, key: "\(prefix).triaged-check")
                     return "s3:GetObject on \(location)"
                 }
             ),
@@ -298,11 +302,12 @@ public struct AccessCheck {
                 "queue",
                 {
                     guard let url = intake.queueURL else { return nil }
-                    let attributes = try SQSClient(client: try client(.sqs)).queueAttributes(
+                    let sqs = try context.sqsClient(forQueue: url, timeout: 15)
+                    let attributes = try sqs.queueAttributes(
                         queueURL: url, names: ["QueueArn", "ApproximateNumberOfMessages", "RedrivePolicy"])
                     let waiting = attributes["ApproximateNumberOfMessages"] ?? "?"
                     let redrive = attributes["RedrivePolicy"] == nil ? "no dead-letter queue!" : "dead-letter queue set"
-                    return "sqs:GetQueueAttributes: \(waiting) waiting, \(redrive)"
+                    return "sqs:GetQueueAttributes in \(sqs.region): \(waiting) waiting, \(redrive)"
                 }
             ),
             (
@@ -359,7 +364,8 @@ public struct AccessCheck {
                             limit: 1)
                     } catch let error as AWSError where error.code == "ResourceNotFoundException" {
                         // IAM answers AccessDeniedException before the group is looked up.
-                        return "logs:StartQuery on \(SpanReader.group) allowed; the group does not exist (Transaction Search off)"
+                        return
+                            "logs:StartQuery on \(SpanReader.group) allowed; the group does not exist (Transaction Search off)"
                     }
                     _ = try logs.getQueryResults(queryId: id)
                     return "logs:StartQuery and logs:GetQueryResults on \(SpanReader.group)"
@@ -370,17 +376,21 @@ public struct AccessCheck {
                 {
                     guard let bucket = report.s3.bucket else { return nil }
                     // A missing key answers 404 when reads are allowed (403 without s3:ListBucket).
-                    _ = try S3Client(client: try client(.s3)).headObject(
-                        bucket: bucket, key: "\(report.s3.prefix).triaged-check")
+                    let s3 = try context.s3Client(timeout: 15)
+                    _ = try s3.headObject(bucket: bucket, key: "\(report.s3.prefix).triaged-check")
+                    // HeadBucket names the region even where it is refused; a failure only loses the detail.
+                    let region =
+                        (s3.knownRegion(of: bucket) ?? (try? s3.bucketRegion(bucket)) ?? nil).map { " in \($0)" } ?? ""
                     return
-                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix) (reports and the history index; writes are conditional, never overwrite)"
+                        "s3:GetObject on s3://\(bucket)/\(report.s3.prefix)\(region) (reports and the history index; writes are conditional, never overwrite)"
                 }
             ),
             (
                 "sns topic",
                 {
                     guard let topic = report.sns.topicArn else { return nil }
-                    let attributes = try SNSClient(client: try client(.sns)).topicAttributes(topicArn: topic)
+                    let attributes = try context.snsClient(forTopic: topic, timeout: 15).topicAttributes(
+                        topicArn: topic)
                     return
                         "sns:GetTopicAttributes: \(attributes["SubscriptionsConfirmed"] ?? "?") confirmed subscriptions"
                 }

@@ -230,7 +230,18 @@ public final class Daemon: Sendable {
             } catch {
                 failures += 1
                 state.withLock { $0.activity(now: clock.now()) }
-                logger.warning("SQS receive failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                var metadata: Logger.Metadata = [
+                    "error": "\(error)", "attempt": "\(failures)", "sqs.queue_url": "\(consumer.queueURL)",
+                    "aws.region": "\(consumer.region)",
+                ]
+                // A queue in another region than the one signed for answers exactly like a deleted one.
+                if let error = error as? AWSError,
+                    ["AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"].contains(error.code)
+                {
+                    metadata["hint"] =
+                        "the queue does not exist in \(consumer.region): check intake.queue_url (its host names the region)"
+                }
+                logger.warning("SQS receive failed", metadata: metadata)
                 Thread.sleep(forTimeInterval: min(30, Double(failures) * 2))
             }
         }

@@ -52,7 +52,7 @@ public struct Runtime: Sendable {
         var consumer: QueueConsumer?
         if let url = intake.queueURL {
             consumer = QueueConsumer(
-                sqs: SQSClient(client: try context.client(for: .sqs, timeout: 40)), queueURL: url,
+                sqs: try context.sqsClient(forQueue: url, timeout: 40), queueURL: url,
                 visibilityTimeout: Int(configuration.intake.visibilityTimeout),
                 composites: Self.composites(
                     router: router, home: cloudWatch, homeRegion: context.region, logger: logger), logger: logger)
@@ -80,9 +80,9 @@ public struct Runtime: Sendable {
                     client: try context.client(for: .bedrockRuntime, timeout: settings.timeout)),
                 settings: settings, ledger: ledger, clock: clock, logger: logger)
         }
-        let s3 = S3Client(client: try context.client(for: .s3))
+        let s3 = try context.s3Client()
         let deliverer = ReportDeliverer(
-            s3: s3, sns: SNSClient(client: try context.client(for: .sns)),
+            s3: s3, sns: try context.snsClient(forTopic: configuration.report.sns.topicArn),
             settings: configuration.deliverySettings, outbox: ReportOutbox(stateDirectory: stateDirectory),
             clock: clock, logger: logger)
         let runbooks = RunbookReader(
