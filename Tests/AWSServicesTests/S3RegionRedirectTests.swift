@@ -142,6 +142,21 @@ struct S3RegionRedirectTests {
         #expect(url.contains("%2Feu-west-1%2Fs3%2Faws4_request"))
     }
 
+    @Test("a HeadBucket refused (403, no s3:ListBucket without a prefix) still gives the bucket's region")
+    func refusedHeadBucketStillNamesTheRegion() throws {
+        // AWS: "regardless of the permissions on the bucket, you will receive a response header with
+        // the correct bucket location"; a HEAD answer has no body.
+        let transport = RegionalS3(bucketRegion: "eu-west-1") { _, region in
+            HTTPResponse(status: 403, headers: ["x-amz-bucket-region": region], body: [])
+        }
+        let s3 = try Self.client(transport)
+        #expect(try s3.bucketRegion("reports") == "eu-west-1")
+        #expect(s3.knownRegion(of: "reports") == "eu-west-1")
+        let url = try s3.presignedGetURL(bucket: "reports", key: "r.html", expires: 60)
+        #expect(url.contains("%2Feu-west-1%2Fs3%2Faws4_request"))
+        #expect(transport.requests.count == 1)
+    }
+
     @Test("400 AuthorizationHeaderMalformed names the region in its body")
     func followsAuthorizationHeaderMalformed() throws {
         let transport = RegionalS3(bucketRegion: "ap-southeast-2") { request, _ in

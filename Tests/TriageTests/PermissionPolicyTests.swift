@@ -21,8 +21,12 @@ struct PermissionPolicyTests {
         "bedrock:ConverseStream": "bedrock:InvokeModelWithResponseStream",
     ]
     /// Operations that need no permission: GetCallerIdentity is always allowed; AssumeRoleWithWebIdentity
-    /// is unsigned (the role's trust policy decides).
-    static let needNoPermission: Set<String> = ["sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"]
+    /// is unsigned (the role's trust policy decides); HeadBucket is called only for its
+    /// `x-amz-bucket-region` header, which S3 sends on a 403 too (the policy's s3:ListBucket is
+    /// limited to the report prefix, so a real HeadBucket is refused, and that answer is enough).
+    static let needNoPermission: Set<String> = [
+        "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity", "s3:HeadBucket",
+    ]
     /// Client operations the daemon never calls (tools and tests use them), with the Swift method the
     /// pipeline would have to call: the test checks that it still does not.
     static let notCalledByTheDaemon = [

@@ -32,6 +32,19 @@ def rss_mb(pid):
     return 0.0
 
 
+def rss_breakdown(pid):
+    """Resident kB per mapping (the binary, each library, [heap], [stack], anonymous), largest first."""
+    sizes, name = {}, "?"
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
+                name = os.path.basename(fields[5]) if len(fields) > 5 else "[anonymous]"
+            elif fields[0] == "Rss:":
+                sizes[name] = sizes.get(name, 0) + int(fields[1])
+    return sorted(sizes.items(), key=lambda item: -item[1])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
@@ -87,6 +100,9 @@ state:
                 peak = max(peak, rss_mb(daemon.pid))
                 time.sleep(1)
             cpu = (cpu_seconds(daemon.pid) - cpu_before) / (time.monotonic() - t_before) * 100
+            print("resident memory by mapping at the end of the idle minute:")
+            for mapping, kilobytes in rss_breakdown(daemon.pid)[:8]:
+                print(f"  {kilobytes / 1024:6.1f} MB  {mapping}")
             daemon.terminate()
             daemon.wait(timeout=30)
             rows = [("start to READY", f"{ready * 1000:.0f} ms", "<= 1000 ms", ready <= 1.0),

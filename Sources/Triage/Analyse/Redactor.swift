@@ -17,6 +17,12 @@ public struct Redactor: Sendable {
         let keepPrefixGroup: Int
         /// Checks a match given its text and the text right before and after it.
         let validate: (@Sendable (_ match: String, _ before: Substring, _ after: Substring) -> Bool)?
+        /// Literals (lower-case ASCII) of which every match contains at least one, compared with the
+        /// text lower-cased: a text with none of them cannot match and the expression is not run.
+        /// Empty: always run.
+        let triggers: [[UInt8]]
+        /// At least this many ASCII digits in the text (card numbers), else the expression is not run.
+        let minimumDigits: Int
     }
 
     private let rules: [Rule]
@@ -24,43 +30,63 @@ public struct Redactor: Sendable {
     public init() {
         func rule(
             _ kind: String, _ pattern: String, keep: Int = 0, options: NSRegularExpression.Options = [],
+            triggers: [String], minimumDigits: Int = 0,
             validate: (@Sendable (String, Substring, Substring) -> Bool)? = nil
         ) -> Rule {
             // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
             guard let expression = try? NSRegularExpression(pattern: pattern, options: options) else {
                 preconditionFailure("invalid built-in redaction pattern for \(kind)")
             }
-            return Rule(kind: kind, expression: expression, keepPrefixGroup: keep, validate: validate)
+            return Rule(
+                kind: kind, expression: expression, keepPrefixGroup: keep, validate: validate,
+                triggers: triggers.map { Array($0.utf8) }, minimumDigits: minimumDigits)
         }
         rules = [
-            rule("private-key", #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)"#),
-            rule("jwt", #"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}"#),
-            rule("aws-session-token", #"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{20,}"#),
+            rule(
+                "private-key", #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)"#,
+                triggers: ["-----begin"]),
+            rule("jwt", #"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}"#, triggers: ["eyj"]),
+            rule(
+                "aws-session-token", #"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{20,}"#,
+                triggers: ["iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"]),
             rule(
                 "aws-session-token",
                 #"((?:aws_session_token|x-amz-security-token|sessiontoken|session_token)["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{32,}"#,
-                keep: 1, options: [.caseInsensitive]),
-            rule("bearer-token", #"(\bbearer\s+)[A-Za-z0-9._~+/=-]{12,}"#, keep: 1, options: [.caseInsensitive]),
-            rule("password", #"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(?=@)"#, keep: 1, options: [.caseInsensitive]),
-            rule("slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/]+"#, keep: 1),
-            rule("github-token", #"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"#),
-            rule("slack-token", #"\bxox[abposr]-[A-Za-z0-9-]{10,}"#),
-            rule("stripe-key", #"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b"#),
-            rule("google-api-key", #"\bAIza[0-9A-Za-z_-]{35}\b"#),
-            rule("api-key", #"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"#),
-            rule("aws-access-key", #"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"#),
+                keep: 1, options: [.caseInsensitive],
+                triggers: ["aws_session_token", "x-amz-security-token", "sessiontoken", "session_token"]),
+            rule(
+                "bearer-token", #"(\bbearer\s+)[A-Za-z0-9._~+/=-]{12,}"#, keep: 1, options: [.caseInsensitive],
+                triggers: ["bearer"]),
+            rule(
+                "password", #"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(?=@)"#, keep: 1, options: [.caseInsensitive],
+                triggers: ["://"]),
+            rule(
+                "slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/]+"#, keep: 1,
+                triggers: ["hooks.slack.com/services/"]),
+            rule(
+                "github-token", #"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"#,
+                triggers: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
+            rule("slack-token", #"\bxox[abposr]-[A-Za-z0-9-]{10,}"#, triggers: ["xox"]),
+            rule("stripe-key", #"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b"#, triggers: ["_live_", "_test_"]),
+            rule("google-api-key", #"\bAIza[0-9A-Za-z_-]{35}\b"#, triggers: ["aiza"]),
+            rule("api-key", #"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"#, triggers: ["sk-"]),
+            rule("aws-access-key", #"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"#, triggers: ["akia", "asia"]),
             rule(
                 "aws-secret-key",
                 #"((?:aws_secret_access_key|secret_access_key|secretaccesskey|aws_secret_key)["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}"#,
-                keep: 1, options: [.caseInsensitive]),
+                keep: 1, options: [.caseInsensitive],
+                triggers: ["secret_access_key", "secretaccesskey", "aws_secret_key"]),
             rule(
                 "secret",
                 #"((?<![A-Za-z0-9_])["']?(?:password|passwd|pwd|secret|client_secret|token|access_token|auth_token|refresh_token|api_key|apikey|api-key|private_key)["']?\s*[=:]\s*)(?!<redacted:)("[^"]*"|'[^']*'|[^\s,;&"'}\]]+)"#,
-                keep: 1, options: [.caseInsensitive]),
-            rule("email", #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"#),
+                keep: 1, options: [.caseInsensitive],
+                triggers: [
+                    "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "private_key",
+                ]),
+            rule("email", #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"#, triggers: ["@"]),
             rule(
-                "card-number", #"(?<![0-9A-Za-z-])(?:\d[ -]?){12,18}\d(?![0-9A-Za-z])"#,
-                validate: Redactor.isCardNumber(_:before:after:)),
+                "card-number", #"(?<![0-9A-Za-z-])(?:\d[ -]?){12,18}\d(?![0-9A-Za-z])"#, triggers: [],
+                minimumDigits: 13, validate: Redactor.isCardNumber(_:before:after:)),
         ]
     }
 
@@ -73,7 +99,19 @@ public struct Redactor: Sendable {
     public func redactCounting(_ text: String) -> (text: String, counts: [String: Int]) {
         var result = text
         var counts: [String: Int] = [:]
+        // One pass over the text, lower-cased ASCII, decides which expressions can match at all:
+        // most log lines and evidence strings hold none of the triggers and skip every expression.
+        // Text with any non-ASCII byte runs them all (Unicode digits and case folding are the
+        // expressions' business, not this filter's).
+        let lowered = text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let ascii = !lowered.contains { $0 >= 0x80 }
+        let digits = lowered.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
         for rule in rules {
+            guard
+                !ascii
+                    || (digits >= rule.minimumDigits
+                        && (rule.triggers.isEmpty || rule.triggers.contains(where: { Self.contains(lowered, $0) })))
+            else { continue }
             let range = NSRange(result.startIndex..., in: result)
             let matches = rule.expression.matches(in: result, range: range)
             guard !matches.isEmpty else { continue }
@@ -100,6 +138,22 @@ public struct Redactor: Sendable {
             result = output
         }
         return (result, counts)
+    }
+
+    /// Whether `needle` occurs in `haystack` (bytes).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < needle.count && haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Words that say the number next to them is a card.
