@@ -213,6 +213,29 @@ struct RedactorTests {
         #expect(counts[kind, default: 0] >= 1)
     }
 
+    @Test(
+        "the literal pre-filter skips nothing it should not: every positive inside a non-ASCII line",
+        arguments: positives)
+    func prefilterUnicode(_ text: String, _ secret: String, _ kind: String) {
+        // Non-ASCII text runs every expression.
+        let result = redactor.redactCounting("Überprüfung fehlgeschlagen — \(text) — ende")
+        #expect(!result.text.contains(secret), "\(result.text)")
+        #expect(result.counts[kind, default: 0] >= 1)
+    }
+
+    @Test("the pre-filter's triggers ignore case as the expressions do")
+    func prefilterCase() {
+        #expect(redactor.redact("PASSWORD=hunter2 USER=alice") == "PASSWORD=<redacted:secret> USER=alice")
+        #expect(
+            redactor.redact("Authorization: BEARER abcdefghijklmnop123")
+                == "Authorization: BEARER <redacted:bearer-token>")
+        #expect(
+            redactor.redact("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+                == "AWS_SECRET_ACCESS_KEY=<redacted:aws-secret-key>")
+        #expect(
+            redactor.redact("POSTGRES://ORDERS:S3CR3T@DB:5432/X") == "POSTGRES://ORDERS:<redacted:password>@DB:5432/X")
+    }
+
     @Test("every negative survives unchanged", arguments: negatives)
     func negative(_ text: String) {
         #expect(redactor.redact(text) == text)
