@@ -37,6 +37,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Removes every field named `name` (any case).
     public mutating func remove(_ name: String) {
+        // Only when present: removeAll would copy storage shared with another value for nothing.
+        guard fields.contains(where: { Self.sameName($0.name, name) }) else { return }
         fields.removeAll { Self.sameName($0.name, name) }
     }
 

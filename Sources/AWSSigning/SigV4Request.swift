@@ -42,10 +42,15 @@ public struct SigV4Request: Sendable {
 /// tests compare against AWS's published suites and operators compare against a server's
 /// `SignatureDoesNotMatch` message.
 public struct SigV4Signature: Sendable, Equatable {
+    /// The canonical request's bytes (kept as bytes: the signer hashes them, and a String is made only
+    /// when asked for).
+    public let canonicalRequestBytes: [UInt8]
+    /// The string to sign's bytes.
+    public let stringToSignBytes: [UInt8]
     /// The canonical request.
-    public let canonicalRequest: String
+    public var canonicalRequest: String { String(decoding: canonicalRequestBytes, as: UTF8.self) }
     /// The string to sign.
-    public let stringToSign: String
+    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
     /// The lower-case hex signature.
     public let signature: String
     /// The `SignedHeaders` list, e.g. `content-type;host;x-amz-date`.
@@ -56,6 +61,27 @@ public struct SigV4Signature: Sendable, Equatable {
     /// Presigning: the full query string to send (original parameters, the `X-Amz-*` ones and the
     /// signature). Header signing: the original query.
     public let query: String
+
+    init(
+        canonicalRequest: [UInt8], stringToSign: [UInt8], signature: String, signedHeaders: String,
+        headers: HTTPHeaders, query: String
+    ) {
+        self.canonicalRequestBytes = canonicalRequest
+        self.stringToSignBytes = stringToSign
+        self.signature = signature
+        self.signedHeaders = signedHeaders
+        self.headers = headers
+        self.query = query
+    }
+
+    init(
+        canonicalRequest: String, stringToSign: String, signature: String, signedHeaders: String,
+        headers: HTTPHeaders, query: String
+    ) {
+        self.init(
+            canonicalRequest: Array(canonicalRequest.utf8), stringToSign: Array(stringToSign.utf8),
+            signature: signature, signedHeaders: signedHeaders, headers: headers, query: query)
+    }
 }
 
 /// A signing failure: the request cannot be signed as asked.

@@ -82,16 +82,45 @@ public struct SigV4Signer: Sendable {
         bytes.append(contentsOf: signed.utf8)
         bytes.append(0x0A)
         bytes.append(contentsOf: payloadHash.utf8)
-        let canonicalRequest = String(decoding: bytes, as: UTF8.self)
-        let scope = scope(amzDate)
-        let (stringToSign, signature) = finish(canonicalRequest, amzDate, scope: scope)
-        headers.add(
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(signed), Signature=\(signature)"
-        )
+        // The canonical request is hashed as bytes; the string to sign and the Authorization
+        // value are written into byte buffers too, each made a String once (the hot path).
+        var hasher = Digest.SHA256()
+        hasher.update(bytes)
+        let requestHash = hasher.finish()
+        var scope = [UInt8]()
+        scope.reserveCapacity(8 + region.utf8.count + signingName.utf8.count + 16)
+        scope.append(contentsOf: amzDate.dateStamp.utf8)
+        scope.append(UInt8(ascii: "/"))
+        scope.append(contentsOf: region.utf8)
+        scope.append(UInt8(ascii: "/"))
+        scope.append(contentsOf: signingName.utf8)
+        scope.append(contentsOf: "/aws4_request".utf8)
+        var stringToSign = [UInt8]()
+        stringToSign.reserveCapacity(17 + 16 + 1 + scope.count + 1 + 64)
+        stringToSign.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
+        stringToSign.append(contentsOf: amzDate.timestamp.utf8)
+        stringToSign.append(0x0A)
+        stringToSign.append(contentsOf: scope)
+        stringToSign.append(0x0A)
+        Digest.appendHex(requestHash, to: &stringToSign)
+        let mac = self.mac(stringToSign, dateStamp: amzDate.dateStamp)
+        var authorization = [UInt8]()
+        authorization.reserveCapacity(
+            28 + credentials.accessKeyId.utf8.count + 1 + scope.count + 16 + signed.utf8.count + 12 + 64)
+        authorization.append(contentsOf: "AWS4-HMAC-SHA256 Credential=".utf8)
+        authorization.append(contentsOf: credentials.accessKeyId.utf8)
+        authorization.append(UInt8(ascii: "/"))
+        authorization.append(contentsOf: scope)
+        authorization.append(contentsOf: ", SignedHeaders=".utf8)
+        authorization.append(contentsOf: signed.utf8)
+        authorization.append(contentsOf: ", Signature=".utf8)
+        let signatureStart = authorization.count
+        Digest.appendHex(mac, to: &authorization)
+        let signature = String(decoding: authorization[signatureStart...], as: UTF8.self)
+        headers.add("Authorization", String(decoding: authorization, as: UTF8.self))
         return SigV4Signature(
-            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
-            signedHeaders: signed, headers: headers, query: request.query)
+            canonicalRequest: bytes, stringToSign: stringToSign, signature: signature, signedHeaders: signed,
+            headers: headers, query: request.query)
     }
 
     /// Presigns `request` (query-string authentication) as of `date`, valid for `expires` seconds.
@@ -241,43 +270,54 @@ public struct SigV4Signer: Sendable {
         return (String(decoding: block, as: UTF8.self), signed)
     }
 
-    /// Appends the canonical header block to `block` and returns the `SignedHeaders` list.
+    /// Appends the canonical header block to `block` and returns the `SignedHeaders` list. Each
+    /// name is lower-cased once into one buffer; sorting and grouping compare those bytes.
     static func canonicalHeaders(_ headers: HTTPHeaders, block: inout [UInt8]) throws -> String {
         let fields = headers.fields
-        var selected: [Int] = []
-        selected.reserveCapacity(fields.count)
+        var names = [UInt8]()
+        var spans: [(field: Int, start: Int, end: Int)] = []
+        spans.reserveCapacity(fields.count)
         var hasHost = false
         var capacity = 0
         for (index, field) in fields.enumerated() {
-            if isUnsigned(field.name) { continue }
-            if HTTPHeaders.sameName(field.name, "host") { hasHost = true }
-            selected.append(index)
-            capacity += field.name.utf8.count + field.value.utf8.count + 2
+            let start = names.count
+            for byte in field.name.utf8 { names.append(HTTPHeaders.lowerASCII(byte)) }
+            let name = names[start...]
+            if isUnsignedLowered(name) {
+                names.removeSubrange(start...)
+                continue
+            }
+            if name.elementsEqual("host".utf8) { hasHost = true }
+            spans.append((index, start, names.count))
+            capacity += 2 * (names.count - start) + field.value.utf8.count + 3
         }
         guard hasHost else { throw SigV4Error.missingHost }
+        func order(_ lhs: (field: Int, start: Int, end: Int), _ rhs: (field: Int, start: Int, end: Int)) -> Int {
+            let left = names[lhs.start..<lhs.end]
+            let right = names[rhs.start..<rhs.end]
+            if left.elementsEqual(right) { return 0 }
+            return left.lexicographicallyPrecedes(right) ? -1 : 1
+        }
         // Stable: equal names keep their order (values are then joined in order).
-        selected.sort { lhs, rhs in
-            let order = compareNames(fields[lhs].name, fields[rhs].name)
-            return order == 0 ? lhs < rhs : order < 0
+        spans.sort { lhs, rhs in
+            let compared = order(lhs, rhs)
+            return compared == 0 ? lhs.field < rhs.field : compared < 0
         }
         block.reserveCapacity(block.count + capacity)
         var signed = [UInt8]()
         signed.reserveCapacity(capacity / 2)
         var position = 0
-        while position < selected.count {
-            let name = fields[selected[position]].name
+        while position < spans.count {
+            let first = spans[position]
             if !signed.isEmpty { signed.append(UInt8(ascii: ";")) }
-            for byte in name.utf8 {
-                let lower = HTTPHeaders.lowerASCII(byte)
-                signed.append(lower)
-                block.append(lower)
-            }
+            signed.append(contentsOf: names[first.start..<first.end])
+            block.append(contentsOf: names[first.start..<first.end])
             block.append(UInt8(ascii: ":"))
-            appendCollapsed(fields[selected[position]].value, to: &block)
+            appendCollapsed(fields[first.field].value, to: &block)
             position += 1
-            while position < selected.count && compareNames(fields[selected[position]].name, name) == 0 {
+            while position < spans.count && order(spans[position], first) == 0 {
                 block.append(UInt8(ascii: ","))
-                appendCollapsed(fields[selected[position]].value, to: &block)
+                appendCollapsed(fields[spans[position].field].value, to: &block)
                 position += 1
             }
             block.append(0x0A)
@@ -285,31 +325,18 @@ public struct SigV4Signer: Sendable {
         return String(decoding: signed, as: UTF8.self)
     }
 
+    /// The `unsignedHeaders` names as bytes.
+    static let unsignedHeaderBytes: [[UInt8]] = unsignedHeaders.map { Array($0.utf8) }
+
+    /// Whether a lower-cased name is one of `unsignedHeaders`.
+    static func isUnsignedLowered(_ name: ArraySlice<UInt8>) -> Bool {
+        let length = name.count
+        guard length < 64, unsignedLengths & (1 << UInt64(length)) != 0 else { return false }
+        return unsignedHeaderBytes.contains { $0.elementsEqual(name) }
+    }
+
     /// The lengths of the `unsignedHeaders` names as a bit set: most names are rejected by length.
     static let unsignedLengths: UInt64 = unsignedHeaders.reduce(0) { $0 | (1 << UInt64($1.utf8.count)) }
-
-    static func isUnsigned(_ name: String) -> Bool {
-        let length = name.utf8.count
-        guard length < 64, unsignedLengths & (1 << UInt64(length)) != 0 else { return false }
-        return unsignedHeaders.contains { HTTPHeaders.sameName($0, name) }
-    }
-
-    /// Orders header names by their lower-cased bytes without allocating: -1, 0 or 1.
-    static func compareNames(_ lhs: String, _ rhs: String) -> Int {
-        var left = lhs.utf8.makeIterator()
-        var right = rhs.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil): return 0
-            case (nil, _): return -1
-            case (_, nil): return 1
-            case (let a?, let b?):
-                let x = HTTPHeaders.lowerASCII(a)
-                let y = HTTPHeaders.lowerASCII(b)
-                if x != y { return x < y ? -1 : 1 }
-            }
-        }
-    }
 
     /// Appends `value` trimmed, with whitespace runs (folded lines included) collapsed to one space.
     static func appendCollapsed(_ value: String, to out: inout [UInt8]) {
@@ -371,25 +398,25 @@ public struct SigV4Signer: Sendable {
         canonical.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
         let stringToSign =
             "AWS4-HMAC-SHA256\n\(date.timestamp)\n\(scope)\n\(Digest.hex(hasher.finish()))"
-        var text = stringToSign
-        let mac: [UInt8]
+        return (stringToSign, Digest.hex(mac(Array(stringToSign.utf8), dateStamp: date.dateStamp)))
+    }
+
+    /// HMAC-SHA-256 of the string to sign under the day's signing key (cached or derived).
+    private func mac(_ stringToSign: [UInt8], dateStamp: String) -> [UInt8] {
         if cachesSigningKey {
-            let hmac = signingState(dateStamp: date.dateStamp).hmac
-            mac = text.withUTF8 { hmac.authenticate(UnsafeRawBufferPointer($0)) }
-        } else {
-            // Uncached: the derived key goes straight into the stack-pad HMAC, no pads kept.
-            let key = deriveSigningKey(dateStamp: date.dateStamp)
-            mac = [UInt8](unsafeUninitializedCapacity: 32) { out, count in
-                key.withUnsafeBytes { key in
-                    text.withUTF8 {
-                        Digest.hmacSHA256(
-                            key: key, message: UnsafeRawBufferPointer($0), into: UnsafeMutableRawBufferPointer(out))
-                    }
-                }
-                count = 32
-            }
+            let hmac = signingState(dateStamp: dateStamp).hmac
+            return stringToSign.withUnsafeBytes { hmac.authenticate($0) }
         }
-        return (stringToSign, Digest.hex(mac))
+        // Uncached: the derived key goes straight into the stack-pad HMAC, no pads kept.
+        let key = deriveSigningKey(dateStamp: dateStamp)
+        return [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            key.withUnsafeBytes { key in
+                stringToSign.withUnsafeBytes {
+                    Digest.hmacSHA256(key: key, message: $0, into: UnsafeMutableRawBufferPointer(out))
+                }
+            }
+            count = 32
+        }
     }
 }
 
