@@ -227,6 +227,13 @@ struct ReportTests {
         // Both say the same revision the same way.
         #expect(markdown.contains("rev 43") && html.contains("rev 43"))
         for line in view.checked { #expect(html.contains(HTMLRenderer.escape(line)), "\(line)") }
+        // The presigned link to report.html (ours, any scheme): in report.md; the page does not link itself.
+        var linked = report
+        linked.links.report = "http://127.0.0.1:5000/reports/r/report.html?X-Amz-Signature=abc"
+        #expect(
+            MarkdownRenderer.render(linked).contains(
+                "- [HTML report with charts](http://127.0.0.1:5000/reports/r/report.html?X-Amz-Signature=abc)"))
+        #expect(!HTMLRenderer.render(linked).contains("127.0.0.1:5000"))
     }
 
     @Test("report.html: self-contained, three charts with threshold and markers, escaped telemetry")

@@ -62,9 +62,10 @@ public enum MarkdownRenderer {
         out += analysis(view.analysis)
 
         out += ["", "## Links", ""]
+        if let url = view.htmlReport { out.append("- [HTML report with charts](\(url))") }
         out += view.links.map { "- [\($0.label)](\($0.url))" }
         if let key = view.objectKey { out.append("- Objects: \(code(key, inTable: false)) (json, md, html)") }
-        if view.links.isEmpty && view.objectKey == nil { out.append("None.") }
+        if view.links.isEmpty && view.objectKey == nil && view.htmlReport == nil { out.append("None.") }
         out += ["", "---", escape(view.footer), ""]
         return out.joined(separator: "\n")
     }

@@ -120,6 +120,9 @@ public struct ReportView: Sendable {
     public let gaps: [(source: String, reason: String)]
     public let analysis: Analysis
     public let links: [Link]
+    /// The presigned link to report.html (ours, not telemetry: any scheme, the local emulator's
+    /// included). Markdown shows it; the HTML page does not link to itself.
+    public let htmlReport: String?
     /// The report object's S3 key, `report.json` (its siblings share the folder).
     public let objectKey: String?
     public let footer: String
@@ -196,13 +199,14 @@ public struct ReportView: Sendable {
         analysis = Self.analysis(report)
         var links: [Link] = []
         for (label, url) in [
-            ("HTML report with charts", report.links.report), ("Runbook", report.links.runbook),
+            ("Runbook", report.links.runbook),
             ("Alarm in CloudWatch", report.links.console.alarm), ("ECS service", report.links.console.ecsService),
             ("Logs Insights over the window", report.links.console.logsInsights),
         ] {
             if let url, url.hasPrefix("https://") { links.append(Link(label: label, url: url)) }
         }
         self.links = links
+        htmlReport = report.links.report
         objectKey = report.links.objects?.json
         footer =
             "\(report.generator) · generated \(ReportText.clock(report.generatedAt)) · schema \(report.schemaVersion)"
