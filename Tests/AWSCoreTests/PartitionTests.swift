@@ -34,6 +34,11 @@ struct PartitionTests {
         #expect(AWSPartition.of(region: "eusc-de-west-1").id == "aws-eusc")
         // No pattern: aws, with its suffix.
         #expect(AWSPartition.of(region: "moon-base-1").id == "aws")
+        // The whole pattern must match: a word, a dash, digits to the end.
+        #expect(AWSPartition.of(region: "cn-north").id == "aws")
+        #expect(AWSPartition.of(region: "cn-north-1a").id == "aws")
+        #expect(AWSPartition.of(region: "us-gov-west-east-1").id == "aws")
+        #expect(AWSPartition.of(region: "us-isob--1").id == "aws")
         #expect(EndpointResolver.defaultEndpoint(.ecs, region: "moon-base-1").host == "ecs.moon-base-1.amazonaws.com")
         #expect(AWSPartition.of(region: "aws-global").id == "aws")
         #expect(AWSPartition.named("aws-cn")?.implicitGlobalRegion == "cn-northwest-1")

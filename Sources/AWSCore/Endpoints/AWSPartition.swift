@@ -5,8 +5,10 @@
 public struct AWSPartition: Sendable, Equatable {
     /// The partition id, also the partition of its ARNs (`arn:aws-cn:…`).
     public let id: String
-    /// The pattern every region of the partition matches (a whole-string regular expression).
-    public let regionPattern: String
+    /// The region prefixes of the partition's pattern: botocore's `regionRegex`
+    /// `^(p1|p2|…)\-\w+\-\d+$` is a region that starts with one of them, then `-<word>-<digits>`
+    /// (`regionMatches`). Kept as data so a lookup compiles no expression.
+    public let regionPrefixes: [String]
     /// The regions the partition lists by name.
     public let regions: [String]
     /// The suffix of regional hostnames, `<prefix>.<region>.<dnsSuffix>`.
@@ -21,9 +23,16 @@ public struct AWSPartition: Sendable, Equatable {
         regions.contains(region) || matchesPattern(region)
     }
 
+    /// `^(prefix)\-\w+\-\d+$` for one of `regionPrefixes`: after `prefix-`, one or more word
+    /// characters (letters, digits, `_`; no `-`), a `-`, and one or more digits to the end.
     func matchesPattern(_ region: String) -> Bool {
-        guard let regex = try? Regex(regionPattern) else { return false }
-        return region.wholeMatch(of: regex) != nil
+        regionPrefixes.contains { prefix in
+            guard region.hasPrefix(prefix + "-") else { return false }
+            let rest = region.dropFirst(prefix.count + 1).split(separator: "-", omittingEmptySubsequences: false)
+            return rest.count == 2 && !rest[0].isEmpty && !rest[1].isEmpty
+                && rest[0].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+                && rest[1].allSatisfy(\.isNumber)
+        }
     }
 
     /// The partition `region` belongs to: listed regions first, then patterns, else `aws`.
@@ -38,7 +47,7 @@ public struct AWSPartition: Sendable, Equatable {
 
     /// The commercial partition, and the fallback for regions no partition claims.
     public static let aws = AWSPartition(
-        id: "aws", regionPattern: #"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$"#,
+        id: "aws", regionPrefixes: ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
         regions: [
             "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
             "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
@@ -53,29 +62,29 @@ public struct AWSPartition: Sendable, Equatable {
     public static let all: [AWSPartition] = [
         aws,
         AWSPartition(
-            id: "aws-cn", regionPattern: #"^cn\-\w+\-\d+$"#, regions: ["cn-north-1", "cn-northwest-1"],
+            id: "aws-cn", regionPrefixes: ["cn"], regions: ["cn-north-1", "cn-northwest-1"],
             dnsSuffix: "amazonaws.com.cn", dualStackDnsSuffix: "api.amazonwebservices.com.cn",
             implicitGlobalRegion: "cn-northwest-1"),
         AWSPartition(
-            id: "aws-eusc", regionPattern: #"^eusc\-(de)\-\w+\-\d+$"#, regions: ["eusc-de-east-1"],
+            id: "aws-eusc", regionPrefixes: ["eusc-de"], regions: ["eusc-de-east-1"],
             dnsSuffix: "amazonaws.eu", dualStackDnsSuffix: "api.amazonwebservices.eu",
             implicitGlobalRegion: "eusc-de-east-1"),
         AWSPartition(
-            id: "aws-iso", regionPattern: #"^us\-iso\-\w+\-\d+$"#, regions: ["us-iso-east-1", "us-iso-west-1"],
+            id: "aws-iso", regionPrefixes: ["us-iso"], regions: ["us-iso-east-1", "us-iso-west-1"],
             dnsSuffix: "c2s.ic.gov", dualStackDnsSuffix: "api.aws.ic.gov", implicitGlobalRegion: "us-iso-east-1"),
         AWSPartition(
-            id: "aws-iso-b", regionPattern: #"^us\-isob\-\w+\-\d+$"#, regions: ["us-isob-east-1", "us-isob-west-1"],
+            id: "aws-iso-b", regionPrefixes: ["us-isob"], regions: ["us-isob-east-1", "us-isob-west-1"],
             dnsSuffix: "sc2s.sgov.gov", dualStackDnsSuffix: "api.aws.scloud", implicitGlobalRegion: "us-isob-east-1"),
         AWSPartition(
-            id: "aws-iso-e", regionPattern: #"^eu\-isoe\-\w+\-\d+$"#, regions: ["eu-isoe-west-1"],
+            id: "aws-iso-e", regionPrefixes: ["eu-isoe"], regions: ["eu-isoe-west-1"],
             dnsSuffix: "cloud.adc-e.uk", dualStackDnsSuffix: "api.cloud-aws.adc-e.uk",
             implicitGlobalRegion: "eu-isoe-west-1"),
         AWSPartition(
-            id: "aws-iso-f", regionPattern: #"^us\-isof\-\w+\-\d+$"#, regions: ["us-isof-east-1", "us-isof-south-1"],
+            id: "aws-iso-f", regionPrefixes: ["us-isof"], regions: ["us-isof-east-1", "us-isof-south-1"],
             dnsSuffix: "csp.hci.ic.gov", dualStackDnsSuffix: "api.aws.hci.ic.gov",
             implicitGlobalRegion: "us-isof-south-1"),
         AWSPartition(
-            id: "aws-us-gov", regionPattern: #"^us\-gov\-\w+\-\d+$"#, regions: ["us-gov-east-1", "us-gov-west-1"],
+            id: "aws-us-gov", regionPrefixes: ["us-gov"], regions: ["us-gov-east-1", "us-gov-west-1"],
             dnsSuffix: "amazonaws.com", dualStackDnsSuffix: "api.aws", implicitGlobalRegion: "us-gov-west-1"),
     ]
 }

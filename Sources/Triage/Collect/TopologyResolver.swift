@@ -129,8 +129,10 @@ struct TopologyResolver {
     {
         var arns: [String] = []
         if let targetGroup = dimensions["TargetGroup"], targetGroup.hasPrefix("targetgroup/") {
-            let partition = alarm.alarmArn.split(separator: ":").dropFirst().first.map(String.init) ?? "aws"
-            arns = ["arn:\(partition):elasticloadbalancing:\(alarm.region):\(alarm.accountId):\(targetGroup)"]
+            let arn = AWSARN(
+                partition: AWSARN(parsing: alarm.alarmArn)?.partition, service: "elasticloadbalancing",
+                region: alarm.region, account: alarm.accountId, resource: targetGroup)
+            arns = [arn.description]
         } else if let service = dimensions["ServiceName"], let cluster {
             calls.add(1)
             let described = try clients.ecs.describeServices(cluster: cluster, services: [service]).services

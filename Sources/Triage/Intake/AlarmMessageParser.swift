@@ -340,7 +340,7 @@ public enum AlarmMessageParser {
             throw AlarmMessageError(
                 "AlarmArn missing and Region '\(regionName.prefix(60))' is not a known region: cannot name the alarm")
         }
-        return "arn:\(RegionNames.partition(region)):cloudwatch:\(region):\(account):alarm:\(name)"
+        return AWSARN(service: "cloudwatch", region: region, account: account, resource: "alarm:\(name)").description
     }
 
     /// `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` → (region, account).

@@ -48,14 +48,4 @@ enum RegionNames {
         }
         return nil
     }
-
-    /// The ARN partition of a region code (the partitions that CloudWatch notifications come from).
-    static func partition(_ region: String) -> String {
-        if region.hasPrefix("cn-") { return "aws-cn" }
-        if region.hasPrefix("us-gov-") { return "aws-us-gov" }
-        if region.hasPrefix("us-isob-") { return "aws-iso-b" }
-        if region.hasPrefix("us-iso-") { return "aws-iso" }
-        if region.hasPrefix("eusc-") { return "aws-eusc" }
-        return "aws"
-    }
 }
