@@ -61,27 +61,6 @@ public struct SigV4Signature: Sendable, Equatable {
     /// Presigning: the full query string to send (original parameters, the `X-Amz-*` ones and the
     /// signature). Header signing: the original query.
     public let query: String
-
-    init(
-        canonicalRequest: [UInt8], stringToSign: [UInt8], signature: String, signedHeaders: String,
-        headers: HTTPHeaders, query: String
-    ) {
-        self.canonicalRequestBytes = canonicalRequest
-        self.stringToSignBytes = stringToSign
-        self.signature = signature
-        self.signedHeaders = signedHeaders
-        self.headers = headers
-        self.query = query
-    }
-
-    init(
-        canonicalRequest: String, stringToSign: String, signature: String, signedHeaders: String,
-        headers: HTTPHeaders, query: String
-    ) {
-        self.init(
-            canonicalRequest: Array(canonicalRequest.utf8), stringToSign: Array(stringToSign.utf8),
-            signature: signature, signedHeaders: signedHeaders, headers: headers, query: query)
-    }
 }
 
 /// A signing failure: the request cannot be signed as asked.

@@ -84,25 +84,8 @@ public struct SigV4Signer: Sendable {
         bytes.append(contentsOf: payloadHash.utf8)
         // The canonical request is hashed as bytes; the string to sign and the Authorization
         // value are written into byte buffers too, each made a String once (the hot path).
-        var hasher = Digest.SHA256()
-        hasher.update(bytes)
-        let requestHash = hasher.finish()
-        var scope = [UInt8]()
-        scope.reserveCapacity(8 + region.utf8.count + signingName.utf8.count + 16)
-        scope.append(contentsOf: amzDate.dateStamp.utf8)
-        scope.append(UInt8(ascii: "/"))
-        scope.append(contentsOf: region.utf8)
-        scope.append(UInt8(ascii: "/"))
-        scope.append(contentsOf: signingName.utf8)
-        scope.append(contentsOf: "/aws4_request".utf8)
-        var stringToSign = [UInt8]()
-        stringToSign.reserveCapacity(17 + 16 + 1 + scope.count + 1 + 64)
-        stringToSign.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
-        stringToSign.append(contentsOf: amzDate.timestamp.utf8)
-        stringToSign.append(0x0A)
-        stringToSign.append(contentsOf: scope)
-        stringToSign.append(0x0A)
-        Digest.appendHex(requestHash, to: &stringToSign)
+        let scope = scope(amzDate)
+        let stringToSign = stringToSign(canonicalRequest: bytes, date: amzDate, scope: scope)
         let mac = self.mac(stringToSign, dateStamp: amzDate.dateStamp)
         var authorization = [UInt8]()
         authorization.reserveCapacity(
@@ -119,8 +102,8 @@ public struct SigV4Signer: Sendable {
         let signature = String(decoding: authorization[signatureStart...], as: UTF8.self)
         headers.add("Authorization", String(decoding: authorization, as: UTF8.self))
         return SigV4Signature(
-            canonicalRequest: bytes, stringToSign: stringToSign, signature: signature, signedHeaders: signed,
-            headers: headers, query: request.query)
+            canonicalRequestBytes: bytes, stringToSignBytes: stringToSign, signature: signature,
+            signedHeaders: signed, headers: headers, query: request.query)
     }
 
     /// Presigns `request` (query-string authentication) as of `date`, valid for `expires` seconds.
@@ -131,9 +114,10 @@ public struct SigV4Signer: Sendable {
         var headers = request.headers
         headers.remove("Authorization")
         let canonicalHeaders = try Self.canonicalHeaders(headers)
+        let scope = scope(amzDate)
         var added: [(String, String)] = [
             ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
-            ("X-Amz-Credential", "\(credentials.accessKeyId)/\(scope(amzDate))"),
+            ("X-Amz-Credential", "\(credentials.accessKeyId)/\(String(decoding: scope, as: UTF8.self))"),
             ("X-Amz-Date", amzDate.timestamp),
             ("X-Amz-Expires", String(expires)),
             ("X-Amz-SignedHeaders", canonicalHeaders.signed),
@@ -149,9 +133,10 @@ public struct SigV4Signer: Sendable {
         let canonicalRequest = Self.canonicalRequest(
             method: request.method, uri: canonicalURI(request.path), query: Self.canonicalQuery(query),
             headers: canonicalHeaders, payloadHash: payloadHash)
-        let (stringToSign, signature) = finish(canonicalRequest, amzDate, scope: scope(amzDate))
+        let stringToSign = stringToSign(canonicalRequest: canonicalRequest, date: amzDate, scope: scope)
+        let signature = Digest.hex(mac(stringToSign, dateStamp: amzDate.dateStamp))
         return SigV4Signature(
-            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
+            canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature,
             signedHeaders: canonicalHeaders.signed, headers: headers,
             query: query + "&X-Amz-Signature=" + signature)
     }
@@ -241,7 +226,7 @@ public struct SigV4Signer: Sendable {
     /// The canonical request: method, URI, query, header block, signed headers, payload hash.
     static func canonicalRequest(
         method: String, uri: String, query: String, headers: (block: String, signed: String), payloadHash: String
-    ) -> String {
+    ) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(
             method.utf8.count + uri.utf8.count + query.utf8.count + headers.block.utf8.count
@@ -257,7 +242,7 @@ public struct SigV4Signer: Sendable {
         out.append(contentsOf: headers.signed.utf8)
         out.append(0x0A)
         out.append(contentsOf: payloadHash.utf8)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Canonical header block (`name:value\n` per header, sorted) and the `SignedHeaders` list.
@@ -386,19 +371,32 @@ public struct SigV4Signer: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func scope(_ date: AMZDate) -> String {
-        "\(date.dateStamp)/\(region)/\(signingName)/aws4_request"
+    /// The credential scope, `<date>/<region>/<service>/aws4_request`.
+    private func scope(_ date: AMZDate) -> [UInt8] {
+        var scope = [UInt8]()
+        scope.reserveCapacity(8 + region.utf8.count + signingName.utf8.count + 14)
+        scope.append(contentsOf: date.dateStamp.utf8)
+        scope.append(UInt8(ascii: "/"))
+        scope.append(contentsOf: region.utf8)
+        scope.append(UInt8(ascii: "/"))
+        scope.append(contentsOf: signingName.utf8)
+        scope.append(contentsOf: "/aws4_request".utf8)
+        return scope
     }
 
-    private func finish(_ canonicalRequest: String, _ date: AMZDate, scope: String) -> (
-        stringToSign: String, signature: String
-    ) {
+    /// `AWS4-HMAC-SHA256`, the time, the scope and the canonical request's hex SHA-256, a line each.
+    private func stringToSign(canonicalRequest: [UInt8], date: AMZDate, scope: [UInt8]) -> [UInt8] {
         var hasher = Digest.SHA256()
-        var canonical = canonicalRequest
-        canonical.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
-        let stringToSign =
-            "AWS4-HMAC-SHA256\n\(date.timestamp)\n\(scope)\n\(Digest.hex(hasher.finish()))"
-        return (stringToSign, Digest.hex(mac(Array(stringToSign.utf8), dateStamp: date.dateStamp)))
+        hasher.update(canonicalRequest)
+        var stringToSign = [UInt8]()
+        stringToSign.reserveCapacity(17 + 16 + 1 + scope.count + 1 + 64)
+        stringToSign.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
+        stringToSign.append(contentsOf: date.timestamp.utf8)
+        stringToSign.append(0x0A)
+        stringToSign.append(contentsOf: scope)
+        stringToSign.append(0x0A)
+        Digest.appendHex(hasher.finish(), to: &stringToSign)
+        return stringToSign
     }
 
     /// HMAC-SHA-256 of the string to sign under the day's signing key (cached or derived).
