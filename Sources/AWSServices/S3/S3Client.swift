@@ -88,7 +88,7 @@ public struct S3Client: Sendable {
         let regional = try target(for: bucket)
         let region: String?
         do {
-            let (endpoint, path) = bucketAddress(bucket, on: regional)
+            let (endpoint, path) = address(bucket: bucket, key: nil, on: regional)
             region = try regional.client.rest("HeadBucket", method: "HEAD", path: path, endpoint: endpoint)
                 .headers["x-amz-bucket-region"]
         } catch let error as AWSError where error.region != nil {
@@ -231,20 +231,16 @@ public struct S3Client: Sendable {
         address(bucket: bucket, key: key, on: home)
     }
 
-    private func address(bucket: String, key: String, on regional: Regional) -> (AWSEndpoint?, String) {
-        let encodedKey = SigV4Encoding.uriEncode(key, keepSlash: true)
+    /// The endpoint and wire path for an object (or, with no key, the bucket itself) on `regional`:
+    /// virtual-hosted on AWS's own hosts for DNS-compatible names, else path style.
+    private func address(bucket: String, key: String?, on regional: Regional) -> (AWSEndpoint?, String) {
+        let encodedKey = key.map { SigV4Encoding.uriEncode($0, keepSlash: true) }
         if regional.virtualHosted && Self.isVirtualHostable(bucket) {
             let host = AWSEndpoint(scheme: "https", host: "\(bucket).\(regional.client.endpoint.host)")
-            return (host, "/" + encodedKey)
+            return (host, "/" + (encodedKey ?? ""))
         }
-        return (nil, "/\(SigV4Encoding.uriEncode(bucket, keepSlash: false))/\(encodedKey)")
-    }
-
-    private func bucketAddress(_ bucket: String, on regional: Regional) -> (AWSEndpoint?, String) {
-        if regional.virtualHosted && Self.isVirtualHostable(bucket) {
-            return (AWSEndpoint(scheme: "https", host: "\(bucket).\(regional.client.endpoint.host)"), "/")
-        }
-        return (nil, "/\(SigV4Encoding.uriEncode(bucket, keepSlash: false))")
+        let path = "/\(SigV4Encoding.uriEncode(bucket, keepSlash: false))"
+        return (nil, encodedKey.map { "\(path)/\($0)" } ?? path)
     }
 
     /// DNS-compatible bucket names without dots (dots break the wildcard TLS certificate).
