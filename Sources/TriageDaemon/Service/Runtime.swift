@@ -54,8 +54,7 @@ public struct Runtime: Sendable {
             consumer = QueueConsumer(
                 sqs: try context.sqsClient(forQueue: url, timeout: 40), queueURL: url,
                 visibilityTimeout: Int(configuration.intake.visibilityTimeout),
-                composites: Self.composites(
-                    router: router, home: cloudWatch, homeRegion: context.region, logger: logger), logger: logger)
+                composites: Self.composites(router: router, home: cloudWatch, logger: logger), logger: logger)
         }
         let collector = EvidenceCollector(
             router: router, settings: configuration.collectSettings, clock: clock, logger: logger)
@@ -100,18 +99,16 @@ public struct Runtime: Sendable {
     /// A resolver that reads a composite alarm's children in the composite's own account and region
     /// (the queue, `investigate` and `replay` see alarms of every account on one path).
     public func compositeResolver(logger: Logger) -> CompositeAlarmResolver {
-        Self.composites(router: router, home: cloudWatch, homeRegion: context.region, logger: logger)
+        Self.composites(router: router, home: cloudWatch, logger: logger)
     }
 
-    /// The home client for an ARN without account and region (or of the home account in the home
-    /// region); otherwise the router's client there, which throws for an account with no role.
-    static func composites(
-        router: AccountRouter, home: CloudWatchClient, homeRegion: String, logger: Logger
-    ) -> CompositeAlarmResolver {
+    /// The router's CloudWatch client in the composite ARN's account and region (kept per account
+    /// and region; throws for an account with no role), the home client for an ARN without them.
+    static func composites(router: AccountRouter, home: CloudWatchClient, logger: Logger) -> CompositeAlarmResolver {
         CompositeAlarmResolver(logger: logger) { event in
-            guard let (account, region) = AccountRole.accountAndRegion(ofArn: event.alarmArn) else { return home }
-            if region == homeRegion, account == (try? router.homeAccountId()) { return home }
-            guard let client = try router.cloudWatch(account: account, region: region) else { return home }
+            guard let (account, region) = AccountRole.accountAndRegion(ofArn: event.alarmArn),
+                let client = try router.cloudWatch(account: account, region: region)
+            else { return home }
             return client
         }
     }
