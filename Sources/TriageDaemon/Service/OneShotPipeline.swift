@@ -38,6 +38,10 @@ public final class OneShotPipeline {
     /// The state directory (`state.dir`, else systemd's `STATE_DIRECTORY`, else the default).
     public var stateDirectory: URL { configuration.stateDirectory(environment: environment) }
 
+    /// Whose claims these are: the daemon's owner name for this state directory with `:one-shot`,
+    /// so a one-shot run never counts a running daemon's claim as its own.
+    var claimOwner: String { "\(ProcessInfo.processInfo.hostName):\(stateDirectory.path):one-shot" }
+
     /// The runtime, made once.
     public func runtime() throws -> Runtime {
         if let made { return made }
@@ -54,7 +58,7 @@ public final class OneShotPipeline {
         if let madeIntake { return madeIntake }
         let intake = try Intake(
             store: IncidentStore(directory: stateDirectory), correlationWindow: configuration.intake.correlationWindow,
-            claims: try runtime().claims(owner: "\(ProcessInfo.processInfo.hostName):\(stateDirectory.path):one-shot"),
+            claims: try runtime().claims(owner: claimOwner),
             clock: SystemWallClock(), logger: logger)
         madeIntake = intake
         return intake
@@ -127,7 +131,7 @@ public final class OneShotPipeline {
     {
         let runtime = try runtime()
         if dryRun { return .built(runtime.investigator.investigate(incident, alarm: event).0) }
-        let claims = runtime.claims(owner: "\(ProcessInfo.processInfo.hostName):\(stateDirectory.path):one-shot")
+        let claims = runtime.claims(owner: claimOwner)
         guard try claims.claim(incident.id, now: Date()) else {
             return .heldElsewhere("incident \(incident.id) is claimed by another instance")
         }
