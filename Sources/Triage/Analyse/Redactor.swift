@@ -110,7 +110,7 @@ public struct Redactor: Sendable {
             guard
                 !ascii
                     || (digits >= rule.minimumDigits
-                        && (rule.triggers.isEmpty || rule.triggers.contains(where: { Self.contains(lowered, $0) })))
+                        && (rule.triggers.isEmpty || rule.triggers.contains(where: { lowered.contains($0) })))
             else { continue }
             let range = NSRange(result.startIndex..., in: result)
             let matches = rule.expression.matches(in: result, range: range)
@@ -138,22 +138,6 @@ public struct Redactor: Sendable {
             result = output
         }
         return (result, counts)
-    }
-
-    /// Whether `needle` occurs in `haystack` (bytes).
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, haystack.count >= needle.count else { return false }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var offset = 1
-                while offset < needle.count && haystack[index + offset] == needle[offset] { offset += 1 }
-                if offset == needle.count { return true }
-            }
-            index += 1
-        }
-        return false
     }
 
     /// Words that say the number next to them is a card.
