@@ -59,6 +59,15 @@ struct CrossAccountTests {
         return config
     }
 
+    /// The one report `localConfig`'s `report.local_dir` holds (the test fails when there are more).
+    static func onlyLocalReport(_ directory: URL) throws -> Report {
+        let reports = directory.appendingPathComponent("reports")
+        let names = try FileManager.default.contentsOfDirectory(atPath: reports.path)
+        #expect(names.count == 1)
+        let data = try Data(contentsOf: reports.appendingPathComponent("\(try #require(names.first))/report.json"))
+        return try Report.decoder.decode(Report.self, from: data)
+    }
+
     /// `localConfig` also listing 444444444444, whose role does not exist (AssumeRole is refused there).
     static func configWithRefusingAccount(_ world: LocalAWSWorld, _ directory: URL) throws -> URL {
         try localConfig(
@@ -115,11 +124,7 @@ struct CrossAccountTests {
             let resolved = daemon.events.filter { $0["msg"] as? String == "composite alarm resolved" }
             #expect(resolved.count == 1)
             #expect((resolved.first?["alarm.children"] as? String)?.contains(scenario.alarm) == true)
-            let reports = directory.appendingPathComponent("reports")
-            let names = try FileManager.default.contentsOfDirectory(atPath: reports.path)
-            #expect(names.count == 1)
-            let data = try Data(contentsOf: reports.appendingPathComponent("\(try #require(names.first))/report.json"))
-            let report = try Report.decoder.decode(Report.self, from: data)
+            let report = try Self.onlyLocalReport(directory)
             let workloadAccount = world.description.workload_account
             #expect(report.incident.alarms.first?.name == "workload-health")
             #expect(report.incident.alarms.first?.accountId == workloadAccount)
@@ -231,11 +236,7 @@ struct CrossAccountTests {
             let opened = try #require(daemon.events.first { $0["msg"] as? String == "incident opened" })
             #expect(opened["intake.source"] as? String == "describeAlarms")
             #expect(opened["aws.account"] as? String == world.description.workload_account)
-            let reports = directory.appendingPathComponent("reports")
-            let names = try FileManager.default.contentsOfDirectory(atPath: reports.path)
-            #expect(names.count == 1)
-            let data = try Data(contentsOf: reports.appendingPathComponent("\(names[0])/report.json"))
-            let report = try Report.decoder.decode(Report.self, from: data)
+            let report = try Self.onlyLocalReport(directory)
             #expect(report.incident.accountId == world.description.workload_account)
             #expect(report.evidence.loadBalancer.arn?.contains(":\(world.description.workload_account):") == true)
             #expect(!report.gaps.contains { $0.source == "account" }, "\(report.gaps)")
