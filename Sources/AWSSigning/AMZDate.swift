@@ -10,33 +10,42 @@ public struct AMZDate: Sendable, Equatable {
 
     /// Formats `date` in UTC (seconds are truncated).
     public init(_ date: Date) {
+        let digits = AMZTimestamp(date)
+        timestamp = digits.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        dateStamp = digits.withUnsafeBytes { String(decoding: $0.prefix(8), as: UTF8.self) }
+    }
+}
+
+/// The 16 bytes of an `AMZDate` timestamp held inline, for the signer to copy where they go.
+struct AMZTimestamp {
+    private var digits: (UInt64, UInt64) = (0, 0)
+
+    init(_ date: Date) {
         let c = UTCComponents(date)
         // Fixed-width digits written directly (years outside 0…9999 are not AWS timestamps).
         let year = min(max(c.year, 0), 9999)
-        let text = String(unsafeUninitializedCapacity: 16) { buffer in
-            var index = 0
-            func put(_ value: Int, _ width: Int) {
-                var divisor = 1
-                for _ in 1..<width { divisor *= 10 }
-                while divisor > 0 {
-                    buffer[index] = UInt8(0x30 + (value / divisor) % 10)
-                    index += 1
-                    divisor /= 10
+        Swift.withUnsafeMutableBytes(of: &digits) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for index in (offset..<offset + width).reversed() {
+                    out[index] = UInt8(0x30 + value % 10)
+                    value /= 10
                 }
             }
-            put(year, 4)
-            put(c.month, 2)
-            put(c.day, 2)
-            buffer[index] = UInt8(ascii: "T")
-            index += 1
-            put(c.hour, 2)
-            put(c.minute, 2)
-            put(c.second, 2)
-            buffer[index] = UInt8(ascii: "Z")
-            return index + 1
+            put(year, 4, at: 0)
+            put(c.month, 2, at: 4)
+            put(c.day, 2, at: 6)
+            out[8] = UInt8(ascii: "T")
+            put(c.hour, 2, at: 9)
+            put(c.minute, 2, at: 11)
+            put(c.second, 2, at: 13)
+            out[15] = UInt8(ascii: "Z")
         }
-        timestamp = text
-        dateStamp = String(text.prefix(8))
+    }
+
+    /// The timestamp, e.g. `20150830T123600Z`; its first 8 bytes are the date stamp.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: digits, body)
     }
 }
 

@@ -38,12 +38,19 @@ public enum Digest {
 
         /// The MAC of `message` (32 bytes); the key can be used again.
         public func authenticate(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+            var mac = SHA256Digest()
+            authenticate(message, into: &mac)
+            return mac.bytes
+        }
+
+        /// The MAC of `message`, written to `mac`.
+        func authenticate(_ message: UnsafeRawBufferPointer, into mac: inout SHA256Digest) {
             var inner = self.inner
             inner.update(message)
+            inner.finish(into: &mac)
             var outer = self.outer
-            let innerDigest = inner.finish()
-            outer.update(innerDigest)
-            return outer.finish()
+            mac.withUnsafeBytes { outer.update($0) }
+            outer.finish(into: &mac)
         }
     }
 
@@ -94,22 +101,31 @@ public enum Digest {
 
         /// The digest (32 bytes); the context is spent.
         public mutating func finish() -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: 32)
-            out.withUnsafeMutableBufferPointer { tc_sha256_final(&context, $0.baseAddress) }
-            return out
+            var digest = SHA256Digest()
+            finish(into: &digest)
+            return digest.bytes
+        }
+
+        /// Writes the digest to `digest`; the context is spent.
+        mutating func finish(into digest: inout SHA256Digest) {
+            digest.withUnsafeMutableBytes {
+                tc_sha256_final(&context, $0.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            }
         }
     }
 
     /// Lower-case hexadecimal rendering of `bytes`.
     public static func hex(_ bytes: [UInt8]) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-            var index = 0
-            for byte in bytes {
-                buffer[index] = hexDigit(byte >> 4)
-                buffer[index + 1] = hexDigit(byte & 0x0f)
-                index += 2
-            }
-            return index
+        bytes.withUnsafeBytes { hex($0) }
+    }
+
+    /// Lower-case hexadecimal rendering of `bytes`.
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard !bytes.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            var out = ByteWriter(buffer)
+            out.appendHex(bytes)
+            return out.count
         }
     }
 
@@ -132,4 +148,29 @@ public enum Digest {
 
     /// The hex SHA-256 of an empty payload.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+}
+
+/// A SHA-256 digest or HMAC held inline (on the stack), so the signer's hashes allocate nothing.
+struct SHA256Digest {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init() {}
+
+    /// The digest of `bytes`.
+    init(of bytes: UnsafeRawBufferPointer) {
+        var context = Digest.SHA256()
+        context.update(bytes)
+        context.finish(into: &self)
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        Swift.withUnsafeBytes(of: words, body)
+    }
+
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        Swift.withUnsafeMutableBytes(of: &words, body)
+    }
+
+    /// The 32 bytes as an array.
+    var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }

@@ -50,16 +50,21 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Header names compare case-insensitively (ASCII), without allocating.
     static func sameName(_ lhs: String, _ rhs: String) -> Bool {
         guard lhs.utf8.count == rhs.utf8.count else { return false }
-        var left = lhs.utf8.makeIterator()
-        var right = rhs.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil): return true
-            case (let a?, let b?):
-                if a != b && lowerASCII(a) != lowerASCII(b) { return false }
-            default: return false
-            }
+        return withUTF8Bytes(lhs) { left in withUTF8Bytes(rhs) { right in equalIgnoringCase(left, right) } }
+    }
+
+    /// Whether `name` is `lowered` (a lower-case name) in any ASCII case.
+    static func sameName(_ name: String, lowered: StaticString) -> Bool {
+        guard name.utf8.count == lowered.utf8CodeUnitCount else { return false }
+        return withUTF8Bytes(name) { equalIgnoringCase($0, lowered.bytes) }
+    }
+
+    static func equalIgnoringCase(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<lhs.count where lhs[index] != rhs[index] {
+            if lowerASCII(lhs[index]) != lowerASCII(rhs[index]) { return false }
         }
+        return true
     }
 
     @inline(__always) static func lowerASCII(_ byte: UInt8) -> UInt8 {

@@ -8,14 +8,6 @@ public struct SigV4Request: Sendable {
         case hash(String)
         /// `UNSIGNED-PAYLOAD` (S3 only): the body is not covered by the signature.
         case unsigned
-
-        var hashValue: String {
-            switch self {
-            case .bytes(let bytes): return bytes.isEmpty ? Digest.emptyPayloadHash : Digest.sha256Hex(bytes)
-            case .hash(let hash): return hash
-            case .unsigned: return "UNSIGNED-PAYLOAD"
-            }
-        }
     }
 
     /// HTTP method, e.g. `POST`.
@@ -42,19 +34,28 @@ public struct SigV4Request: Sendable {
 /// tests compare against AWS's published suites and operators compare against a server's
 /// `SignatureDoesNotMatch` message.
 public struct SigV4Signature: Sendable, Equatable {
-    /// The canonical request's bytes (kept as bytes: the signer hashes them, and a String is made only
-    /// when asked for).
-    public let canonicalRequestBytes: [UInt8]
+    /// The canonical request, the string to sign and the hex signature end to end, as the signer
+    /// wrote them (one buffer); the strings below are made from it only when asked for.
+    let bytes: [UInt8]
+    /// Where the string to sign starts in `bytes` (the canonical request ends there).
+    let stringToSignStart: Int
+    /// Where the hex signature starts in `bytes` (it runs to the end).
+    let signatureStart: Int
+    /// The `SignedHeaders` list's bytes, a line of the canonical request.
+    let signedHeadersRange: Range<Int>
+
+    /// The canonical request's bytes.
+    public var canonicalRequestBytes: [UInt8] { Array(bytes[..<stringToSignStart]) }
     /// The string to sign's bytes.
-    public let stringToSignBytes: [UInt8]
+    public var stringToSignBytes: [UInt8] { Array(bytes[stringToSignStart..<signatureStart]) }
     /// The canonical request.
-    public var canonicalRequest: String { String(decoding: canonicalRequestBytes, as: UTF8.self) }
+    public var canonicalRequest: String { String(decoding: bytes[..<stringToSignStart], as: UTF8.self) }
     /// The string to sign.
-    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
+    public var stringToSign: String { String(decoding: bytes[stringToSignStart..<signatureStart], as: UTF8.self) }
     /// The lower-case hex signature.
-    public let signature: String
+    public var signature: String { String(decoding: bytes[signatureStart...], as: UTF8.self) }
     /// The `SignedHeaders` list, e.g. `content-type;host;x-amz-date`.
-    public let signedHeaders: String
+    public var signedHeaders: String { String(decoding: bytes[signedHeadersRange], as: UTF8.self) }
     /// Header signing: the request's headers with `X-Amz-Date`, the session token, the S3 content
     /// hash and `Authorization` added. Presigning: the request's headers unchanged.
     public let headers: HTTPHeaders

@@ -1,0 +1,75 @@
+/// Appends bytes to memory whose size the caller worked out in advance: the signer writes the
+/// canonical request, the string to sign and the signature end to end into one buffer this way.
+/// Every append checks the capacity, so a wrong size estimate stops the process instead of
+/// writing past the buffer.
+struct ByteWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    /// How many bytes have been written.
+    private(set) var count = 0
+
+    /// Writes into `buffer` (not empty) from its start.
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        guard let base = buffer.baseAddress else { preconditionFailure("ByteWriter needs a buffer") }
+        self.base = base
+        capacity = buffer.count
+    }
+
+    /// The bytes written so far (valid while the buffer is).
+    var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Bytes `range` of what has been written.
+    func written(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        precondition(range.upperBound <= count)
+        return UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        precondition(count < capacity, "ByteWriter capacity exceeded")
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        precondition(bytes.count <= capacity - count, "ByteWriter capacity exceeded")
+        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// The UTF-8 bytes of `text`.
+    mutating func append(_ text: String) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append(UnsafeRawBufferPointer($0)) }
+        if copied == nil {
+            for byte in text.utf8 { append(byte) }
+        }
+    }
+
+    /// The UTF-8 bytes of `text`, ASCII letters upper-cased (the HTTP method).
+    mutating func appendUppercased(_ text: String) {
+        for byte in text.utf8 { append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) }
+    }
+
+    /// The lower-case hexadecimal rendering of `bytes`.
+    mutating func appendHex(_ bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count * 2 <= capacity - count, "ByteWriter capacity exceeded")
+        for byte in bytes {
+            base[count] = Digest.hexDigit(byte >> 4)
+            base[count + 1] = Digest.hexDigit(byte & 0x0f)
+            count += 2
+        }
+    }
+}
+
+/// Calls `body` with the UTF-8 bytes of `text`, without copying them when the string is stored
+/// contiguously (native and small strings always are).
+@inline(__always) func withUTF8Bytes<R>(_ text: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    if let result = text.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+        return result
+    }
+    return Array(text.utf8).withUnsafeBytes(body)
+}
