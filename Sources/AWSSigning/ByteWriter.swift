@@ -57,11 +57,20 @@ struct ByteWriter {
     /// The lower-case hexadecimal rendering of `bytes`.
     mutating func appendHex(_ bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count * 2 <= capacity - count, "ByteWriter capacity exceeded")
-        for byte in bytes {
-            base[count] = Digest.hexDigit(byte >> 4)
-            base[count + 1] = Digest.hexDigit(byte & 0x0f)
-            count += 2
+        // Two digits per table look-up, stored together.
+        Self.hexPairs.withUnsafeBufferPointer { pairs in
+            let out = UnsafeMutableRawPointer(base + count)
+            for index in 0..<bytes.count {
+                out.storeBytes(of: pairs[Int(bytes[index])], toByteOffset: 2 * index, as: UInt16.self)
+            }
         }
+        count += bytes.count * 2
+    }
+
+    /// The two hex digits of each byte value, in memory order.
+    private static let hexPairs: [UInt16] = (0..<256).map { value in
+        let digits = (UInt16(Digest.hexDigit(UInt8(value >> 4))), UInt16(Digest.hexDigit(UInt8(value & 0x0f))))
+        return (digits.0 | digits.1 << 8).littleEndian
     }
 }
 
@@ -72,4 +81,21 @@ struct ByteWriter {
         return result
     }
     return Array(text.utf8).withUnsafeBytes(body)
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether both hold the same bytes (a plain loop: the names compared are a few bytes long).
+    func bytesEqual(_ other: UnsafeRawBufferPointer) -> Bool {
+        guard count == other.count else { return false }
+        for index in 0..<count where self[index] != other[index] { return false }
+        return true
+    }
+
+    /// Whether these bytes sort before `other`'s (byte-wise, a prefix first).
+    func bytesPrecede(_ other: UnsafeRawBufferPointer) -> Bool {
+        for index in 0..<Swift.min(count, other.count) where self[index] != other[index] {
+            return self[index] < other[index]
+        }
+        return count < other.count
+    }
 }

@@ -61,15 +61,18 @@ public enum Digest {
         key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer
     ) {
         precondition(key.count <= 64 && out.count >= 32)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { pad in
-            pad.initialize(repeating: 0x36)
-            for index in 0..<key.count { pad[index] = key[index] ^ 0x36 }
+        var pad: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &pad) { pad in
+            pad.copyMemory(from: key)
+            // The key, zero-filled to a block, XORed with the pads a word at a time.
+            let words = pad.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            for index in 0..<8 { words[index] ^= 0x3636_3636_3636_3636 }
             var inner = tc_sha256_ctx()
             tc_sha256_init(&inner)
             tc_sha256_update(&inner, pad.baseAddress, 64)
             tc_sha256_update(&inner, message.baseAddress, message.count)
             tc_sha256_final(&inner, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            for index in 0..<64 { pad[index] ^= 0x36 ^ 0x5c }
+            for index in 0..<8 { words[index] ^= 0x3636_3636_3636_3636 ^ 0x5c5c_5c5c_5c5c_5c5c }
             var outer = tc_sha256_ctx()
             tc_sha256_init(&outer)
             tc_sha256_update(&outer, pad.baseAddress, 64)

@@ -12,7 +12,7 @@ extension SigV4Signer {
     static func isUnsigned(_ lowered: UnsafeRawBufferPointer) -> Bool {
         let length = lowered.count
         guard length < 64, unsignedLengths & (1 << UInt64(length)) != 0 else { return false }
-        return unsignedHeaderNames.contains { lowered.elementsEqual($0.bytes) }
+        return unsignedHeaderNames.contains { lowered.bytesEqual($0.bytes) }
     }
 
     /// Canonical header block (`name:value\n` per header, sorted) and the `SignedHeaders` list.
@@ -65,9 +65,11 @@ extension SigV4Signer {
                 var hasHost = false
                 for index in fields.indices {
                     let start = used
-                    for byte in fields[index].name.utf8 {
-                        names[used] = HTTPHeaders.lowerASCII(byte)
-                        used += 1
+                    withUTF8Bytes(fields[index].name) { name in
+                        for byte in name {
+                            names[used] = HTTPHeaders.lowerASCII(byte)
+                            used += 1
+                        }
                     }
                     let span = NameSpan(start: start, count: used - start, field: index)
                     let lowered = name(span)
@@ -75,10 +77,10 @@ extension SigV4Signer {
                         used = start
                         continue
                     }
-                    if lowered.elementsEqual(("host" as StaticString).bytes) { hasHost = true }
+                    if lowered.bytesEqual(("host" as StaticString).bytes) { hasHost = true }
                     // Insertion keeps equal names in field order: their values are joined in order.
                     var position = signed
-                    while position > 0 && lowered.lexicographicallyPrecedes(name(spans[position - 1])) {
+                    while position > 0 && lowered.bytesPrecede(name(spans[position - 1])) {
                         spans[position] = spans[position - 1]
                         position -= 1
                     }
@@ -88,7 +90,7 @@ extension SigV4Signer {
                 guard hasHost else { throw SigV4Error.missingHost }
                 for position in 0..<signed {
                     let span = spans[position]
-                    if position > 0 && name(span).elementsEqual(name(spans[position - 1])) {
+                    if position > 0 && name(span).bytesEqual(name(spans[position - 1])) {
                         out.append(UInt8(ascii: ","))
                     } else {
                         if position > 0 { out.append(0x0A) }
@@ -103,7 +105,7 @@ extension SigV4Signer {
                 for position in 0..<signed {
                     let span = spans[position]
                     if position > 0 {
-                        if name(span).elementsEqual(name(spans[position - 1])) { continue }
+                        if name(span).bytesEqual(name(spans[position - 1])) { continue }
                         out.append(UInt8(ascii: ";"))
                     }
                     out.append(name(span))
@@ -116,6 +118,35 @@ extension SigV4Signer {
     /// Appends `value` trimmed, with whitespace runs (folded lines included) collapsed to one space.
     static func appendCollapsed(_ value: String, to out: inout ByteWriter) {
         withUTF8Bytes(value) { bytes in
+            // Most values need nothing done (no white space at the ends, no tab, line break or
+            // double space): copy them whole. Eight bytes at a time are checked for any byte
+            // up to 0x20 (SWAR "has a byte less than 0x21"); only words with one are looked into.
+            if let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20 {
+                var index = 0
+                var previous: UInt8 = 0
+                var clean = true
+                while index < bytes.count {
+                    if index + 8 <= bytes.count {
+                        let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        if (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080 == 0 {
+                            index += 8
+                            previous = 0x21
+                            continue
+                        }
+                    }
+                    let byte = bytes[index]
+                    if byte <= 0x20 && (byte != 0x20 || previous == 0x20) {
+                        clean = false
+                        break
+                    }
+                    previous = byte
+                    index += 1
+                }
+                if clean {
+                    out.append(bytes)
+                    return
+                }
+            }
             var pendingSpace = false
             var started = false
             for byte in bytes {
