@@ -31,26 +31,29 @@ struct Input: Decodable {
 }
 
 /// `https://host[:port]/path?query` into its host, path and query (what urlsplit gives botocore),
-/// scanning the UTF-8 bytes once.
-func split(_ url: String) -> (host: Substring, path: Substring, query: Substring) {
-    let bytes = url.utf8
-    var start = bytes.startIndex
-    var index = bytes.startIndex
-    // Past "scheme://".
-    while index < bytes.endIndex && bytes[index] != UInt8(ascii: "/") { index = bytes.index(after: index) }
-    if index < bytes.endIndex, bytes[bytes.index(before: index)] == UInt8(ascii: ":") {
-        start = bytes.index(index, offsetBy: 2)
-        index = start
-        while index < bytes.endIndex && bytes[index] != UInt8(ascii: "/") { index = bytes.index(after: index) }
-    } else {
-        index = start
+/// scanning the UTF-8 bytes once; each part becomes a String of its own.
+func split(_ url: String) -> (host: String, path: String, query: String) {
+    var url = url
+    return url.withUTF8 { bytes in
+        func part(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+        let slash = UInt8(ascii: "/")
+        var start = 0
+        var index = bytes.firstIndex(of: slash) ?? bytes.count
+        // Past "scheme://".
+        if index > 0, index < bytes.count, bytes[index - 1] == UInt8(ascii: ":") {
+            start = index + 2
+            index = bytes[start...].firstIndex(of: slash) ?? bytes.count
+        } else {
+            index = start
+        }
+        let host = part(start..<index)
+        let queryMark = bytes[index...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+        let path = queryMark == index ? "/" : part(index..<queryMark)
+        let query = queryMark < bytes.count ? part(queryMark + 1..<bytes.count) : ""
+        return (host, path, query)
     }
-    let host = url[start..<index]
-    let pathStart = index
-    while index < bytes.endIndex && bytes[index] != UInt8(ascii: "?") { index = bytes.index(after: index) }
-    let path: Substring = pathStart == index ? "/" : url[pathStart..<index]
-    let query = index < bytes.endIndex ? url[bytes.index(after: index)...] : ""
-    return (host, path, query)
 }
 
 func sign(_ request: Input.Request, _ input: Input, _ credentials: AWSCredentials, _ date: Date, cache: Bool) throws
@@ -59,13 +62,13 @@ func sign(_ request: Input.Request, _ input: Input, _ credentials: AWSCredential
     let (host, path, query) = split(request.url)
     var fields: [HTTPHeaders.Field] = []
     fields.reserveCapacity(request.headers.count + 1)
-    fields.append(HTTPHeaders.Field(name: "Host", value: String(host)))
+    fields.append(HTTPHeaders.Field(name: "Host", value: host))
     for header in request.headers { fields.append(HTTPHeaders.Field(name: header[0], value: header[1])) }
     var signer = SigV4Signer(credentials: credentials, region: input.region, signingName: request.service)
     signer.cachesSigningKey = cache
     let signed = try signer.sign(
         SigV4Request(
-            method: request.method, path: String(path), query: String(query), headers: HTTPHeaders(fields),
+            method: request.method, path: path, query: query, headers: HTTPHeaders(fields),
             payload: .bytes(Array(request.body.utf8))),
         at: date)
     return signed.headers["Authorization"] ?? ""
