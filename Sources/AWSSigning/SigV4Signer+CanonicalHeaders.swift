@@ -66,10 +66,9 @@ extension SigV4Signer {
                 for index in fields.indices {
                     let start = used
                     withUTF8Bytes(fields[index].name) { name in
-                        for byte in name {
-                            names[used] = HTTPHeaders.lowerASCII(byte)
-                            used += 1
-                        }
+                        let free = UnsafeMutableBufferPointer(rebasing: names[used...])
+                        lowerASCII(name, into: UnsafeMutableRawBufferPointer(free))
+                        used += name.count
                     }
                     let span = NameSpan(start: start, count: used - start, field: index)
                     let lowered = name(span)
@@ -112,6 +111,27 @@ extension SigV4Signer {
                 }
                 return listStart..<out.count
             }
+        }
+    }
+
+    /// Writes `bytes` with ASCII capitals lower-cased to the start of `out`, eight bytes at a time
+    /// (SWAR: a byte's 0x20 bit is set when it lies in `A`…`Z`; bytes of 0x80 and up are left alone).
+    static func lowerASCII(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= bytes.count)
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let low = word & 0x7f7f_7f7f_7f7f_7f7f
+            // High bit set where the low seven bits are >= "A" (0x41), and where they are > "Z" (0x5A).
+            let atLeastA = low &+ 0x3f3f_3f3f_3f3f_3f3f
+            let aboveZ = low &+ 0x2525_2525_2525_2525
+            let upper = (atLeastA ^ aboveZ) & ~word & 0x8080_8080_8080_8080
+            out.storeBytes(of: word | upper >> 2, toByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            out[index] = HTTPHeaders.lowerASCII(bytes[index])
+            index += 1
         }
     }
 

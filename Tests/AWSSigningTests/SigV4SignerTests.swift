@@ -68,6 +68,42 @@ struct SigV4SignerTests {
                 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/eu-west-1/s3/aws4_request, SignedHeaders=") == true)
     }
 
+    @Test("header block: ASCII-only lower-casing at the A-Z edges, trimmed and collapsed values, repeats joined")
+    func canonicalHeaderBlock() throws {
+        let signer = SigV4Signer(credentials: credentials, region: "us-east-1", signingName: "sts")
+        // Names and values longer than eight bytes, so whole-word paths run; `@` and `[` sit just
+        // outside A-Z, `` ` `` and `{` just outside a-z. Signing replaces X-Amz-Date and drops Authorization.
+        let headers = HTTPHeaders([
+            .init(name: "Host", value: "example.amazonaws.com"),
+            .init(name: "X-Amz-Meta-@[`{^_~|AZaz-Long-Name", value: "edge"),
+            .init(name: "X-AMZ-META-SPACES", value: "  first   second\tthird  fourth-long-enough  "),
+            .init(name: "x-amz-meta-greeting", value: "Grüße aus Köln"),
+            .init(name: "X-Amz-Date", value: "stale"),
+            .init(name: "authorization", value: "old"),
+            .init(name: "X-Amz-Meta-Greeting", value: "again\r\n  folded"),
+            .init(name: "X-Amz-Meta-Tight", value: "abcdefgh  ijklmnop qrstuvwx"),
+        ])
+        let request = SigV4Request(method: "get", path: "/", headers: headers, payload: .bytes([]))
+        let result = try signer.sign(request, at: Date(timeIntervalSince1970: 1_736_942_400))
+        let lines = result.canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "GET")
+        #expect(
+            Array(lines[3..<11]) == [
+                "host:example.amazonaws.com",
+                "x-amz-date:20250115T120000Z",
+                "x-amz-meta-@[`{^_~|azaz-long-name:edge",
+                "x-amz-meta-greeting:Grüße aus Köln,again folded",
+                "x-amz-meta-spaces:first second third fourth-long-enough",
+                "x-amz-meta-tight:abcdefgh ijklmnop qrstuvwx",
+                "",
+                "host;x-amz-date;x-amz-meta-@[`{^_~|azaz-long-name;x-amz-meta-greeting;x-amz-meta-spaces;"
+                    + "x-amz-meta-tight",
+            ])
+        #expect(
+            result.headers.fields.filter { $0.name.lowercased() == "x-amz-date" }.map(\.value) == ["20250115T120000Z"])
+        #expect(result.headers.fields.filter { $0.name.lowercased() == "authorization" }.count == 1)
+    }
+
     @Test("a request without Host cannot be signed")
     func missingHost() {
         let signer = SigV4Signer(credentials: credentials, region: "us-east-1", signingName: "sts")
