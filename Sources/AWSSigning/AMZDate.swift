@@ -11,7 +11,7 @@ public struct AMZDate: Sendable, Equatable {
     /// Formats `date` in UTC (seconds are truncated).
     public init(_ date: Date) {
         let digits = AMZTimestamp(date)
-        timestamp = digits.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        timestamp = digits.string
         dateStamp = digits.withUnsafeBytes { String(decoding: $0.prefix(8), as: UTF8.self) }
     }
 }
@@ -42,6 +42,9 @@ struct AMZTimestamp {
             out[15] = UInt8(ascii: "Z")
         }
     }
+
+    /// The timestamp as a String (the `X-Amz-Date` value).
+    var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// The timestamp, e.g. `20150830T123600Z`; its first 8 bytes are the date stamp.
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

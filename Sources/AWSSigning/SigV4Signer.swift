@@ -60,7 +60,7 @@ public struct SigV4Signer: Sendable {
         for field in original where !replaces(field.name, hasToken: token != nil) { fields.append(field) }
         fields.append(
             HTTPHeaders.Field(
-                name: "X-Amz-Date", value: timestamp.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }))
+                name: "X-Amz-Date", value: timestamp.string))
         if let token {
             fields.append(HTTPHeaders.Field(name: "X-Amz-Security-Token", value: token))
         }
@@ -121,7 +121,7 @@ public struct SigV4Signer: Sendable {
         var added: [(String, String)] = [
             ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
             ("X-Amz-Credential", "\(credentials.accessKeyId)/\(scope)"),
-            ("X-Amz-Date", timestamp.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }),
+            ("X-Amz-Date", timestamp.string),
             ("X-Amz-Expires", String(expires)),
             ("X-Amz-SignedHeaders", try Self.canonicalHeaders(headers).signed),
         ]
