@@ -132,14 +132,6 @@ public enum Digest {
         }
     }
 
-    /// Appends the lower-case hexadecimal rendering of `bytes` to `out`.
-    public static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
-        for byte in bytes {
-            out.append(hexDigit(byte >> 4))
-            out.append(hexDigit(byte & 0x0f))
-        }
-    }
-
     @inline(__always) static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? 0x30 + value : 0x57 + value
     }
