@@ -9,18 +9,6 @@ import Testing
 /// the SVG charts) and both notification formats. Seeded, so a failure names a case to replay.
 @Suite("NaN, infinities and huge values through the report path")
 struct NonFiniteReportPathTests {
-    /// SplitMix64: small, seedable, the same sequence on every platform.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let awkward: [Double] = [
         .nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e300, -1e300, 4.4e23,
         .leastNonzeroMagnitude, -0.0, 0, 9.2e18, -9.2e18,

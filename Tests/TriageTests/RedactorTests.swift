@@ -236,6 +236,47 @@ struct RedactorTests {
             redactor.redact("POSTGRES://ORDERS:S3CR3T@DB:5432/X") == "POSTGRES://ORDERS:<redacted:password>@DB:5432/X")
     }
 
+    @Test("the pre-filter never changes a result: filtered and unfiltered redaction agree")
+    func prefilterIsExact() {
+        // Texts near every filter's edge: cards with one and two separators, 12 and 13 digits in a
+        // run, URLs with and without credentials, e-mail without a dot, mixed case, non-ASCII.
+        var texts = Self.positives.map(\.0) + Self.negatives
+        texts += [
+            "4111 1111 1111 1111", "4111-1111-1111-1111", "4111  1111 1111 1111", "4111 -1111-1111-1111",
+            "card 4111111111111", "card 411111111111", "id 1234567890123", "queue http://127.0.0.1:5000/123456789012/q",
+            "postgres://orders:s3cr3t@db:5432/x", "postgres://orders@db", "mail root@localhost", "mail a.b@example.com",
+            "MAIL A.B@EXAMPLE.COM", "пароль password=hunter2", "４１１１ 1111 1111 1111 card", "Bearer abcdefghijklmnop123",
+        ]
+        // Random texts drawn from the alphabet the filters look at, seeded so a failure reproduces.
+        var generator = SeededGenerator(state: 0x5EED)
+        let alphabet = Array("0123456789 -:/@.=_aAkKiIsSpP")
+        for _ in 0..<400 {
+            let length = Int.random(in: 10...40, using: &generator)
+            texts.append(String((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        for text in texts {
+            #expect(
+                redactor.redactCounting(text).text == redactor.redactCounting(text, rules: Redactor.rules).text,
+                "pre-filter changed the result for \(text)")
+        }
+    }
+
+    @Test("routine daemon log lines run no expression at all")
+    func routineLinesRunNothing() {
+        let lines = [
+            "2026-12-03T12:11:08.123Z info ready queue_url=http://127.0.0.1:5000/123456789012/triaged-intake",
+            "polling alarms region=us-east-1 names=3 prefixes=1 next_poll_in=60s",
+            "received 0 messages from https://sqs.eu-west-1.amazonaws.com/123456789012/triaged-intake",
+            "state dir /var/lib/triaged holds 2 incidents, outbox 0 pending",
+        ]
+        for line in lines {
+            #expect(Redactor.candidateRules(for: line).map(\.kind) == [], "\(line)")
+        }
+        #expect(Redactor.longestDigitRun(Array("4111 1111-1111 1111".utf8)) == 16)
+        #expect(Redactor.longestDigitRun(Array("4111  1111".utf8)) == 4)
+        #expect(Redactor.longestDigitRun(Array("12:34 -5".utf8)) == 2)
+    }
+
     @Test("every negative survives unchanged", arguments: negatives)
     func negative(_ text: String) {
         #expect(redactor.redact(text) == text)

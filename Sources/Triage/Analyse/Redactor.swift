@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Removes secrets and personal data from text before it leaves the process (model prompt, S3, SNS,
 /// logs). Each match becomes a typed placeholder such as `<redacted:aws-access-key>`, keeping the
@@ -10,9 +11,9 @@ import Foundation
 /// card numbers (Luhn-checked, with a card network's prefix and length, not part of a larger id).
 /// Hashes, UUIDs, ARNs and numeric ids survive.
 public struct Redactor: Sendable {
-    struct Rule: @unchecked Sendable {
+    struct Rule: Sendable {
         let kind: String
-        let expression: NSRegularExpression
+        let expression: LazyExpression
         /// Capture group kept before the placeholder (a key name, a URL prefix), or 0 for none.
         let keepPrefixGroup: Int
         /// Checks a match given its text and the text right before and after it.
@@ -21,27 +22,57 @@ public struct Redactor: Sendable {
         /// text lower-cased: a text with none of them cannot match and the expression is not run.
         /// Empty: always run.
         let triggers: [[UInt8]]
-        /// At least this many ASCII digits in the text (card numbers), else the expression is not run.
-        let minimumDigits: Int
+        /// Literals (lower-case ASCII) every match contains all of, checked like `triggers`.
+        let required: [[UInt8]]
+        /// At least this many ASCII digits in one run of digits, each separated from the next by at
+        /// most one space or dash (card numbers), else the expression is not run.
+        let minimumDigitRun: Int
     }
 
-    private let rules: [Rule]
+    /// An expression compiled the first time a text passes its rule's pre-filter, then shared by
+    /// every `Redactor`. Most texts pass none, so a process that only logs routine lines never
+    /// builds the expression engine's tables (and never pages in its Unicode data).
+    final class LazyExpression: @unchecked Sendable {
+        // @unchecked: `compiled` is only read and written under `lock`; NSRegularExpression is
+        // immutable once built and documented as safe to share between threads.
+        private let pattern: String
+        private let options: NSRegularExpression.Options
+        private let lock = Mutex<Void>(())
+        private nonisolated(unsafe) var compiled: NSRegularExpression?
 
-    public init() {
+        init(_ pattern: String, options: NSRegularExpression.Options) {
+            self.pattern = pattern
+            self.options = options
+        }
+
+        var value: NSRegularExpression {
+            lock.withLock { _ in
+                if let compiled { return compiled }
+                // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
+                guard let expression = try? NSRegularExpression(pattern: pattern, options: options) else {
+                    preconditionFailure("invalid built-in redaction pattern \(pattern)")
+                }
+                compiled = expression
+                return expression
+            }
+        }
+    }
+
+    public init() {}
+
+    static let rules: [Rule] = {
         func rule(
             _ kind: String, _ pattern: String, keep: Int = 0, options: NSRegularExpression.Options = [],
-            triggers: [String], minimumDigits: Int = 0,
+            triggers: [String], required: [String] = [], minimumDigitRun: Int = 0,
             validate: (@Sendable (String, Substring, Substring) -> Bool)? = nil
         ) -> Rule {
-            // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
-            guard let expression = try? NSRegularExpression(pattern: pattern, options: options) else {
-                preconditionFailure("invalid built-in redaction pattern for \(kind)")
-            }
-            return Rule(
-                kind: kind, expression: expression, keepPrefixGroup: keep, validate: validate,
-                triggers: triggers.map { Array($0.utf8) }, minimumDigits: minimumDigits)
+            Rule(
+                kind: kind, expression: LazyExpression(pattern, options: options), keepPrefixGroup: keep,
+                validate: validate, triggers: triggers.map { Array($0.utf8) },
+                required: required.map { Array($0.utf8) },
+                minimumDigitRun: minimumDigitRun)
         }
-        rules = [
+        return [
             rule(
                 "private-key", #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)"#,
                 triggers: ["-----begin"]),
@@ -59,7 +90,7 @@ public struct Redactor: Sendable {
                 triggers: ["bearer"]),
             rule(
                 "password", #"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(?=@)"#, keep: 1, options: [.caseInsensitive],
-                triggers: ["://"]),
+                triggers: ["://"], required: ["@"]),
             rule(
                 "slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/]+"#, keep: 1,
                 triggers: ["hooks.slack.com/services/"]),
@@ -83,12 +114,14 @@ public struct Redactor: Sendable {
                 triggers: [
                     "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "private_key",
                 ]),
-            rule("email", #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"#, triggers: ["@"]),
+            rule(
+                "email", #"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"#, triggers: ["@"],
+                required: ["."]),
             rule(
                 "card-number", #"(?<![0-9A-Za-z-])(?:\d[ -]?){12,18}\d(?![0-9A-Za-z])"#, triggers: [],
-                minimumDigits: 13, validate: Redactor.isCardNumber(_:before:after:)),
+                minimumDigitRun: 13, validate: Redactor.isCardNumber(_:before:after:)),
         ]
-    }
+    }()
 
     /// `text` with every secret replaced by its placeholder.
     public func redact(_ text: String) -> String {
@@ -97,23 +130,31 @@ public struct Redactor: Sendable {
 
     /// The redacted text and how many replacements of each kind were made.
     public func redactCounting(_ text: String) -> (text: String, counts: [String: Int]) {
+        redactCounting(text, rules: Self.candidateRules(for: text))
+    }
+
+    /// The rules whose expressions can match `text`. One pass over the text, lower-cased ASCII,
+    /// decides: most log lines and evidence strings hold none of the triggers and skip every
+    /// expression. Text with any non-ASCII byte runs them all (Unicode digits and case folding are
+    /// the expressions' business, not this filter's).
+    static func candidateRules(for text: String) -> [Rule] {
+        let lowered = text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        guard !lowered.contains(where: { $0 >= 0x80 }) else { return rules }
+        let digitRun = longestDigitRun(lowered)
+        return rules.filter { rule in
+            digitRun >= rule.minimumDigitRun
+                && (rule.triggers.isEmpty || rule.triggers.contains(where: { lowered.contains($0) }))
+                && rule.required.allSatisfy { lowered.contains($0) }
+        }
+    }
+
+    /// `text` redacted by `rules`, in order.
+    func redactCounting(_ text: String, rules: [Rule]) -> (text: String, counts: [String: Int]) {
         var result = text
         var counts: [String: Int] = [:]
-        // One pass over the text, lower-cased ASCII, decides which expressions can match at all:
-        // most log lines and evidence strings hold none of the triggers and skip every expression.
-        // Text with any non-ASCII byte runs them all (Unicode digits and case folding are the
-        // expressions' business, not this filter's).
-        let lowered = text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        let ascii = !lowered.contains { $0 >= 0x80 }
-        let digits = lowered.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
         for rule in rules {
-            guard
-                !ascii
-                    || (digits >= rule.minimumDigits
-                        && (rule.triggers.isEmpty || rule.triggers.contains(where: { lowered.contains($0) })))
-            else { continue }
             let range = NSRange(result.startIndex..., in: result)
-            let matches = rule.expression.matches(in: result, range: range)
+            let matches = rule.expression.value.matches(in: result, range: range)
             guard !matches.isEmpty else { continue }
             var output = ""
             var cursor = result.startIndex
@@ -138,6 +179,27 @@ public struct Redactor: Sendable {
             result = output
         }
         return (result, counts)
+    }
+
+    /// The most ASCII digits in one run where each digit is followed by at most one space or dash
+    /// before the next: the most digits a card-number match could hold.
+    static func longestDigitRun(_ bytes: [UInt8]) -> Int {
+        var longest = 0
+        var run = 0
+        var separated = false
+        for byte in bytes {
+            if byte >= 0x30 && byte <= 0x39 {
+                run += 1
+                separated = false
+                longest = max(longest, run)
+            } else if (byte == 0x20 || byte == 0x2D) && run > 0 && !separated {
+                separated = true
+            } else {
+                run = 0
+                separated = false
+            }
+        }
+        return longest
     }
 
     /// Words that say the number next to them is a card.
