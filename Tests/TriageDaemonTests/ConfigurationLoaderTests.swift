@@ -215,6 +215,25 @@ struct ConfigurationLoaderTests {
         #expect(Configuration().accounts.isEmpty && Configuration().intake.alarmRegions.isEmpty)
     }
 
+    @Test("scalars are typed from their text: YAML 1.1 booleans, quoted values stay strings, null sections")
+    func scalarTyping() throws {
+        for (spelling, value) in [("true", true), ("Yes", true), ("ON", true), ("false", false), ("no", false)] {
+            let c = try ConfigurationLoader.parse("collect:\n  traces:\n    enabled: \(spelling)\n", file: "c.yaml")
+            #expect(c.collect.traces.enabled == value, "enabled: \(spelling)")
+        }
+        for spelling in ["\"true\"", "'yes'", "1", "truthy", "[true]"] {
+            #expect(throws: ConfigurationError.self, "enabled: \(spelling)") {
+                try ConfigurationLoader.parse("collect:\n  traces:\n    enabled: \(spelling)\n", file: "c.yaml")
+            }
+        }
+        // A quoted number is not a number; a quoted word that spells null is a value, not a default.
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.parse("workers: \"4\"\n", file: "c.yaml") }
+        #expect(try ConfigurationLoader.parse("workers: 0x10\n", file: "c.yaml").workers == 16)
+        #expect(try ConfigurationLoader.parse("aws:\n  profile: 'null'\n", file: "c.yaml").aws.profile == "null")
+        #expect(try ConfigurationLoader.parse("aws:\n  profile: ~\n", file: "c.yaml").aws.profile == nil)
+        #expect(try ConfigurationLoader.parse("aws:\nintake: null\n", file: "c.yaml") == Configuration())
+    }
+
     @Test("a missing file is a clear error")
     func missingFile() {
         #expect(throws: ConfigurationError(file: "/nonexistent/x.yaml", line: nil, key: "", reason: "no such file")) {

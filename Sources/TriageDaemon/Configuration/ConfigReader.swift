@@ -49,9 +49,21 @@ struct ConfigReader {
 
     func bool(_ node: Node?, _ path: String) throws -> Bool? {
         guard let node, !isNull(node) else { return nil }
-        guard let value = node.bool else { throw error(node, path, "must be true or false") }
+        // The file is composed with Yams' rule-free resolver (every scalar tagged `str`, no regular
+        // expressions run), so `Node.bool` would refuse everything: a plain scalar spelled as
+        // YAML 1.1 spells a boolean is one, as Yams' default resolver would have it; a quoted
+        // "true" stays a string.
+        guard case .scalar(let scalar) = node, scalar.style == .plain,
+            let value = Self.booleans[scalar.string]
+        else { throw error(node, path, "must be true or false") }
         return value
     }
+
+    static let booleans: [String: Bool] = [
+        "true": true, "True": true, "TRUE": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true,
+        "ON": true, "false": false, "False": false, "FALSE": false, "no": false, "No": false, "NO": false,
+        "off": false, "Off": false, "OFF": false,
+    ]
 
     func int(_ node: Node?, _ path: String, _ range: ClosedRange<Int>) throws -> Int? {
         guard let node, !isNull(node) else { return nil }

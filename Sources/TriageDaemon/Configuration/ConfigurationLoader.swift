@@ -83,7 +83,11 @@ public enum ConfigurationLoader {
     public static func parse(_ text: String, file: String) throws -> Configuration {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver runs no regular expressions (the default one compiles seven and
+            // runs them on every scalar, paging in the Unicode tables for one file read); the
+            // reader decides types from the text itself (ConfigReader.bool, Yams' Int and Double
+            // constructors, which look at the text and style, not the tag).
+            root = try Yams.compose(yaml: text, .basic)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             throw ConfigurationError(
                 file: file, line: context.mark.line, key: "",
