@@ -30,27 +30,31 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    /// The line for one event, without its newline: metadata redacted, the handler's own keys
+    /// (`ts`, `level`, `msg`, `logger`) written last so that no metadata key can overwrite them.
+    func line(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, date: Date) -> String {
         var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let timestamp = AWSTimestamp.formatMilliseconds(Date())
-        let message = Self.redactor.redact(event.message.description)
-        let line: String
+        if let extra { merged.merge(extra) { $1 } }
+        let timestamp = AWSTimestamp.formatMilliseconds(date)
+        let message = Self.redactor.redact(message.description)
         switch style {
         case .json:
-            var object: [String: String] = [
-                "ts": timestamp, "level": "\(event.level)", "msg": message, "logger": label,
-            ]
-            for (key, value) in merged { object[key] = Self.redactor.redact("\(value)") }
-            let data =
-                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-                ?? Data()
-            line = String(decoding: data, as: UTF8.self)
+            var object: [String: JSONLine] = [:]
+            for (key, value) in merged { object[key] = .string(Self.redactor.redact("\(value)")) }
+            object["ts"] = .string(timestamp)
+            object["level"] = .string("\(level)")
+            object["msg"] = .string(message)
+            object["logger"] = .string(label)
+            return JSONLine.object(object).text
         case .text:
             let facts = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.redactor.redact("\($0.value)"))" }
                 .joined(separator: " ")
-            line = "\(timestamp) \(event.level) \(message)" + (facts.isEmpty ? "" : " " + facts)
+            return "\(timestamp) \(level) \(message)" + (facts.isEmpty ? "" : " " + facts)
         }
+    }
+
+    public func log(event: LogEvent) {
+        let line = line(level: event.level, message: event.message, metadata: event.metadata, date: Date())
         let handle = target == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
         handle.write(Data((line + "\n").utf8))
     }

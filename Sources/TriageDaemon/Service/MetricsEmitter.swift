@@ -34,25 +34,24 @@ public final class MetricsEmitter: Sendable {
         totals.withLock { totals in
             for (name, (value, unit)) in values where unit == .count { totals[name, default: 0] += value }
         }
-        var object: [String: Any] = [
-            "_aws": [
-                "Timestamp": Int64(date.timeIntervalSince1970 * 1000),
-                "CloudWatchMetrics": [
-                    [
-                        "Namespace": namespace, "Dimensions": [["Service"]],
-                        "Metrics": values.keys.sorted().map { ["Name": $0, "Unit": values[$0]!.1.rawValue] },
-                    ] as [String: Any]
-                ],
-            ] as [String: Any],
-            "Service": service,
+        var object: [String: JSONLine] = [
+            "_aws": .object([
+                "Timestamp": .number(Double(Int64(date.timeIntervalSince1970 * 1000))),
+                "CloudWatchMetrics": .array([
+                    .object([
+                        "Namespace": .string(namespace), "Dimensions": .array([.array([.string("Service")])]),
+                        "Metrics": .array(
+                            values.keys.sorted().map {
+                                .object(["Name": .string($0), "Unit": .string(values[$0]!.1.rawValue)])
+                            }),
+                    ])
+                ]),
+            ]),
+            "Service": .string(service),
         ]
-        for (name, (value, _)) in values { object[name] = value.isFinite ? value : 0 }
-        for (key, value) in properties where object[key] == nil { object[key] = value }
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return }
-        write(String(decoding: data, as: UTF8.self))
+        for (name, (value, _)) in values { object[name] = .number(value.isFinite ? value : 0) }
+        for (key, value) in properties where object[key] == nil { object[key] = .string(value) }
+        write(JSONLine.object(object).text)
     }
 
     public func count(_ name: String, _ value: Double = 1, properties: [String: String] = [:]) {
