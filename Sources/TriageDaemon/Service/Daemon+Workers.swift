@@ -87,7 +87,7 @@ extension Daemon {
             logger.error(
                 "incident failed; it will be retried", metadata: ["incident.id": "\(id)", "error": "\(error)"])
             metrics.count("IncidentsFailed", properties: ["incident.id": id])
-            try? intake.release(id)
+            reopen(id)
             perform(state.withLock { $0.incidentSettled(id, .failed) })
         }
     }

@@ -347,8 +347,15 @@ public final class Daemon: Sendable {
                 DispatchQueue.global().async { self.drain() }
             case .drained:
                 drainComplete.signal()
+            case .rerun(let id):
+                if let incident = intake.incident(id) {
+                    schedule(incident)
+                } else {
+                    // Gone from the record (retention): the message comes back and intake decides afresh.
+                    perform(state.withLock { $0.incidentSettled(id, .failed) })
+                }
             case .releaseUnfinished(let id, let messages):
-                try? intake.release(id)
+                reopen(id)
                 settle(messages, .handBack)
                 logger.warning("incident released unfinished", metadata: ["incident.id": "\(id)"])
             }
@@ -362,9 +369,38 @@ public final class Daemon: Sendable {
             switch disposition {
             case .delete: acknowledge(message)
             case .leave: break
-            case .retryLater: try? consumer?.extendVisibility(message, by: options.retryDelay)
-            case .handBack: try? consumer?.release(message)
+            case .retryLater:
+                attempt(
+                    "could not delay a failed incident's message; it comes back after its visibility timeout", message
+                ) {
+                    try consumer?.extendVisibility(message, by: options.retryDelay)
+                }
+            case .handBack:
+                attempt("could not hand a message back; it comes back after its visibility timeout", message) {
+                    try consumer?.release(message)
+                }
             }
+        }
+    }
+
+    /// Records an unfinished incident as open again, for a retry or the next start. A failure to
+    /// save is logged: the record still says investigating, which a restart resumes all the same.
+    func reopen(_ id: String) {
+        do {
+            try intake.release(id)
+        } catch {
+            logger.warning(
+                "could not record the incident as open again", metadata: ["incident.id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// A visibility change that may fail without losing anything (the message returns when its
+    /// visibility timeout runs out), logged with the AWS error instead of dropped in silence.
+    private func attempt(_ what: Logger.Message, _ message: QueueMessage, _ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            logger.warning(what, metadata: ["sqs.message_id": "\(message.messageId)", "error": "\(error)"])
         }
     }
 

@@ -59,6 +59,9 @@ struct DaemonState: Sendable {
         case drained
         /// Hand an unfinished incident back (`open`) and its messages back to the queue.
         case releaseUnfinished(id: String, messages: [QueueMessage])
+        /// Messages for `id` were held after its run had settled the others: run it again, so that
+        /// they are settled too (a delivered incident's are deleted at once).
+        case rerun(id: String)
     }
 
     /// When the daemon started (READY reports the time since).
@@ -181,7 +184,11 @@ struct DaemonState: Sendable {
     mutating func incidentFinished(_ id: String) -> [Action] {
         inProgress[id] = nil
         overdue.remove(id)
-        return [.status] + drainIfComplete()
+        // A message received while the run was ending (its incident read as still running, held
+        // after the run settled) has no run left to settle it, and its heartbeat would keep it
+        // invisible for good. Stopping, the drain hands it back instead.
+        let rerun: [Action] = !stopping && !(held[id] ?? []).isEmpty ? [.rerun(id: id)] : []
+        return [.status] + rerun + drainIfComplete()
     }
 
     /// Whether the resolution follow-up of `id` goes on the worker queue: not while stopping, not
