@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The SigV4 timestamp `yyyyMMdd'T'HHmmss'Z'` in UTC, computed arithmetically so no locale,
 /// calendar or time-zone setting can change the digits.
@@ -59,7 +63,7 @@ public struct UTCComponents: Sendable, Equatable {
 
     /// Splits `date` into UTC calendar fields; sub-second parts are dropped.
     public init(_ date: Date) {
-        let total = Int(floor(date.timeIntervalSince1970))
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
         var days = total / 86_400
         var secondsOfDay = total % 86_400
         if secondsOfDay < 0 {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A set of AWS credentials: long-term keys, or temporary ones with a session token and an expiry.
 public struct AWSCredentials: Sendable, Equatable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// AWS Signature Version 4 for one credential scope (credentials, region, signing name).
 /// Pure: the date is a parameter and nothing here reads the clock, the environment or the network.
