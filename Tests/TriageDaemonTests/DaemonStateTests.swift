@@ -131,30 +131,32 @@ struct DaemonStateTests {
         #expect(state.incidentSettled("inc-b", .claimedElsewhere) == [.settle([other], .leave)])
     }
 
-    @Test("a message held after its incident's run settled the others gets a rerun; not while stopping")
-    func lateMessageRerun() {
+    @Test("a message that comes while a run ends is settled as that run settled, not held with no run left")
+    func lateMessageSettled() {
         var state = fresh()
         let opening = message("5f0c6a1e-7d2b-4c39-9a84-2e61b0d7c3f5")
         let late = message("a8d3e9b2-41c7-4f06-b5e1-9c72d4a0f618")
+        let later = message("0c4e7b19-d2a6-4f83-8e5b-61f9a3c7d240")
         #expect(state.incidentQueued("inc-a") && state.incidentStarted("inc-a", now: at(1)))
-        _ = state.messageHeld(opening, for: "inc-a")
+        #expect(state.messageHeld(opening, for: "inc-a") == .hold(opening))
         #expect(state.incidentSettled("inc-a", .delivered) == [.settle([opening], .delete)])
-        // Received while the run was ending: intake still saw it running.
-        #expect(state.messageHeld(late, for: "inc-a") == .hold(late))
-        #expect(state.incidentQueued("inc-a") == false)
-        #expect(state.incidentFinished("inc-a") == [.status, .rerun(id: "inc-a")])
-        // The rerun finds it delivered and settles the late message.
-        #expect(state.incidentQueued("inc-a") && state.incidentStarted("inc-a", now: at(2)))
-        #expect(state.incidentSettled("inc-a", .delivered) == [.settle([late], .delete)])
+        // Received while the run was ending (intake still read it as running): deleted at once.
+        #expect(state.messageHeld(late, for: "inc-a") == .settle([late], .delete))
         #expect(state.incidentFinished("inc-a") == [.status])
+        // Once the run is over a message waits for the next run again.
+        #expect(state.messageHeld(later, for: "inc-a") == .hold(later))
 
-        // Stopping: no rerun; the drain hands the late message back.
-        #expect(state.incidentQueued("inc-b") && state.incidentStarted("inc-b", now: at(3)))
-        #expect(state.incidentSettled("inc-b", .delivered).isEmpty)
-        _ = state.messageHeld(late, for: "inc-b")
-        _ = state.stopRequested(reason: "SIGTERM")
-        #expect(state.incidentFinished("inc-b") == [.status, .drained])
-        #expect(state.collectLeftovers() == [.settle([late], .handBack)])
+        // A failed run: the late message gets the retry delay, a claimed one is left alone.
+        #expect(state.incidentQueued("inc-b") && state.incidentStarted("inc-b", now: at(2)))
+        #expect(state.incidentSettled("inc-b", .failed).isEmpty)
+        #expect(state.messageHeld(late, for: "inc-b") == .settle([late], .retryLater))
+        #expect(state.incidentQueued("inc-c") && state.incidentStarted("inc-c", now: at(3)))
+        #expect(state.incidentSettled("inc-c", .claimedElsewhere).isEmpty)
+        #expect(state.messageHeld(late, for: "inc-c") == .settle([late], .leave))
+
+        // Settled outside a run (nothing in progress): no window to remember.
+        #expect(state.incidentSettled("inc-d", .delivered).isEmpty)
+        #expect(state.messageHeld(late, for: "inc-d") == .hold(late))
     }
 
     @Test("stopping refuses new work; the drain completes when the last running incident finishes")

@@ -22,7 +22,9 @@ public struct Redactor: Sendable {
         /// text lower-cased: a text with none of them cannot match and the expression is not run.
         /// Empty: always run.
         let triggers: [[UInt8]]
-        /// Literals (lower-case ASCII) every match contains all of, checked like `triggers`.
+        /// Literals (lower-case ASCII) that every text with a match contains, all of them (in the
+        /// match or in what its lookahead needs, as the `@` after a URL's password), checked like
+        /// `triggers`.
         let required: [[UInt8]]
         /// At least this many ASCII digits in one run of digits, each separated from the next by at
         /// most one space or dash (card numbers), else the expression is not run.

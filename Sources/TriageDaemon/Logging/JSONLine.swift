@@ -31,11 +31,12 @@ enum JSONLine: Equatable, Sendable {
             output.append("]")
         case .object(let members):
             output.append("{")
-            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (index, member) in sorted.enumerated() {
                 if index > 0 { output.append(",") }
-                Self.writeString(key, into: &output)
+                Self.writeString(member.key, into: &output)
                 output.append(":")
-                members[key]!.write(into: &output)
+                member.value.write(into: &output)
             }
             output.append("}")
         }
@@ -55,8 +56,9 @@ enum JSONLine: Equatable, Sendable {
         }
     }
 
+    private static let hex: [Character] = Array("0123456789abcdef")
+
     static func writeString(_ value: String, into output: inout String) {
-        let hex: [Character] = Array("0123456789abcdef")
         output.append("\"")
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -218,7 +218,7 @@ public final class Daemon: Sendable {
                 perform(state.withLock { $0.receiveCompleted(now: clock.now()) })
                 if state.withLock({ $0.stopping }) {
                     // Received while stopping: hand them straight back.
-                    for message in messages { try? consumer.release(message) }
+                    settle(messages, .handBack)
                     break
                 }
                 for message in messages {
@@ -283,6 +283,9 @@ public final class Daemon: Sendable {
         case .done(.joined(let id)):
             metrics.count("IncidentsCorrelated", properties: ["incident.id": id])
             attach(message, to: id)
+            // As for a duplicate: an incident that is not queued or running (it failed and waits
+            // for its retry, or another instance claimed it) runs now, so the message is settled.
+            if let incident = intake.incident(id) { schedule(incident) }
         case .done(.resolved(let id)):
             // Recorded durably: the follow-up is the outbox's job from here. An incident not yet
             // delivered goes out resolved, or gets its follow-up right after delivery (`work`).
@@ -347,13 +350,6 @@ public final class Daemon: Sendable {
                 DispatchQueue.global().async { self.drain() }
             case .drained:
                 drainComplete.signal()
-            case .rerun(let id):
-                if let incident = intake.incident(id) {
-                    schedule(incident)
-                } else {
-                    // Gone from the record (retention): the message comes back and intake decides afresh.
-                    perform(state.withLock { $0.incidentSettled(id, .failed) })
-                }
             case .releaseUnfinished(let id, let messages):
                 reopen(id)
                 settle(messages, .handBack)

@@ -59,9 +59,6 @@ struct DaemonState: Sendable {
         case drained
         /// Hand an unfinished incident back (`open`) and its messages back to the queue.
         case releaseUnfinished(id: String, messages: [QueueMessage])
-        /// Messages for `id` were held after its run had settled the others: run it again, so that
-        /// they are settled too (a delivered incident's are deleted at once).
-        case rerun(id: String)
     }
 
     /// When the daemon started (READY reports the time since).
@@ -92,6 +89,10 @@ struct DaemonState: Sendable {
     private var resolutionsRunning: Set<String> = []
     /// Queue messages waiting on their incident's delivery.
     private var held: [String: [QueueMessage]] = [:]
+    /// Incidents on a worker whose run has settled its messages but not yet finished, with how.
+    /// A message received in that window (intake still read the incident as running) has no run
+    /// left to settle it: it is settled the same way at once instead of being held.
+    private var settledRuns: [String: Settlement] = [:]
     private(set) var lastActivity: Date
     private(set) var lastPoll: Date?
 
@@ -148,17 +149,23 @@ struct DaemonState: Sendable {
     /// handed straight back, as nothing would release it later.
     mutating func messageHeld(_ message: QueueMessage, for id: String) -> Action {
         guard !leftoversCollected else { return .settle([message], .handBack) }
+        if let settlement = settledRuns[id] { return .settle([message], Self.disposition(settlement)) }
         held[id, default: []].append(message)
         return .hold(message)
     }
 
     /// The messages held for `id` leave the state: deleted only when it was delivered.
     mutating func incidentSettled(_ id: String, _ settlement: Settlement) -> [Action] {
+        if inProgress[id] != nil { settledRuns[id] = settlement }
         guard let messages = held.removeValue(forKey: id), !messages.isEmpty else { return [] }
+        return [.settle(messages, Self.disposition(settlement))]
+    }
+
+    static func disposition(_ settlement: Settlement) -> Disposition {
         switch settlement {
-        case .delivered: return [.settle(messages, .delete)]
-        case .claimedElsewhere: return [.settle(messages, .leave)]
-        case .failed: return [.settle(messages, .retryLater)]
+        case .delivered: .delete
+        case .claimedElsewhere: .leave
+        case .failed: .retryLater
         }
     }
 
@@ -183,12 +190,9 @@ struct DaemonState: Sendable {
     /// `id`'s worker is done, whatever the outcome.
     mutating func incidentFinished(_ id: String) -> [Action] {
         inProgress[id] = nil
+        settledRuns[id] = nil
         overdue.remove(id)
-        // A message received while the run was ending (its incident read as still running, held
-        // after the run settled) has no run left to settle it, and its heartbeat would keep it
-        // invisible for good. Stopping, the drain hands it back instead.
-        let rerun: [Action] = !stopping && !(held[id] ?? []).isEmpty ? [.rerun(id: id)] : []
-        return [.status] + rerun + drainIfComplete()
+        return [.status] + drainIfComplete()
     }
 
     /// Whether the resolution follow-up of `id` goes on the worker queue: not while stopping, not
