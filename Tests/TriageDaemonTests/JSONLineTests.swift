@@ -52,7 +52,7 @@ struct JSONLineTests {
         #expect(line == #"{"Service":"s","_aws":{"B":2,"b":1},"alarm.name":["x",1],"ts":"t"}"#)
     }
 
-    @Test("a log line: redacted, the handler's keys cannot be overwritten by metadata")
+    @Test("a log line: redacted; metadata named like the handler's keys is kept under meta.")
     func logLine() throws {
         var handler = JSONLogHandler(label: "triaged.test", level: .info, style: .json, target: .standardError)
         handler.metadata = ["service": "orders"]
@@ -66,8 +66,9 @@ struct JSONLineTests {
         #expect(object["logger"] == "triaged.test")
         #expect(object["ts"] == "2024-12-03T12:00:00.123Z")
         #expect(object["service"] == "orders")
+        #expect(object["meta.msg"] == "spoofed")
         #expect(object["url"] == "postgres://app:<redacted:password>@db:5432/x")
-        #expect(line.hasPrefix(#"{"level":"warning","logger":"triaged.test","msg":"#))
+        #expect(line.hasPrefix(#"{"level":"warning","logger":"triaged.test","meta.msg":"spoofed","msg":"#))
     }
 
     @Test("an EMF line parses and names its metrics, units and properties")

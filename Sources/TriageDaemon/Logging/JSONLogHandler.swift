@@ -31,7 +31,8 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// The line for one event, without its newline: metadata redacted, the handler's own keys
-    /// (`ts`, `level`, `msg`, `logger`) written last so that no metadata key can overwrite them.
+    /// (`ts`, `level`, `msg`, `logger`) cannot be overwritten: metadata of those names is written
+    /// as `meta.ts`, `meta.msg`, ….
     func line(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, date: Date) -> String {
         var merged = metadata
         if let extra { merged.merge(extra) { $1 } }
@@ -40,7 +41,11 @@ public struct JSONLogHandler: LogHandler {
         switch style {
         case .json:
             var object: [String: JSONLine] = [:]
-            for (key, value) in merged { object[key] = .string(Self.redactor.redact("\(value)")) }
+            for (key, value) in merged {
+                // A metadata key named like one of the handler's own keeps its value under `meta.`.
+                let name = Self.ownKeys.contains(key) ? "meta.\(key)" : key
+                object[name] = .string(Self.redactor.redact("\(value)"))
+            }
             object["ts"] = .string(timestamp)
             object["level"] = .string("\(level)")
             object["msg"] = .string(message)
@@ -60,4 +65,5 @@ public struct JSONLogHandler: LogHandler {
     }
 
     static let redactor = Redactor()
+    static let ownKeys: Set<String> = ["ts", "level", "msg", "logger"]
 }
