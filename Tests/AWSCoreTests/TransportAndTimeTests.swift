@@ -53,7 +53,8 @@ struct TransportAndTimeTests {
         #expect(expired.requests.count == 2)
 
         #expect(!AWSError(code: "RequestExpired", message: "", httpStatus: 400, requestId: nil).isExpiredCredentials)
-        let requestExpired = AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400, requestId: nil)
+        let requestExpired = AWSError(
+            code: "RequestExpired", message: "Request has expired.", httpStatus: 400, requestId: nil)
         #expect(
             ClockSkew.correction(
                 for: requestExpired, responseDate: "Wed, 15 Jan 2025 11:50:00 GMT",
@@ -87,7 +88,8 @@ struct TransportAndTimeTests {
 
     @Test("HTTP Date headers parse as IMF-fixdate and nothing else")
     func httpDate() {
-        #expect(AWSTimestamp.parseHTTPDate("Wed, 15 Jan 2025 12:00:00 GMT") == Date(timeIntervalSince1970: 1_736_942_400))
+        #expect(
+            AWSTimestamp.parseHTTPDate("Wed, 15 Jan 2025 12:00:00 GMT") == Date(timeIntervalSince1970: 1_736_942_400))
         #expect(AWSTimestamp.parseHTTPDate("2025-01-15T12:00:00Z") == nil)
         #expect(AWSTimestamp.parseHTTPDate("Wed, 15 Foo 2025 12:00:00 GMT") == nil)
     }
@@ -105,16 +107,19 @@ struct TransportAndTimeTests {
         let handshake = FakeTransport { request, index in
             if index == 0 {
                 throw TransportError(
-                    kind: TransportError.kind(curlCode: 35), curlCode: 35, message: "SSL connect error", url: request.url)
+                    kind: TransportError.kind(curlCode: 35), curlCode: 35, message: "SSL connect error",
+                    url: request.url)
             }
             if index == 1 {
                 throw TransportError(
-                    kind: TransportError.kind(curlCode: 92), curlCode: 92, message: "Stream error in the HTTP/2 framing layer",
+                    kind: TransportError.kind(curlCode: 92), curlCode: 92,
+                    message: "Stream error in the HTTP/2 framing layer",
                     url: request.url)
             }
             return response(200, "<R><GetCallerIdentityResult><Account>1</Account></GetCallerIdentityResult></R>")
         }
-        #expect((try? client(.sts, handshake, clock: ManualClock()).query("GetCallerIdentity").string("Account")) == "1")
+        #expect(
+            (try? client(.sts, handshake, clock: ManualClock()).query("GetCallerIdentity").string("Account")) == "1")
         #expect(handshake.requests.count == 3)
     }
 
@@ -151,7 +156,8 @@ struct TransportAndTimeTests {
     func presignCap() throws {
         let clock = ManualClock()
         let expiring = AWSCredentials(
-            accessKeyId: "ASIA", secretAccessKey: "s", sessionToken: "t", expiration: clock.now().addingTimeInterval(600))
+            accessKeyId: "ASIA", secretAccessKey: "s", sessionToken: "t",
+            expiration: clock.now().addingTimeInterval(600))
         let transport = FakeTransport { _, _ in response(200) }
         func s3(_ credentials: AWSCredentials) -> AWSClient {
             AWSClient(

@@ -24,7 +24,8 @@ private final class RecordedXRay: HTTPTransport {
                   {"ReferenceId":1,"Name":"orders-db","Names":["orders-db"],"Type":"remote","State":"unknown","Edges":[],"DurationHistogram":[],"ResponseTimeHistogram":[]}]}
                 """
         } else if request.url.hasSuffix("/Traces") {
-            body = #"{"Traces":[{"Id":"1-5f84c7a1-0123456789abcdef01234567","Duration":1.2,"Segments":[]}],"UnprocessedTraceIds":["1-5f84c7a1-00000000000000000000dead"]}"#
+            body =
+                #"{"Traces":[{"Id":"1-5f84c7a1-0123456789abcdef01234567","Duration":1.2,"Segments":[]}],"UnprocessedTraceIds":["1-5f84c7a1-00000000000000000000dead"]}"#
         } else {
             body = #"{"Destination":"CloudWatchLogs","Status":"ACTIVE"}"#
         }
@@ -37,8 +38,10 @@ struct XRayServiceGraphTests {
     private func xray(_ transport: RecordedXRay) -> XRayClient {
         XRayClient(
             client: AWSClient(
-                service: .xray, region: "us-east-1", endpoint: AWSEndpoint(scheme: "https", host: "xray.us-east-1.amazonaws.com"),
-                authentication: .sigV4(StaticCredentialProvider(AWSCredentials(accessKeyId: "AKID", secretAccessKey: "s"))),
+                service: .xray, region: "us-east-1",
+                endpoint: AWSEndpoint(scheme: "https", host: "xray.us-east-1.amazonaws.com"),
+                authentication: .sigV4(
+                    StaticCredentialProvider(AWSCredentials(accessKeyId: "AKID", secretAccessKey: "s"))),
                 transport: transport))
     }
 
@@ -64,7 +67,9 @@ struct XRayServiceGraphTests {
     func unprocessedAndDestination() throws {
         let transport = RecordedXRay()
         let client = xray(transport)
-        let batch = try client.batchGetTracesNotingUnprocessed(ids: ["1-5f84c7a1-0123456789abcdef01234567", "1-5f84c7a1-00000000000000000000dead"])
+        let batch = try client.batchGetTracesNotingUnprocessed(ids: [
+            "1-5f84c7a1-0123456789abcdef01234567", "1-5f84c7a1-00000000000000000000dead",
+        ])
         #expect(batch.traces.map(\.Id) == ["1-5f84c7a1-0123456789abcdef01234567"])
         #expect(batch.unprocessed == ["1-5f84c7a1-00000000000000000000dead"])
         let destination = try client.getTraceSegmentDestination()

@@ -74,7 +74,10 @@ struct AlarmTypesTests {
             context, "PutLogAlarm",
             [
                 ("AlarmName", "prodapp-api-error-logs"),
-                ("ScheduledQueryConfiguration.QueryString", "fields @timestamp, @message | filter @message like /ERROR/"),
+                (
+                    "ScheduledQueryConfiguration.QueryString",
+                    "fields @timestamp, @message | filter @message like /ERROR/"
+                ),
                 ("ScheduledQueryConfiguration.LogGroupIdentifiers.member.1", try #require(scenario.log_groups["api"])),
                 ("ScheduledQueryConfiguration.ScheduledQueryRoleARN", "arn:aws:iam::123456789012:role/cw-log-alarm"),
                 ("ScheduledQueryConfiguration.ScheduleConfiguration.ScheduleExpression", "rate(5 minutes)"),
@@ -96,7 +99,8 @@ struct AlarmTypesTests {
             xray: XRayClient(client: try context.client(for: .xray)))
         var settings = CollectSettings()
         settings.cluster = cluster
-        return EvidenceCollector(clients: clients, settings: settings, clock: SystemWallClock(), logger: Logger(label: "t"))
+        return EvidenceCollector(
+            clients: clients, settings: settings, clock: SystemWallClock(), logger: Logger(label: "t"))
     }
 
     @Test("DescribeAlarms lists metric, composite and log alarms; without AlarmTypes only metric ones")
@@ -131,7 +135,8 @@ struct AlarmTypesTests {
             let logger = Logger(label: "t") { _ in logs }
             let consumer = QueueConsumer(
                 sqs: SQSClient(client: try alarms.context.client(for: .sqs)), queueURL: alarms.scenario.intake_queue,
-                visibilityTimeout: 30, composites: CompositeAlarmResolver(cloudWatch: alarms.cloudWatch, logger: logger),
+                visibilityTimeout: 30,
+                composites: CompositeAlarmResolver(cloudWatch: alarms.cloudWatch, logger: logger),
                 logger: logger)
             var composite: AlarmEvent?
             let deadline = Date().addingTimeInterval(20)
@@ -162,7 +167,9 @@ struct AlarmTypesTests {
         try LocalAWSWorld.with { world in
             let alarms = try setUp(world)
             let apiGroup = try #require(alarms.scenario.target_groups["api"])
-            for name in ["prodapp-api-unhealthy", "prodapp-api-connection-errors", "prodapp-api-cpu", "prodapp-api-tasks"] {
+            for name in [
+                "prodapp-api-unhealthy", "prodapp-api-connection-errors", "prodapp-api-cpu", "prodapp-api-tasks",
+            ] {
                 let alarm = try #require(try alarms.cloudWatch.describeAlarms(names: [name]).first)
                 let event = try AlarmMessageParser.event(from: alarm)
                 #expect(event.metric?.dimensions["LoadBalancer"] == nil)
@@ -198,13 +205,17 @@ struct AlarmTypesTests {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario()
             let context = try world.context()
-            let body = #"{"version":"0","id":"1","detail-type":"CloudWatch Alarm Configuration Change","source":"aws.cloudwatch","account":"123456789012","time":"2024-03-01T09:00:00Z","region":"us-east-1","resources":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prodapp-alb-5xx"],"detail":{"alarmName":"prodapp-alb-5xx","operation":"update"}}"#
-            let payload = try JSONSerialization.data(withJSONObject: ["QueueUrl": scenario.intake_queue, "MessageBody": body])
+            let body =
+                #"{"version":"0","id":"1","detail-type":"CloudWatch Alarm Configuration Change","source":"aws.cloudwatch","account":"123456789012","time":"2024-03-01T09:00:00Z","region":"us-east-1","resources":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prodapp-alb-5xx"],"detail":{"alarmName":"prodapp-alb-5xx","operation":"update"}}"#
+            let payload = try JSONSerialization.data(withJSONObject: [
+                "QueueUrl": scenario.intake_queue, "MessageBody": body,
+            ])
             _ = try context.client(for: .sqs).json("SendMessage", body: payload)
             let sqs = SQSClient(client: try context.client(for: .sqs))
             let logs = InMemoryLogHandler()
             let consumer = QueueConsumer(
-                sqs: sqs, queueURL: scenario.intake_queue, visibilityTimeout: 30, logger: Logger(label: "t") { _ in logs })
+                sqs: sqs, queueURL: scenario.intake_queue, visibilityTimeout: 30,
+                logger: Logger(label: "t") { _ in logs })
             var received = 0
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {

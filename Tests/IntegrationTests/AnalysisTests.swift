@@ -130,7 +130,8 @@ struct AnalysisTests {
             let (event, evidence, _) = try world.collectEvidence(for: scenario, context: context)
             let findings = FindingsEngine.findings(evidence)
             #expect(findings.first?.category == .outOfMemory && findings.first?.service == "api")
-            let wrong = #"{"summary": "The web service's database is refusing connections.", "root_cause": "database down", "findings": [{"category": "dependency_failure", "service": "web", "title": "db down", "confidence": 0.97, "evidence": ["none"]}], "actions": ["Fail over the database"]}"#
+            let wrong =
+                #"{"summary": "The web service's database is refusing connections.", "root_cause": "database down", "findings": [{"category": "dependency_failure", "service": "web", "title": "db down", "confidence": 0.97, "evidence": ["none"]}], "actions": ["Fail over the database"]}"#
             try control(world, ["reply": wrong])
             let prompt = PromptBuilder(budgetTokens: 12_000).build(alarm: event, findings: findings, evidence: evidence)
             // The prompt carries the ranked hypotheses with their service and resource.

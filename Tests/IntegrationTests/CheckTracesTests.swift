@@ -3,7 +3,8 @@ import Testing
 
 /// `triaged check` probes the trace reads the pipeline makes: the service map, the segment
 /// destination, and Logs Insights on `aws/spans` (Transaction Search), against the local AWS world.
-@Suite("triaged check: X-Ray service map, segment destination and aws/spans", .enabled(if: IntegrationEnvironment.ready))
+@Suite(
+    "triaged check: X-Ray service map, segment destination and aws/spans", .enabled(if: IntegrationEnvironment.ready))
 struct CheckTracesTests {
     /// Runs a boto3 script against the world with the allow-all user; `world` and `now` are defined for it.
     func python(_ world: LocalAWSWorld, _ body: String) throws -> String {
@@ -15,11 +16,14 @@ struct CheckTracesTests {
             now = time.time()
 
             """ + body
-        let arguments = ["moto": world.description.moto, "key_id": world.description.key_id, "secret": world.description.secret]
+        let arguments = [
+            "moto": world.description.moto, "key_id": world.description.key_id, "secret": world.description.secret,
+        ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "python3", "-c", script, String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self),
+            "python3", "-c", script,
+            String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self),
         ]
         let out = Pipe()
         process.standardOutput = out
@@ -66,8 +70,11 @@ struct CheckTracesTests {
                 """)
             let on = try check(config, environment)
             #expect(on.status == 0, "\(on.stdout)\(on.stderr)")
-            #expect(on.stdout.contains("xray:GetTraceSegmentDestination (segments go to CloudWatchLogs)"), "\(on.stdout)")
-            #expect(on.stdout.contains("[ ok ] spans         logs:StartQuery and logs:GetQueryResults on aws/spans"), "\(on.stdout)")
+            #expect(
+                on.stdout.contains("xray:GetTraceSegmentDestination (segments go to CloudWatchLogs)"), "\(on.stdout)")
+            #expect(
+                on.stdout.contains("[ ok ] spans         logs:StartQuery and logs:GetQueryResults on aws/spans"),
+                "\(on.stdout)")
 
             // A user allowed everything but logs:StartQuery.
             let keys = try python(

@@ -72,7 +72,8 @@ struct CrossAccountTests {
     static func configWithRefusingAccount(_ world: LocalAWSWorld, _ directory: URL) throws -> URL {
         try localConfig(
             world, directory,
-            extraAccounts: "    - account_id: \"444444444444\"\n      role_arn: arn:aws:iam::444444444444:role/triaged-read")
+            extraAccounts:
+                "    - account_id: \"444444444444\"\n      role_arn: arn:aws:iam::444444444444:role/triaged-read")
     }
 
     /// Sets `name` in the workload account to ALARM (its topic there notifies the home queue).

@@ -179,7 +179,9 @@ struct DaemonTests {
             #expect(Set(status) == ["open", "resolved"])
             let resolved = envelopes.first { ($0["Subject"] as? String)?.hasPrefix("[RESOLVED] ") == true }
             #expect(resolved != nil, "\(envelopes.map { $0["Subject"] ?? "-" })")
-            #expect((resolved?["Message"] as? String)?.contains("Runbook: https://wiki.example.com/runbooks/prodapp-alb-5xx") == true)
+            #expect(
+                (resolved?["Message"] as? String)?.contains(
+                    "Runbook: https://wiki.example.com/runbooks/prodapp-alb-5xx") == true)
             #expect(try setup.messages(setup.scenario.intake_queue).isEmpty, "the OK message was not deleted")
             let delivered = try #require(daemon.events.first { $0["msg"] as? String == "resolution delivered" })
             let id = try #require(delivered["incident.id"] as? String)

@@ -24,7 +24,9 @@ struct DeliveryLinkCapTests {
         return try #require(formatter.date(from: text))
     }
 
-    @Test("ECS container credentials (one hour): X-Amz-Expires stops at their expiry and report.json, .md and .html say so")
+    @Test(
+        "ECS container credentials (one hour): X-Amz-Expires stops at their expiry and report.json, .md and .html say so"
+    )
     func cappedByTemporaryCredentials() throws {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario("healthy")
@@ -60,7 +62,8 @@ struct DeliveryLinkCapTests {
             // Delivered: the stored report names the cap, in every format.
             _ = try deliverer.deliver(prepared)
             let s3 = S3Client(client: try context.client(for: .s3))
-            let reason = "the report link is valid for \(expires) s, not 86400 s: the credentials that signed it expire then"
+            let reason =
+                "the report link is valid for \(expires) s, not 86400 s: the credentials that signed it expire then"
             for name in ["report.json", "report.md", "report.html"] {
                 let key = deliverer.settings.key(
                     incidentId: report.incident.id, openedAt: report.incident.openedAt, name: name)
@@ -84,7 +87,8 @@ struct DeliveryLinkCapTests {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario("healthy")
             let context = try world.context()
-            let state = FileManager.default.temporaryDirectory.appendingPathComponent("triaged-cap-\(UUID().uuidString)")
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "triaged-cap-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: state) }
             let delivery = DeliveryTests()
             let prepared = try delivery.deliverer(context, scenario, state: state)

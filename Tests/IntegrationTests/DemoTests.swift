@@ -19,7 +19,8 @@ struct DemoTests {
             ], environment: environment)
         #expect(outcome.status == 0, "\(outcome.stdout.suffix(2000))\(outcome.stderr.suffix(2000))")
         #expect(outcome.stdout.contains("demo: triaged is ready"))
-        #expect(outcome.stdout.contains("\n# [HIGH] prodapp-alb-5xx: api tasks are being killed for running out of memory"))
+        #expect(
+            outcome.stdout.contains("\n# [HIGH] prodapp-alb-5xx: api tasks are being killed for running out of memory"))
         #expect(outcome.stdout.contains("demo: triaged stopped (exit 0)"))
         for name in ["report.json", "report.md", "report.html"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("oom/\(name)").path))

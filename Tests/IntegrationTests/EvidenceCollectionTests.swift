@@ -103,10 +103,12 @@ struct EvidenceCollectionTests {
             let task = try #require(scenario.stopped_tasks.first)
             let taskId = String(task.split(separator: "/").last ?? "")
             let lines = [
-                "INFO starting orders worker", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+                "INFO starting orders worker",
+                "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
             ]
             try world.putLogLines(
-                group: scenario.log_groups["api"] ?? "", stream: "ecs/api/\(taskId)", lines: lines, end: scenario.now - 500)
+                group: scenario.log_groups["api"] ?? "", stream: "ecs/api/\(taskId)", lines: lines,
+                end: scenario.now - 500)
             let (_, evidence, _) = try world.collectEvidence(for: scenario, context: try world.context())
             let stopped = try #require(evidence.ecs.stoppedTasks.first { $0.arn == task })
             #expect(stopped.lastLines == lines)
@@ -115,7 +117,9 @@ struct EvidenceCollectionTests {
             let findings = FindingsEngine.findings(evidence)
             #expect(findings.first?.category == .outOfMemory, "\(findings)")
             #expect(findings.first?.service == "api")
-            #expect(findings.first?.evidence.contains { $0.contains("last logged: FATAL ERROR: Reached heap limit") } == true)
+            #expect(
+                findings.first?.evidence.contains { $0.contains("last logged: FATAL ERROR: Reached heap limit") }
+                    == true)
         }
     }
 

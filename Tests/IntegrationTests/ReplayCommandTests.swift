@@ -128,24 +128,35 @@ struct ReplayCommandTests {
                 return try TriagedBinary.run(
                     ["replay", "--file", file.path, "--config", config.path, "--dry-run"], environment: environment)
             }
-            let ok = Self.notification.replacingOccurrences(of: #""NewStateValue":"ALARM""#, with: #""NewStateValue":"OK""#)
-            let sqs = try replay("sqs.json", ["Records": [["messageId": "a", "body": ok], ["messageId": "b", "body": ok]]])
+            let ok = Self.notification.replacingOccurrences(
+                of: #""NewStateValue":"ALARM""#, with: #""NewStateValue":"OK""#)
+            let sqs = try replay(
+                "sqs.json", ["Records": [["messageId": "a", "body": ok], ["messageId": "b", "body": ok]]])
             #expect(sqs.status == 0, "\(sqs.stderr)")
             #expect(sqs.stdout.contains("record       1 of 2") && sqs.stdout.contains("record       2 of 2"))
-            let sns = try replay("sns.json", ["Records": [["EventSource": "aws:sns", "Sns": ["Type": "Notification", "Message": ok]]]])
+            let sns = try replay(
+                "sns.json", ["Records": [["EventSource": "aws:sns", "Sns": ["Type": "Notification", "Message": ok]]]])
             #expect(sns.status == 0, "\(sns.stderr)")
             #expect(sns.stdout.contains("source       snsNotification"))
             let describe = try replay(
                 "describe.json",
                 [
                     "MetricAlarms": [
-                        ["AlarmName": "m", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:m", "StateValue": "OK",
-                         "StateUpdatedTimestamp": 1.7e9, "Threshold": 0.0] as [String: Any]
+                        [
+                            "AlarmName": "m", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:m",
+                            "StateValue": "OK",
+                            "StateUpdatedTimestamp": 1.7e9, "Threshold": 0.0,
+                        ] as [String: Any]
                     ],
                     "LogAlarms": [
-                        ["AlarmName": "l", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:l", "StateValue": "OK",
-                         "StateUpdatedTimestamp": 1.7e9,
-                         "ScheduledQueryConfiguration": ["QueryString": "filter @message like /ERROR/", "LogGroupIdentifiers": ["/ecs/api"]]]
+                        [
+                            "AlarmName": "l", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:l",
+                            "StateValue": "OK",
+                            "StateUpdatedTimestamp": 1.7e9,
+                            "ScheduledQueryConfiguration": [
+                                "QueryString": "filter @message like /ERROR/", "LogGroupIdentifiers": ["/ecs/api"],
+                            ],
+                        ]
                     ],
                 ])
             #expect(describe.status == 0, "\(describe.stderr)")
@@ -154,24 +165,31 @@ struct ReplayCommandTests {
             let child = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:\(scenario.alarm)"
             let reasonData = String(
                 decoding: try JSONSerialization.data(withJSONObject: [
-                    "triggeringAlarms": [["arn": child, "state": ["value": "ALARM", "timestamp": "2024-07-05T15:20:44.959+0000"]]]
+                    "triggeringAlarms": [
+                        ["arn": child, "state": ["value": "ALARM", "timestamp": "2024-07-05T15:20:44.959+0000"]]
+                    ]
                 ]), as: UTF8.self)
             let composite = try replay(
                 "composite.json",
                 [
-                    "source": "aws.cloudwatch", "alarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:prodapp-health",
+                    "source": "aws.cloudwatch",
+                    "alarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:prodapp-health",
                     "accountId": "123456789012", "time": "2024-07-05T15:20:45.000+0000", "region": "us-east-1",
                     "alarmData": [
                         "alarmName": "prodapp-health",
-                        "state": ["value": "ALARM", "reason": "child", "reasonData": reasonData,
-                                  "timestamp": "2024-07-05T15:20:45.000+0000"],
+                        "state": [
+                            "value": "ALARM", "reason": "child", "reasonData": reasonData,
+                            "timestamp": "2024-07-05T15:20:45.000+0000",
+                        ],
                         "configuration": ["alarmRule": "ALARM(\(scenario.alarm))"],
                     ] as [String: Any],
                 ])
             #expect(composite.status == 0, "\(composite.stderr)")
             #expect(composite.stdout.contains("source       lambdaAlarmAction"))
             #expect(composite.stdout.contains("children     \(scenario.alarm)"), "\(composite.stdout)")
-            #expect(composite.stdout.contains("metric       AWS/ApplicationELB HTTPCode_ELB_5XX_Count LoadBalancer=\(scenario.load_balancer)"))
+            #expect(
+                composite.stdout.contains(
+                    "metric       AWS/ApplicationELB HTTPCode_ELB_5XX_Count LoadBalancer=\(scenario.load_balancer)"))
         }
     }
 
@@ -221,7 +239,8 @@ struct ReplayCommandTests {
                 return
             }
             let s3 = S3Client(client: try world.context().client(for: .s3))
-            let other = S3Claims(s3: s3, bucket: scenario.bucket, prefix: "incidents/", owner: "other-host:/var/lib/triaged")
+            let other = S3Claims(
+                s3: s3, bucket: scenario.bucket, prefix: "incidents/", owner: "other-host:/var/lib/triaged")
             #expect(try other.claim(incident.id, now: Date()))
             let held = try TriagedBinary.run(
                 ["replay", "--file", file.path, "--config", config.path], environment: environment)
@@ -244,7 +263,8 @@ struct ReplayCommandTests {
                 environment: environment)
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(
-                dry.stdout.hasPrefix("# [HIGH] prodapp-alb-5xx: New deployment of api (prodapp-api:2)"), "\(dry.stdout.prefix(300))")
+                dry.stdout.hasPrefix("# [HIGH] prodapp-alb-5xx: New deployment of api (prodapp-api:2)"),
+                "\(dry.stdout.prefix(300))")
             let real = try TriagedBinary.run(
                 ["investigate", "--alarm", scenario.alarm, "--config", config.path], environment: environment)
             #expect(real.status == 0, "\(real.stderr)")

@@ -17,7 +17,8 @@ struct ResolutionTests {
         let alarm = try #require(report.openingAlarm)
         return AlarmEvent(
             alarmName: alarm.name, alarmArn: alarm.arn, state: .ok, previousState: .alarm,
-            stateChangeTime: report.incident.openedAt.addingTimeInterval(seconds), reason: "Threshold no longer crossed",
+            stateChangeTime: report.incident.openedAt.addingTimeInterval(seconds),
+            reason: "Threshold no longer crossed",
             region: report.incident.region, accountId: report.incident.accountId, metric: nil, alarmRule: nil,
             triggeringChildren: [], source: .snsNotification, messageId: nil)
     }
@@ -163,7 +164,8 @@ struct ResolutionTests {
                 clock: SystemWallClock(), logger: Logger(label: "t"))
             let cloudWatch = CloudWatchClient(client: try context.client(for: .cloudWatch))
             let poller = AlarmPoller(
-                cloudWatch: cloudWatch, names: [scenario.alarm], prefixes: [], maxAge: 86_400, logger: Logger(label: "t"))
+                cloudWatch: cloudWatch, names: [scenario.alarm], prefixes: [], maxAge: 86_400,
+                logger: Logger(label: "t"))
             // Never fired: an alarm in OK opens and resolves nothing.
             for event in try poller.poll(now: Date()) {
                 guard case .done(.ignored) = try intake.record(event) else {
@@ -253,7 +255,8 @@ struct ResolutionTests {
             #expect(follow.notification == .skipped)
             let messages = try delivery.notifications(context, scenario)
             #expect(messages.count == 1)
-            #expect((messages.first?["Subject"] as? String)?.hasPrefix("[RESOLVED] prodapp-alb-5xx after 2 min") == true)
+            #expect(
+                (messages.first?["Subject"] as? String)?.hasPrefix("[RESOLVED] prodapp-alb-5xx after 2 min") == true)
             #expect(attributes(messages[0])["status"] == "resolved")
             let s3 = S3Client(client: try context.client(for: .s3))
             let stored = try s3.getObject(bucket: scenario.bucket, key: key(report, "report.json")).body
@@ -297,7 +300,8 @@ struct ResolutionTests {
             try s3.putObject(
                 bucket: scenario.bucket, key: key(report, "report.md"), body: theirs, contentType: "text/markdown")
             // The emulator refuses a stale If-Match as S3 does.
-            let stale = try #require(try ReportOutbox(stateDirectory: state).progress(report.incident.id)?.etags?["report.md"])
+            let stale = try #require(
+                try ReportOutbox(stateDirectory: state).progress(report.incident.id)?.etags?["report.md"])
             #expect(throws: S3ConditionalWriteError.self) {
                 try s3.putObject(
                     bucket: scenario.bucket, key: key(report, "report.md"), body: [1], contentType: "text/plain",
@@ -383,7 +387,9 @@ struct ResolutionTests {
                 analysis: .rulesOnly("off", modelId: nil), now: Date(), runbook: runbook)
             let link = "https://runbooks.example.com/prodapp/5xx"
             #expect(report.links.runbook == link)
-            #expect(report.nextSteps.first == "From the runbook: Roll back the api service if a deployment started in the last hour.")
+            #expect(
+                report.nextSteps.first
+                    == "From the runbook: Roll back the api service if a deployment started in the last hour.")
             #expect(MarkdownRenderer.render(report).contains("**Runbook** [\(link)](\(link))"))
             #expect(MarkdownRenderer.render(report).contains("- [Runbook](\(link))"))
             #expect(HTMLRenderer.render(report).contains("<a href=\"\(link)\">"))
@@ -393,7 +399,8 @@ struct ResolutionTests {
         }
     }
 
-    @Test("history across two instances: earlier incidents of the same alarm, category and service, newest first, linked")
+    @Test(
+        "history across two instances: earlier incidents of the same alarm, category and service, newest first, linked")
     func historyAcrossInstances() throws {
         try LocalAWSWorld.with { world in
             let scenario = try world.buildScenario("bad-deployment")
@@ -432,9 +439,13 @@ struct ResolutionTests {
             let secondStored = try stored(second)
             #expect(secondStored.history?.count30d == 1)
             #expect(secondStored.history?.previous.map(\.incidentId) == [first.incident.id])
-            #expect(secondStored.history?.previous.first?.reportKey == "s3://\(scenario.bucket)/\(key(first, "report.json"))")
+            #expect(
+                secondStored.history?.previous.first?.reportKey
+                    == "s3://\(scenario.bucket)/\(key(first, "report.json"))")
             #expect(secondStored.history?.previous.first?.category == .badDeployment)
-            #expect(secondStored.summary.contains("This happened once in 30 days before, last on \(ReportText.clock(first.incident.openedAt))."))
+            #expect(
+                secondStored.summary.contains(
+                    "This happened once in 30 days before, last on \(ReportText.clock(first.incident.openedAt))."))
 
             // Back on instance A: both earlier ones, newest first, linked from Markdown and HTML.
             let third = incident("33333333333333333333", hoursAgo: 1)
@@ -442,11 +453,16 @@ struct ResolutionTests {
             let thirdStored = try stored(third)
             #expect(thirdStored.history?.count30d == 2)
             #expect(thirdStored.history?.previous.map(\.incidentId) == [second.incident.id, first.incident.id])
-            #expect(thirdStored.summary.contains("This happened 2 times in 30 days before, last on \(ReportText.clock(second.incident.openedAt))."))
+            #expect(
+                thirdStored.summary.contains(
+                    "This happened 2 times in 30 days before, last on \(ReportText.clock(second.incident.openedAt))."))
             let markdown = String(
                 decoding: try s3.getObject(bucket: scenario.bucket, key: key(third, "report.md")).body, as: UTF8.self)
             #expect(markdown.contains("## Earlier incidents"))
-            #expect(markdown.contains("[\(second.incident.id)](https://us-east-1.console.aws.amazon.com/s3/object/\(scenario.bucket)?region=us-east-1&prefix=\(key(second, "report.json")))"))
+            #expect(
+                markdown.contains(
+                    "[\(second.incident.id)](https://us-east-1.console.aws.amazon.com/s3/object/\(scenario.bucket)?region=us-east-1&prefix=\(key(second, "report.json")))"
+                ))
             let html = String(
                 decoding: try s3.getObject(bucket: scenario.bucket, key: key(third, "report.html")).body,
                 as: UTF8.self)

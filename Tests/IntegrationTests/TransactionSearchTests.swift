@@ -12,8 +12,8 @@ import Testing
 struct TransactionSearchTests {
     /// Four requests to `api` a second apart, ending a minute before `now`; the even ones fail with
     /// 502 because `orders-db` refused the connection, the odd ones call it successfully.
-    static func segments(now: Double, base: Int) -> [String] {
-        (0..<4).map { i in
+    static func segments(now: Double, base: Int) throws -> [String] {
+        try (0..<4).map { i in
             let fault = i % 2 == 0
             var document: [String: Any] = [
                 "id": String(format: "%016x", base + i), "name": "api",
@@ -34,7 +34,7 @@ struct TransactionSearchTests {
                 call["cause"] = ["exceptions": [["type": "ConnectionError", "message": "connection refused"]]]
             }
             document["subsegments"] = [call]
-            return String(decoding: try! JSONSerialization.data(withJSONObject: document), as: UTF8.self)
+            return String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
         }
     }
 
@@ -68,7 +68,8 @@ struct TransactionSearchTests {
             if transactionSearch { try enableTransactionSearch(raw) }
             try body(
                 Clients(
-                    raw: raw, xray: XRayClient(client: raw), logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
+                    raw: raw, xray: XRayClient(client: raw),
+                    logs: CloudWatchLogsClient(client: try context.client(for: .logs)),
                     now: Date().timeIntervalSince1970.rounded(.down)))
         }
     }

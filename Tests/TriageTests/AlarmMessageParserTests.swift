@@ -225,7 +225,8 @@ struct AlarmPayloadTests {
     func lambdaAlarmActions() throws {
         let metric = try AlarmMessageParser.parse(F.lambdaMetricAlarm)
         #expect(metric.source == .lambdaAlarmAction && metric.alarmName == "lambda-demo-metric-alarm")
-        #expect(metric.accountId == "444455556666" && metric.state == .alarm && metric.previousState == .insufficientData)
+        #expect(
+            metric.accountId == "444455556666" && metric.state == .alarm && metric.previousState == .insufficientData)
         #expect(metric.metric?.name == "TargetConnectionErrorCount" && metric.metric?.statistic == "Sum")
         #expect(metric.metric?.dimensions["TargetGroup"] == "targetgroup/api-tg/0123456789abcdef")
         let composite = try AlarmMessageParser.parse(F.lambdaCompositeAlarm)
@@ -243,7 +244,9 @@ struct AlarmPayloadTests {
         #expect(sns.map(\.alarmName) == ["api-unhealthy", "api-error-rate"])
         #expect(sns.allSatisfy { $0.source == .snsNotification })
         let sqs = try AlarmMessageParser.parseAll(
-            try F.lambdaSQSEvent([try AlarmMessageParserTests.envelope(F.notificationThresholdOne), F.eventBridgeComposite]))
+            try F.lambdaSQSEvent([
+                try AlarmMessageParserTests.envelope(F.notificationThresholdOne), F.eventBridgeComposite,
+            ]))
         #expect(sqs.map(\.alarmName) == ["api-unhealthy", "api-health"])
         #expect(sqs.first?.messageId == "059f36b4-87a3-44ab-83d2-661975830a70")
         do {
@@ -279,7 +282,8 @@ struct AlarmPayloadTests {
             #expect(error.disposition == .acknowledge)
             #expect(error.reason.contains("CloudWatch Alarm Configuration Change"))
         }
-        let other = #"{"version":"0","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}}"#
+        let other =
+            #"{"version":"0","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}}"#
         do {
             _ = try AlarmMessageParser.parse(other)
             Issue.record("an EC2 event is not an alarm event")
@@ -339,7 +343,8 @@ struct AlarmTypeTests {
         #expect(alarms.map(\.kind) == [.metric, .log])
         let math = try AlarmMessageParser.event(from: alarms[0])
         #expect(math.metric?.name == "HTTPCode_Target_5XX_Count" && math.metric?.statistic == "Sum")
-        #expect(math.metric?.dimensions == ["LoadBalancer": "app/api-alb/1234567890abcdef"] && math.metric?.threshold == 0)
+        #expect(
+            math.metric?.dimensions == ["LoadBalancer": "app/api-alb/1234567890abcdef"] && math.metric?.threshold == 0)
         let log = try AlarmMessageParser.event(from: alarms[1])
         #expect(log.metric == nil && log.logQuery?.logGroups == ["/ecs/api"])
         #expect(log.logQuery?.queryString == "fields @timestamp, @message | filter @message like /ERROR/")
@@ -350,7 +355,8 @@ struct AlarmTypeTests {
     func ruleChildren() throws {
         #expect(
             CompositeAlarmResolver.ruleChildren(
-                #"(ALARM("api 5xx (prod)") OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:api-cpu)) AND NOT OK( db ) AND TRUE"#)
+                #"(ALARM("api 5xx (prod)") OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:api-cpu)) AND NOT OK( db ) AND TRUE"#
+            )
                 == ["api 5xx (prod)", "api-cpu", "db"])
         #expect(CompositeAlarmResolver.ruleChildren("TRUE").isEmpty)
         // Only composites going into ALARM without a metric are resolved.
@@ -358,7 +364,9 @@ struct AlarmTypeTests {
         #expect(CompositeAlarmResolver.needsResolution(composite))
         composite.state = .ok
         #expect(!CompositeAlarmResolver.needsResolution(composite))
-        #expect(!CompositeAlarmResolver.needsResolution(try AlarmMessageParser.parse(AlarmPayloadFixtures.lambdaMetricAlarm)))
+        #expect(
+            !CompositeAlarmResolver.needsResolution(
+                try AlarmMessageParser.parse(AlarmPayloadFixtures.lambdaMetricAlarm)))
         #expect(CompositeAlarmResolver.alarmName(fromArn: "arn:aws:cloudwatch:eu-west-1:1:alarm:a:b") == "a:b")
     }
 
@@ -366,7 +374,8 @@ struct AlarmTypeTests {
     func logAlarmSettings() throws {
         var query = AlarmEvent.LogQuery(
             logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/api:*", "/ecs/worker"],
-            queryString: #"fields @message | filter @message like /ERROR/ or @message like "Timed out" | stats count(*)"#,
+            queryString:
+                #"fields @message | filter @message like /ERROR/ or @message like "Timed out" | stats count(*)"#,
             aggregation: "count(*)")
         #expect(query.logGroupNames == ["/ecs/api", "/ecs/worker"])
         #expect(query.filterPattern == #"?ERROR ?"Timed out""#)

@@ -48,7 +48,8 @@ enum AlarmPayloadFixtures {
         """#
 
     /// The same alarm where a metric stat itself returns the data (the second one).
-    static let notificationReturnDataMetric = notificationMetricMath
+    static let notificationReturnDataMetric =
+        notificationMetricMath
         .replacingOccurrences(of: #""ReturnData":true}"#, with: #""ReturnData":false}"#)
         .replacingOccurrences(
             of: #""Stat":"SampleCount"},"ReturnData":false}"#, with: #""Stat":"SampleCount"},"ReturnData":true}"#)
@@ -116,10 +117,12 @@ enum AlarmPayloadFixtures {
         let records: [[String: Any]] = messages.enumerated().map { index, message in
             [
                 "EventVersion": "1.0", "EventSource": "aws:sns",
-                "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:alarms:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
+                "EventSubscriptionArn":
+                    "arn:aws:sns:us-east-1:123456789012:alarms:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
                 "Sns": [
                     "Type": "Notification", "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5\(index)",
-                    "TopicArn": "arn:aws:sns:us-east-1:123456789012:alarms", "Subject": "ALARM: \"x\" in US East (N. Virginia)",
+                    "TopicArn": "arn:aws:sns:us-east-1:123456789012:alarms",
+                    "Subject": "ALARM: \"x\" in US East (N. Virginia)",
                     "Message": message, "Timestamp": "1970-01-01T00:00:00.000Z", "SignatureVersion": "1",
                     "Signature": "EXAMPLE", "SigningCertUrl": "EXAMPLE", "UnsubscribeUrl": "EXAMPLE",
                     "MessageAttributes": [:] as [String: Any],
@@ -133,7 +136,8 @@ enum AlarmPayloadFixtures {
     static func lambdaSQSEvent(_ bodies: [String]) throws -> String {
         let records: [[String: Any]] = bodies.enumerated().map { index, body in
             [
-                "messageId": "059f36b4-87a3-44ab-83d2-661975830a7\(index)", "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+                "messageId": "059f36b4-87a3-44ab-83d2-661975830a7\(index)",
+                "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
                 "body": body,
                 "attributes": [
                     "ApproximateReceiveCount": "1", "SentTimestamp": "1545082649183",

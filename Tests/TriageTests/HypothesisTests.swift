@@ -35,7 +35,8 @@ struct WorldEvidence {
         }
         evidence.topology.targetGroups = front.map {
             TargetGroupRef(
-                arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/\($0)/abc", loadBalancer: "app/shop/1",
+                arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/\($0)/abc",
+                loadBalancer: "app/shop/1",
                 services: [$0], alarmed: true)
         }
         evidence.targetGroups = front.map {
@@ -112,7 +113,8 @@ struct WorldEvidence {
             evidence.logs[index].patterns.append(pattern)
         } else {
             evidence.logs.append(
-                LogGroupEvidence(group: "/ecs/\(service)", service: service, linesRead: count, capped: false, patterns: [pattern]))
+                LogGroupEvidence(
+                    group: "/ecs/\(service)", service: service, linesRead: count, capped: false, patterns: [pattern]))
         }
     }
 
@@ -222,7 +224,8 @@ struct HypothesisTests {
         let balancer = "internal-core-1520683361.us-east-1.elb.amazonaws.com"
         var world = WorldEvidence(front: ["bff"], downstream: ["graph": ["core"], "profile": ["core"]])
         world.errors(targets: ["bff": 60])
-        world.log("bff", "ERROR upstream connect error or disconnect/reset before headers calling http://\(balancer)/me")
+        world.log(
+            "bff", "ERROR upstream connect error or disconnect/reset before headers calling http://\(balancer)/me")
         world.stopped("profile", count: 5, exitCode: 1)
         let top = world.top()
         #expect(top?.category == .containerCrash)
@@ -274,7 +277,10 @@ struct HypothesisTests {
         var world = WorldEvidence(front: ["orders"])
         world.errors(targets: ["orders": 40])
         world.deploy("orders", minutesBeforeRise: 12, rollout: "COMPLETED")
-        world.log("orders", "ERROR redis.exceptions.ConnectionError: Error 111 connecting to cache.shop.internal:6379. Connection refused.")
+        world.log(
+            "orders",
+            "ERROR redis.exceptions.ConnectionError: Error 111 connecting to cache.shop.internal:6379. Connection refused."
+        )
         let top = world.top()
         #expect(top?.category == .dependencyFailure)
         #expect(top?.service == "orders")
@@ -298,7 +304,8 @@ struct HypothesisTests {
         world.unhealthy("api", reason: "Target.Timeout")
         world.stopped(
             "api", count: 3, exitCode: 137, stopCode: "ServiceSchedulerInitiated",
-            stoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/abc)"
+            stoppedReason:
+                "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/abc)"
         )
         #expect(world.top()?.category == .unhealthyTargets)
         #expect(world.top()?.service == "api")
@@ -367,7 +374,9 @@ struct HypothesisTests {
         #expect(top?.service == "api")
     }
 
-    @Test("a signal that followed the rise is outranked by one that began with it; one from before the window is ruled out")
+    @Test(
+        "a signal that followed the rise is outranked by one that began with it; one from before the window is ruled out"
+    )
     func onsetAndBaseline() {
         var world = WorldEvidence(front: ["api"])
         world.errors(targets: ["api": 50])
@@ -375,7 +384,9 @@ struct HypothesisTests {
         world.log(
             "api", "ERROR TypeError: Cannot read properties of undefined (reading 'id')", count: 900,
             from: WorldEvidence.rise.addingTimeInterval(540))
-        world.log("api", "ERROR ThrottlingException: Rate exceeded", count: 400, from: WorldEvidence.alarm.addingTimeInterval(-1790))
+        world.log(
+            "api", "ERROR ThrottlingException: Rate exceeded", count: 400,
+            from: WorldEvidence.alarm.addingTimeInterval(-1790))
         let ranking = FindingsEngine.rank(world.evidence)
         #expect(ranking.findings.first?.category == .dependencyFailure)
         #expect(!ranking.findings.contains { $0.category == .throttling })
@@ -387,7 +398,8 @@ struct HypothesisTests {
         var world = WorldEvidence(front: ["web", "api"])
         world.errors(targets: ["web": 40, "api": 40])
         world.stopped("web", count: 4, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage")
-        world.log("api", "ERROR ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput")
+        world.log(
+            "api", "ERROR ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput")
         let findings = FindingsEngine.findings(world.evidence)
         let pairs = findings.prefix(2).map { "\($0.category.rawValue)/\($0.service ?? "-")" }
         #expect(Set(pairs) == ["out_of_memory/web", "throttling/api"])
@@ -480,7 +492,8 @@ struct SignalVocabularyTests {
 
     @Test("the resource a message blames: a URL's host, host:port, an AWS service")
     func resources() {
-        #expect(SignalVocabulary.resource(in: "GET http://inventory.shop.local:8080/x failed") == "inventory.shop.local")
+        #expect(
+            SignalVocabulary.resource(in: "GET http://inventory.shop.local:8080/x failed") == "inventory.shop.local")
         #expect(SignalVocabulary.resource(in: "connection refused to orders-db.internal:5432") == "orders-db.internal")
         #expect(SignalVocabulary.resource(in: "DynamoDB PutItem ProvisionedThroughputExceededException") == "DynamoDB")
     }

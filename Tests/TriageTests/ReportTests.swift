@@ -112,10 +112,16 @@ struct ReportTests {
         #expect(ranked.allSatisfy { $0.source == .rules })
         #expect(ReportBuilder.verdict(rules: rules, model: model)?.verdict == .agrees)
         // Another service, a category ranked lower, a category with no evidence, and `unknown` at the top.
-        let otherService = [Finding(category: .badDeployment, service: "web", title: "w", confidence: 0.9, evidence: [])]
-        #expect(ReportBuilder.verdict(rules: rules, model: otherService)?.disagreement?.contains("does not support") == true)
+        let otherService = [
+            Finding(category: .badDeployment, service: "web", title: "w", confidence: 0.9, evidence: [])
+        ]
+        #expect(
+            ReportBuilder.verdict(rules: rules, model: otherService)?.disagreement?.contains("does not support") == true
+        )
         let lower = [Finding(category: .unhealthyTargets, service: "api", title: "t", confidence: 0.9, evidence: [])]
-        #expect(ReportBuilder.verdict(rules: rules, model: lower)?.disagreement?.contains("ranks it lower (75% against 80%") == true)
+        #expect(
+            ReportBuilder.verdict(rules: rules, model: lower)?.disagreement?.contains("ranks it lower (75% against 80%")
+                == true)
         let unknownTop = [Finding(category: .unknown, title: "nothing", confidence: 0.2, evidence: [])]
         #expect(
             ReportBuilder.verdict(rules: unknownTop, model: model)?.disagreement?.contains("stays at unknown") == true)
@@ -155,7 +161,9 @@ struct ReportTests {
         #expect(wrong.analysis.verdict == .disagrees)
         #expect(wrong.findings.first?.category == .badDeployment && wrong.findings.allSatisfy { $0.source == .rules })
         #expect(wrong.summary.hasPrefix("prodapp-alb-5xx went into ALARM at 2025-11-25 10:04 UTC. Most likely: "))
-        #expect(wrong.summary.contains("The model's diagnosis is dependency_failure of web, which the evidence does not support"))
+        #expect(
+            wrong.summary.contains(
+                "The model's diagnosis is dependency_failure of web, which the evidence does not support"))
         #expect(wrong.nextSteps.first?.contains("aws ecs update-service") == true)
         #expect(wrong.nextSteps.contains("Fail over the database"))
         #expect(MarkdownRenderer.render(wrong).contains("**The model disagrees with the findings.**"))
@@ -164,7 +172,9 @@ struct ReportTests {
     @Test("report.md: headline, sections, and telemetry that cannot inject links, HTML or table cells")
     func markdown() throws {
         let markdown = MarkdownRenderer.render(ReportFixtures.report())
-        #expect(markdown.hasPrefix("# [HIGH] prodapp-alb-5xx: New deployment of api (api:43) is failing since the errors began"))
+        #expect(
+            markdown.hasPrefix(
+                "# [HIGH] prodapp-alb-5xx: New deployment of api (api:43) is failing since the errors began"))
         #expect(markdown.contains("   - service api · resource api:43\n"))
         for heading in [
             "## Summary", "## Findings", "## Next steps", "## Evidence", "### Metrics", "### Target health",
@@ -206,10 +216,12 @@ struct ReportTests {
         #expect(titles.contains("Stopped tasks (\(ReportView.stoppedTaskRows + 5))"))
         for table in view.tables {
             // The Markdown section runs from its heading to the next heading.
-            let mdSection = try #require(markdown.components(separatedBy: "\n### \(table.title)\n").dropFirst().first)
+            let mdSection =
+                try #require(markdown.components(separatedBy: "\n### \(table.title)\n").dropFirst().first)
                 .components(separatedBy: "\n#").first ?? ""
             let mdRows = mdSection.split(separator: "\n").filter { $0.hasPrefix("|") }.count
-            let htmlSection = try #require(html.components(separatedBy: "<h2>\(table.title)</h2>").dropFirst().first)
+            let htmlSection =
+                try #require(html.components(separatedBy: "<h2>\(table.title)</h2>").dropFirst().first)
                 .components(separatedBy: "</section>").first ?? ""
             let htmlRows = htmlSection.components(separatedBy: "<tr>").count - 1
             #expect(mdRows == (table.rows.isEmpty ? 0 : table.rows.count + 2), "\(table.title)")

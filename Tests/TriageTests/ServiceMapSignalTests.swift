@@ -32,7 +32,9 @@ struct ServiceMapSignalTests {
         #expect(signal?.category == .dependencyFailure)
         #expect(signal?.pointsAt == "inventory")
         #expect(signal?.strength == FindingsEngine.serviceMapEdge)
-        #expect(signal?.fact == "service map: inventory.shop.local (remote) faulted on 200 of 500 calls from storefront (40%)")
+        #expect(
+            signal?.fact
+                == "service map: inventory.shop.local (remote) faulted on 200 of 500 calls from storefront (40%)")
         let top = world.top()
         #expect(top?.category == .dependencyFailure)
         #expect(top?.service == "inventory")
@@ -48,7 +50,8 @@ struct ServiceMapSignalTests {
         #expect(top?.category == .dependencyFailure)
         #expect(top?.service == "orders")
         #expect(top?.resource == "orders-table")
-        #expect(top?.evidence.contains { $0.contains("orders-table (AWS::DynamoDB::Table) faulted on 120 of 400") } == true)
+        #expect(
+            top?.evidence.contains { $0.contains("orders-table (AWS::DynamoDB::Table) faulted on 120 of 400") } == true)
     }
 
     @Test("throttled calls on an edge are the caller being throttled by the callee")

@@ -10,7 +10,9 @@ struct SpanReaderTests {
         try texts.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
     }
 
-    @Test("a failing server span names its trace's failing client call; attributes flat or nested, statuses as numbers or text")
+    @Test(
+        "a failing server span names its trace's failing client call; attributes flat or nested, statuses as numbers or text"
+    )
     func serverWithClient() throws {
         let rows = SpanReader.failingSegments(
             try spans([
@@ -20,7 +22,8 @@ struct SpanReaderTests {
         #expect(
             rows == [
                 FailingSegment(
-                    traceId: "6745f0c1a2b3c4d5e6f708192a3b4c5d", service: "checkout", operation: "POST /checkout", url: nil,
+                    traceId: "6745f0c1a2b3c4d5e6f708192a3b4c5d", service: "checkout", operation: "POST /checkout",
+                    url: nil,
                     status: 500,
                     cause: "ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput.",
                     downstream: "AWS::DynamoDB", downstreamNamespace: "aws", throttled: true,

@@ -10,7 +10,9 @@ public enum ClockSkew {
     /// Codes that always mean the request time was too far from AWS's clock.
     public static let definiteCodes: Set<String> = ["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"]
     /// Codes that mean skew only with the right message or a large `Date` difference.
-    public static let possibleCodes: Set<String> = ["SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure"]
+    public static let possibleCodes: Set<String> = [
+        "SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure",
+    ]
     /// The difference to the response `Date` from which a possible code counts as skew.
     public static let threshold: TimeInterval = 240
 
@@ -28,7 +30,9 @@ public enum ClockSkew {
 }
 
 extension AWSTimestamp {
-    private static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    private static let monthNames = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
 
     /// Parses an HTTP `Date` header in IMF-fixdate form (`Wed, 15 Jan 2025 12:00:00 GMT`).
     public static func parseHTTPDate(_ text: String) -> Date? {

@@ -226,7 +226,8 @@ public struct CloudWatchClient: Sendable {
         }
         // Metric math: the alarmed series is the metric stat that returns data, else the first one.
         let stats = (node["Metrics"]?.members ?? []).filter { $0["MetricStat"] != nil }
-        if alarm.metricName == nil, let query = stats.first(where: { $0.string("ReturnData") == "true" }) ?? stats.first,
+        if alarm.metricName == nil,
+            let query = stats.first(where: { $0.string("ReturnData") == "true" }) ?? stats.first,
             let stat = query["MetricStat"], let metric = stat["Metric"]
         {
             alarm.metricName = metric.string("MetricName")

@@ -79,7 +79,8 @@ public struct ServiceEdge: Sendable, Equatable, Codable {
                         requests: requests, faults: stats?.FaultStatistics?.TotalCount ?? 0,
                         errors: stats?.ErrorStatistics?.TotalCount ?? 0,
                         throttles: stats?.ErrorStatistics?.ThrottleCount ?? 0,
-                        meanResponseTime: requests > 0 && (time?.isFinite ?? false) ? time.map { $0 / Double(requests) } : nil))
+                        meanResponseTime: requests > 0 && (time?.isFinite ?? false)
+                            ? time.map { $0 / Double(requests) } : nil))
             }
         }
         return edges
@@ -117,7 +118,8 @@ extension XRayClient {
             var Destination: String?
             var Status: String?
         }
-        let response = try client.rest("GetTraceSegmentDestination", method: "POST", path: "/GetTraceSegmentDestination")
+        let response = try client.rest(
+            "GetTraceSegmentDestination", method: "POST", path: "/GetTraceSegmentDestination")
         let output = try client.decodeJSON(
             Output.self, from: Data(response.body), operation: "GetTraceSegmentDestination")
         return (output.Destination, output.Status)

@@ -47,7 +47,8 @@ struct Facts {
         for group in evidence.topology.targetGroups where group.alarmed {
             guard !group.services.isEmpty else { continue }
             let share = 1 / Double(group.services.count)
-            let errors = Self.series(evidence, "HTTPCode_Target_5XX_Count", group).map { Self.sum($0, from: start) } ?? 0
+            let errors =
+                Self.series(evidence, "HTTPCode_Target_5XX_Count", group).map { Self.sum($0, from: start) } ?? 0
             let connection =
                 Self.series(evidence, "TargetConnectionErrorCount", group).map { Self.sum($0, from: start) } ?? 0
             let unhealthy = Self.series(evidence, "UnHealthyHostCount", group)?.summary?.peak ?? 0
@@ -56,7 +57,9 @@ struct Facts {
             }
             let health = evidence.targetGroups.first { $0.arn == group.arn }
             let unhealthyNow = health?.targets.filter { Self.failingState($0) }.count ?? 0
-            let noneHealthy = healthyMinimum == 0 || (health.map { !$0.targets.isEmpty && $0.targets.allSatisfy(Self.failingState) } ?? false)
+            let noneHealthy =
+                healthyMinimum == 0
+                || (health.map { !$0.targets.isEmpty && $0.targets.allSatisfy(Self.failingState) } ?? false)
             let weight = connection + max(unhealthy, Double(unhealthyNow)) + (noneHealthy ? 1 : 0)
             let latency = Self.series(evidence, "TargetResponseTime", group)?.summary
             let slowness = latency.map { $0.baseline > 0 ? $0.peak / $0.baseline : 0 } ?? 0
@@ -105,7 +108,9 @@ struct Facts {
     }
 
     var frontServices: [String] {
-        evidence.topology.services.filter { evidence.topology.roles[$0] == .front || evidence.topology.roles[$0] == nil }
+        evidence.topology.services.filter {
+            evidence.topology.roles[$0] == .front || evidence.topology.roles[$0] == nil
+        }
     }
 
     func series(_ id: String) -> MetricSeries? {

@@ -56,7 +56,8 @@ public enum SignalVocabulary {
                 "cannotcreatecontainererror", "cannotinspectcontainererror", "unable to pull secrets",
                 "unable to retrieve secret", "failed to fetch secret", "asm fetching secret", "ssm parameter",
                 "pull access denied", "manifest unknown", "image not found", "error response from daemon",
-                "taskfailedtostart", "exec format error", "executable file not found", "no such file or directory: '/app",
+                "taskfailedtostart", "exec format error", "executable file not found",
+                "no such file or directory: '/app",
                 "failed to start", "startup failed", "failed to initialize", "application run failed",
                 "unable to start", "could not start",
             ]
@@ -73,7 +74,8 @@ public enum SignalVocabulary {
         (
             .dependency,
             [
-                "connection refused", "^econnrefused", "connectexception", " refused.", "was refused", "refused connection", "connection reset", "^econnreset",
+                "connection refused", "^econnrefused", "connectexception", " refused.", "was refused",
+                "refused connection", "connection reset", "^econnreset",
                 "reset by peer", "broken pipe", "^epipe", "socket hang up", "timed out", "timeout", "^etimedout",
                 "deadline exceeded", "deadline_exceeded", "context deadline exceeded", "sockettimeoutexception",
                 "readtimeout", "connecttimeout", "i/o timeout", "no route to host", "network is unreachable",
@@ -137,7 +139,8 @@ public enum SignalVocabulary {
         var rest = text[...]
         while let range = rest.range(of: word) {
             if range.lowerBound == text.startIndex
-                || !(text[text.index(before: range.lowerBound)].isLetter || text[text.index(before: range.lowerBound)].isNumber)
+                || !(text[text.index(before: range.lowerBound)].isLetter
+                    || text[text.index(before: range.lowerBound)].isNumber)
             {
                 return true
             }
@@ -173,7 +176,9 @@ public enum SignalVocabulary {
         }
         if let hostPort = firstMatch(text, hostPortPattern) {
             let host = String(hostPort.split(separator: ":").first ?? "")
-            if !host.isEmpty, !["http", "https", "tcp", "port", "line", "at", "error", "exception"].contains(host.lowercased()) {
+            if !host.isEmpty,
+                !["http", "https", "tcp", "port", "line", "at", "error", "exception"].contains(host.lowercased())
+            {
                 return host
             }
         }

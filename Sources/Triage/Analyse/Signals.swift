@@ -77,7 +77,8 @@ struct SignalReader {
                 let recent =
                     created >= facts.riseStart.addingTimeInterval(-FindingsEngine.deploymentLead)
                     && created <= facts.riseStart.addingTimeInterval(FindingsEngine.onsetSlack)
-                let name = "deployment \(deployment.id ?? "?") (revision \(deployment.revision.map(String.init) ?? "?"))"
+                let name =
+                    "deployment \(deployment.id ?? "?") (revision \(deployment.revision.map(String.init) ?? "?"))"
                 guard recent else {
                     if deployment.status == .primary, created < evidence.window.start {
                         ruledOut.append("\(service.name): \(name) is older than the window")
@@ -131,10 +132,12 @@ struct SignalReader {
             let strength: Double
             switch group.category {
             case .outOfMemory: strength = FindingsEngine.oomKill + FindingsEngine.perExtraTask * min(3, count - 1)
-            case .unhealthyTargets: strength = FindingsEngine.healthCheckKill + FindingsEngine.perExtraTask * min(3, count - 1)
+            case .unhealthyTargets:
+                strength = FindingsEngine.healthCheckKill + FindingsEngine.perExtraTask * min(3, count - 1)
             default:
                 // One crashed task is an incident of its own only when it keeps happening.
-                strength = (count >= 2 ? FindingsEngine.crashLoop : FindingsEngine.singleCrash)
+                strength =
+                    (count >= 2 ? FindingsEngine.crashLoop : FindingsEngine.singleCrash)
                     + FindingsEngine.perExtraTask * min(3, count - 2)
             }
             let what: String
@@ -266,12 +269,15 @@ struct SignalReader {
                     Signal(
                         service: service, category: .outOfMemory, source: .metrics, onset: memory.riseStartedAt,
                         strength: FindingsEngine.memorySupport,
-                        fact: "\(service): memory rose to \(memory.peak.wholeNumber)% (baseline \(memory.baseline.wholeNumber)%)"))
+                        fact:
+                            "\(service): memory rose to \(memory.peak.wholeNumber)% (baseline \(memory.baseline.wholeNumber)%)"
+                    ))
             }
         }
         // Slow targets: a target group whose response time rose several-fold.
         for group in evidence.topology.targetGroups {
-            guard let latency = facts.series(named: "TargetResponseTime", targetGroup: group)?.summary, latency.baseline > 0,
+            guard let latency = facts.series(named: "TargetResponseTime", targetGroup: group)?.summary,
+                latency.baseline > 0,
                 latency.peak >= FindingsEngine.latencyRise * latency.baseline
             else { continue }
             for service in group.services {
@@ -337,7 +343,8 @@ struct SignalReader {
                 let first = pattern.firstSeen.flatMap(Facts.parse)
                 if preexisting(first) {
                     ruledOut.append(
-                        "\(service ?? group.group): \"\(pattern.template.prefix(80))\" was already logged before the rise")
+                        "\(service ?? group.group): \"\(pattern.template.prefix(80))\" was already logged before the rise"
+                    )
                     continue
                 }
                 let category = Self.category(kind)
@@ -386,7 +393,8 @@ struct SignalReader {
         case .saturation, .healthCheck: base = FindingsEngine.supportLog
         case .applicationError: base = FindingsEngine.exceptionLog
         }
-        return base + FindingsEngine.perLogDecade * min(2, log10(Double(max(1, count))) - log10(Double(minPatternCount)))
+        return base + FindingsEngine.perLogDecade
+            * min(2, log10(Double(max(1, count))) - log10(Double(minPatternCount)))
     }
 
     // MARK: traces
@@ -396,7 +404,8 @@ struct SignalReader {
         var order: [String] = []
         for segment in evidence.traces.failingSegments {
             let service = serviceNamed(segment.service)
-            let causeText = [segment.cause, segment.downstream, segment.downstreamTarget].compactMap { $0 }.joined(separator: " ")
+            let causeText = [segment.cause, segment.downstream, segment.downstreamTarget].compactMap { $0 }.joined(
+                separator: " ")
             var category: FindingCategory
             var resource = segment.downstream
             var pointsAt: String?
@@ -457,9 +466,11 @@ struct SignalReader {
             let callee = serviceNamed(edge.callee)
             // A service calling itself under an alias is no dependency.
             guard caller != nil || callee != nil, callee == nil || callee != caller else { continue }
-            let throttled = edge.throttles >= FindingsEngine.minEdgeFailures
+            let throttled =
+                edge.throttles >= FindingsEngine.minEdgeFailures
                 && Double(edge.throttles) / Double(edge.requests) >= FindingsEngine.edgeFailureRate
-            let faulting = edge.faults >= FindingsEngine.minEdgeFailures
+            let faulting =
+                edge.faults >= FindingsEngine.minEdgeFailures
                 && Double(edge.faults) / Double(edge.requests) >= FindingsEngine.edgeFailureRate
             guard throttled ? caller != nil : faulting else { continue }
             let failures = throttled ? edge.throttles : edge.faults
@@ -468,7 +479,8 @@ struct SignalReader {
                 "service map: \(edge.callee)\(kind) \(throttled ? "throttled" : "faulted on") \(failures) of \(edge.requests) calls from \(edge.caller) (\(ReportText.percent(Double(failures) / Double(edge.requests))))"
             signals.append(
                 Signal(
-                    service: caller, category: throttled ? .throttling : .dependencyFailure, source: .traces, onset: nil,
+                    service: caller, category: throttled ? .throttling : .dependencyFailure, source: .traces,
+                    onset: nil,
                     strength: FindingsEngine.serviceMapEdge, resource: edge.callee, pointsAt: throttled ? nil : callee,
                     candidates: callee.map { [$0] } ?? [], fact: fact))
         }

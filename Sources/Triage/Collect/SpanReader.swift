@@ -29,7 +29,8 @@ public struct SpanReader {
         var description: String {
             switch self {
             case .ended(let status): return "the Logs Insights query on aws/spans ended \(status)"
-            case .timedOut(let seconds): return "the Logs Insights query on aws/spans did not complete within \(Int(seconds)) s"
+            case .timedOut(let seconds):
+                return "the Logs Insights query on aws/spans did not complete within \(Int(seconds)) s"
             }
         }
     }

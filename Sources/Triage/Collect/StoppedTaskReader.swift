@@ -53,7 +53,8 @@ struct TaskLogReader {
         var perService: [String: Int] = [:]
         for index in tasks.indices {
             let task = tasks[index]
-            guard Self.failing(task), let service = task.service, perService[service, default: 0] < Self.tasksPerService,
+            guard Self.failing(task), let service = task.service,
+                perService[service, default: 0] < Self.tasksPerService,
                 let definition = definitions.first(where: { $0.arn == task.taskDefinition }),
                 let container = definition.containers.first(where: { $0.essential != false && $0.logGroup != nil }),
                 let group = container.logGroup, let prefix = container.logStreamPrefix, let name = container.name,
@@ -68,8 +69,10 @@ struct TaskLogReader {
                     start: max(window.start, stopped.addingTimeInterval(-Self.lookBack)),
                     end: stopped.addingTimeInterval(60), count: Self.lines, maxEvents: 1000)
             else { continue }
-            let lines = events.map { String($0.message.trimmingCharacters(in: .whitespacesAndNewlines).prefix(Self.lineLength)) }
-                .filter { !$0.isEmpty }
+            let lines = events.map {
+                String($0.message.trimmingCharacters(in: .whitespacesAndNewlines).prefix(Self.lineLength))
+            }
+            .filter { !$0.isEmpty }
             if !lines.isEmpty { tasks[index].lastLines = lines }
         }
     }

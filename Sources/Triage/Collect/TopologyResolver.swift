@@ -78,7 +78,8 @@ struct TopologyResolver {
                 let arns = try clients.ecs.listServices(cluster: cluster, max: 100, pageSize: 100)
                 calls.add((arns.count + ECSClient.maxServicesPerDescribe - 1) / ECSClient.maxServicesPerDescribe)
                 let all = try clients.ecs.describeServices(cluster: cluster, services: arns).services
-                described = Self.reach(all, alarmTargetGroups: Set(result.topology.targetGroupArns),
+                described = Self.reach(
+                    all, alarmTargetGroups: Set(result.topology.targetGroupArns),
                     alarmService: dimensions["ServiceName"], roles: &result.topology.roles)
                 let roles = Set(result.topology.roles.values)
                 result.topology.servicesFrom =
@@ -165,7 +166,9 @@ struct TopologyResolver {
             guard !frontNames.contains(service.serviceName) else { return false }
             let offers = primaryConnect(service).map { ($0.services ?? []).isEmpty == false } ?? false
             let sharesNamespace = connectNamespaces(service).contains { namespaces.contains($0) }
-            let internalTarget = (service.loadBalancers ?? []).contains { !alarmTargetGroups.contains($0.targetGroupArn ?? "") }
+            let internalTarget = (service.loadBalancers ?? []).contains {
+                !alarmTargetGroups.contains($0.targetGroupArn ?? "")
+            }
             return (offers && sharesNamespace) || internalTarget
         }
         let chosen = Set((front + downstream).map(\.serviceName))
@@ -220,7 +223,8 @@ struct TopologyResolver {
         for arn in others {
             refs.append(
                 TargetGroupRef(
-                    arn: arn, loadBalancer: balancers[arn].flatMap(Self.loadBalancerDimension), services: byArn[arn] ?? [],
+                    arn: arn, loadBalancer: balancers[arn].flatMap(Self.loadBalancerDimension),
+                    services: byArn[arn] ?? [],
                     alarmed: false))
         }
         return refs
@@ -254,7 +258,8 @@ struct TopologyResolver {
             let names = internalBalancers.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) }
             let balancers = try clients.elb.describeLoadBalancers(names: names.sorted(), arns: [])
             for group in targetGroups where !group.alarmed {
-                guard let balancer = balancers.first(where: { Self.loadBalancerDimension($0.arn) == group.loadBalancer })
+                guard
+                    let balancer = balancers.first(where: { Self.loadBalancerDimension($0.arn) == group.loadBalancer })
                 else { continue }
                 for service in group.services {
                     result[service, default: []] += [balancer.dnsName, balancer.name].compactMap { $0 }
@@ -282,7 +287,8 @@ struct TopologyResolver {
             pending: service.pendingCount ?? 0, taskDefinition: service.taskDefinition,
             deployments: (service.deployments ?? []).map {
                 DeploymentState(
-                    id: $0.id, status: $0.status.map(DeploymentStatus.init(rawValue:)), taskDefinition: $0.taskDefinition,
+                    id: $0.id, status: $0.status.map(DeploymentStatus.init(rawValue:)),
+                    taskDefinition: $0.taskDefinition,
                     revision: $0.taskDefinition.flatMap(revision), desired: $0.desiredCount, running: $0.runningCount,
                     failedTasks: $0.failedTasks, createdAt: $0.createdAt, updatedAt: $0.updatedAt,
                     rolloutState: $0.rolloutState.map(RolloutState.init(rawValue:)))

@@ -123,12 +123,15 @@ extension TraceReaderStage {
         if traces.segmentDestination == "CloudWatchLogs" {
             if let failure = traces.spansFailure {
                 gaps.append(
-                    Gap(source: "xray", reason: "Transaction Search is on and the aws/spans spans were not read: \(failure)"))
+                    Gap(
+                        source: "xray",
+                        reason: "Transaction Search is on and the aws/spans spans were not read: \(failure)"))
             } else if traces.spansRead == nil {
                 gaps.append(
                     Gap(
                         source: "xray",
-                        reason: "Transaction Search is on: spans are in the aws/spans log group, which was not queried"))
+                        reason: "Transaction Search is on: spans are in the aws/spans log group, which was not queried")
+                )
             }
         }
         if !traces.unprocessedTraceIds.isEmpty {

@@ -29,7 +29,8 @@ public struct IncidentHistory: Sendable {
         public var summary: String
 
         public init(
-            alarmArn: String, fingerprint: String, incidentId: String, openedAt: Date, category: FindingCategory, service: String?,
+            alarmArn: String, fingerprint: String, incidentId: String, openedAt: Date, category: FindingCategory,
+            service: String?,
             reportKey: String, summary: String
         ) {
             self.alarmArn = alarmArn

@@ -132,7 +132,9 @@ public struct IncidentNotification: Sendable, Equatable, Codable {
             lines.append(
                 "\(index + 1). \(truncate(finding.title, to: maxLine)) (\(finding.category.rawValue), \(ReportText.percent(finding.confidence)))"
             )
-            if let attribution = finding.attribution { lines.append("   - \(truncate(oneLine(attribution), to: maxLine))") }
+            if let attribution = finding.attribution {
+                lines.append("   - \(truncate(oneLine(attribution), to: maxLine))")
+            }
             for fact in finding.evidence.prefix(2) { lines.append("   - \(truncate(oneLine(fact), to: maxLine))") }
         }
         lines += ["", "Summary:", truncate(report.summary, to: maxSummary)]

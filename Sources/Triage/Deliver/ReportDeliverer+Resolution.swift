@@ -44,7 +44,8 @@ extension ReportDeliverer {
                 "no resolution follow-up needed",
                 metadata: [
                     "incident.id": "\(id)",
-                    "reason": "\(original.resolution != nil ? "delivered already resolved" : "delivered by another writer")",
+                    "reason":
+                        "\(original.resolution != nil ? "delivered already resolved" : "delivered by another writer")",
                 ])
             return
         }
@@ -161,7 +162,10 @@ extension ReportDeliverer {
             } catch let error as AWSError where error.httpStatus == 404 {
                 logger.warning(
                     "report object deleted since we wrote it; not written again",
-                    metadata: ["incident.id": "\(incidentId)", "s3.key": "\(key)", "aws.request_id": "\(error.requestId ?? "-")"])
+                    metadata: [
+                        "incident.id": "\(incidentId)", "s3.key": "\(key)",
+                        "aws.request_id": "\(error.requestId ?? "-")",
+                    ])
                 return nil
             } catch {
                 throw DeliveryError(incidentId: incidentId, step: "s3:PutObject \(key)", reason: "\(error)")

@@ -142,7 +142,8 @@ public struct ReportDeliverer: Sendable {
             do {
                 let earlier = try history.earlier(
                     alarmArn: alarmArn, fingerprint: fingerprint, incidentId: id, openedAt: report.incident.openedAt)
-                report = ReportBuilder.withHistory(report, IncidentHistory.history(fingerprint: fingerprint, earlier: earlier))
+                report = ReportBuilder.withHistory(
+                    report, IncidentHistory.history(fingerprint: fingerprint, earlier: earlier))
             } catch {
                 report.gaps.append(Gap(source: "history", reason: "\(error)"))
                 logger.warning("earlier incidents unreadable", metadata: ["incident.id": "\(id)", "error": "\(error)"])
@@ -282,7 +283,8 @@ public struct ReportDeliverer: Sendable {
     /// Publishes the notification saved as `file` at most once: `attempting` is saved before the
     /// call, so a restart that finds it does not publish again (`unknown`). True when published now.
     func publishOnce(
-        _ progress: inout DeliveryProgress, state: WritableKeyPath<DeliveryProgress, DeliveryProgress.NotificationState>,
+        _ progress: inout DeliveryProgress,
+        state: WritableKeyPath<DeliveryProgress, DeliveryProgress.NotificationState>,
         messageId: WritableKeyPath<DeliveryProgress, String?>, file: String
     ) throws -> Bool {
         guard let sns, let topic = settings.topicArn else { return false }

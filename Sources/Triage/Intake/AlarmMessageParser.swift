@@ -107,7 +107,8 @@ public enum AlarmMessageParser {
             alarmName: name, alarmArn: arn, state: state,
             previousState: (o["OldStateValue"] as? String).flatMap(AlarmState.init(rawValue:)), stateChangeTime: time,
             reason: o["NewStateReason"] as? String ?? "", region: region, accountId: account, metric: metric,
-            alarmRule: o["AlarmRule"] as? String, triggeringChildren: children, source: .rawNotification, messageId: nil,
+            alarmRule: o["AlarmRule"] as? String, triggeringChildren: children, source: .rawNotification,
+            messageId: nil,
             description: o["AlarmDescription"] as? String
         )
     }
@@ -205,7 +206,8 @@ public enum AlarmMessageParser {
             metric = AlarmEvent.Metric(
                 namespace: m["namespace"] as? String, name: m["name"] as? String,
                 statistic: stat["stat"] as? String ?? reasonData["statistic"] as? String, dimensions: dimensions,
-                period: seconds(stat["period"]) ?? seconds(reasonData["period"]), threshold: number(reasonData["threshold"]),
+                period: seconds(stat["period"]) ?? seconds(reasonData["period"]),
+                threshold: number(reasonData["threshold"]),
                 comparisonOperator: nil, thresholdMetricId: nil)
         }
         let children = (reasonData["triggeringAlarms"] as? [[String: Any]] ?? []).compactMap { $0["arn"] as? String }
@@ -271,7 +273,8 @@ public enum AlarmMessageParser {
             triggeringChildren: [], source: .describeAlarms, messageId: nil, description: alarm.description,
             logQuery: alarm.scheduledQuery.map {
                 AlarmEvent.LogQuery(
-                    logGroups: $0.logGroupIdentifiers, queryString: $0.queryString, aggregation: $0.aggregationExpression)
+                    logGroups: $0.logGroupIdentifiers, queryString: $0.queryString,
+                    aggregation: $0.aggregationExpression)
             })
     }
 
