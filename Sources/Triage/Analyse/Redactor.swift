@@ -34,13 +34,10 @@ public struct Redactor: Sendable {
     /// An expression compiled the first time a text passes its rule's pre-filter, then shared by
     /// every `Redactor`. Most texts pass none, so a process that only logs routine lines never
     /// builds the expression engine's tables (and never pages in its Unicode data).
-    final class LazyExpression: @unchecked Sendable {
-        // @unchecked: `compiled` is only read and written under `lock`; NSRegularExpression is
-        // immutable once built and documented as safe to share between threads.
+    final class LazyExpression: Sendable {
         private let pattern: String
         private let options: NSRegularExpression.Options
-        private let lock = Mutex<Void>(())
-        private nonisolated(unsafe) var compiled: NSRegularExpression?
+        private let compiled = Mutex<BuiltInExpression?>(nil)
 
         init(_ pattern: String, options: NSRegularExpression.Options) {
             self.pattern = pattern
@@ -48,15 +45,12 @@ public struct Redactor: Sendable {
         }
 
         var value: NSRegularExpression {
-            lock.withLock { _ in
-                if let compiled { return compiled }
-                // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
-                guard let expression = try? NSRegularExpression(pattern: pattern, options: options) else {
-                    preconditionFailure("invalid built-in redaction pattern \(pattern)")
-                }
-                compiled = expression
-                return expression
-            }
+            compiled.withLock { cached in
+                if let cached { return cached }
+                let built = BuiltInExpression(pattern, options: options)
+                cached = built
+                return built
+            }.expression
         }
     }
 

@@ -163,9 +163,9 @@ public enum SignalVocabulary {
         "KMS", "CloudWatch", "EventBridge", "StepFunctions", "Firehose", "Cognito", "SES", "API Gateway", "Bedrock",
     ]
 
-    static let urlPattern = expression(#"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/'"<>),;]+"#)
-    static let hostPortPattern = expression(#"\b[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*:[0-9]{2,5}\b"#)
-    static let hostPattern = expression(
+    static let urlPattern = BuiltInExpression(#"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/'"<>),;]+"#)
+    static let hostPortPattern = BuiltInExpression(#"\b[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*:[0-9]{2,5}\b"#)
+    static let hostPattern = BuiltInExpression(
         #"\b[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.(internal|local|svc|cluster\.local|amazonaws\.com|com|net|io)\b"#)
 
     /// What the text blames: an AWS service named in it, else a `host:port` or URL host, else nil.
@@ -189,21 +189,7 @@ public enum SignalVocabulary {
         return nil
     }
 
-    static func expression(_ pattern: String) -> Pattern {
-        // The patterns are fixed literals of this file; a typo is a programming error the tests catch.
-        guard let expression = try? NSRegularExpression(pattern: pattern) else {
-            preconditionFailure("invalid built-in pattern \(pattern)")
-        }
-        return Pattern(expression)
-    }
-
-    /// NSRegularExpression is immutable once built and documented as safe to share between threads.
-    struct Pattern: @unchecked Sendable {
-        let expression: NSRegularExpression
-        init(_ expression: NSRegularExpression) { self.expression = expression }
-    }
-
-    private static func firstMatch(_ text: String, _ pattern: Pattern) -> String? {
+    private static func firstMatch(_ text: String, _ pattern: BuiltInExpression) -> String? {
         guard let match = pattern.expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let range = Range(match.range, in: text)
         else { return nil }
