@@ -304,12 +304,8 @@ public final class Daemon: Sendable {
 
     private func acknowledge(_ message: QueueMessage?) {
         guard let message, let consumer = runtime.withLock({ $0.consumer }) else { return }
-        do {
+        attempt("could not delete a handled message; it will come back and be recognised", message) {
             try consumer.acknowledge(message)
-        } catch {
-            logger.warning(
-                "could not delete a handled message; it will come back and be recognised",
-                metadata: ["sqs.message_id": "\(message.messageId)", "error": "\(error)"])
         }
     }
 
@@ -390,8 +386,8 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// A visibility change that may fail without losing anything (the message returns when its
-    /// visibility timeout runs out), logged with the AWS error instead of dropped in silence.
+    /// A queue call on `message` that may fail without losing anything (the message comes back when
+    /// its visibility timeout runs out), logged with the AWS error instead of dropped in silence.
     private func attempt(_ what: Logger.Message, _ message: QueueMessage, _ body: () throws -> Void) {
         do {
             try body()
